@@ -1,0 +1,88 @@
+import type { Partition } from '../../shared/protocol'
+import { type RandomSource, seededRandom, standardNormal } from '../../shared/random'
+import { DIABETES_FEATURES, DIABETES_SCALING } from '../../shared/tasks/diabetes-demo'
+import type { Dataset, Split } from './dataset'
+
+const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v))
+const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z))
+
+type Patient = Record<(typeof DIABETES_FEATURES)[number], number> & { diabetes: 0 | 1 }
+
+/** One synthetic patient. Correlations loosely follow clinical risk factors; the numbers are illustrative. */
+function samplePatient(random: RandomSource): Patient {
+  const normal = (mean: number, std: number): number => mean + std * standardNormal(random)
+  const age = clamp(normal(48, 15), 18, 90)
+  const bmi = clamp(normal(27.5 + 0.03 * (age - 48), 5.5), 15, 55)
+  const activityHoursPerWeek = clamp(-Math.log(1 - random()) * 4, 0, 30)
+  const familyHistory = random() < 0.28 ? 1 : 0
+  const smoker = random() < 0.2 ? 1 : 0
+  const glucose = clamp(normal(95 + 0.9 * (bmi - 27.5) + 0.25 * (age - 48) + 6 * familyHistory, 18), 55, 300)
+  const hba1c = clamp(normal(5.3 + 0.025 * (glucose - 95), 0.45), 4, 14)
+  const bloodPressure = clamp(normal(76 + 0.4 * (bmi - 27.5) + 0.2 * (age - 48), 10), 45, 140)
+  const logit =
+    -1.3 +
+    0.035 * (age - 48) +
+    0.09 * (bmi - 27.5) +
+    0.03 * (glucose - 95) +
+    0.9 * (hba1c - 5.3) +
+    0.8 * familyHistory +
+    0.35 * smoker -
+    0.06 * (activityHoursPerWeek - 4) +
+    0.01 * (bloodPressure - 76)
+  const diabetes = random() < sigmoid(logit) ? 1 : 0
+  return { age, bmi, glucose, bloodPressure, hba1c, activityHoursPerWeek, familyHistory, smoker, diabetes }
+}
+
+/** Rows and positive share for a partition: they differ from tab to tab (label skew, unequal sizes). */
+export function partitionShape(index: number): { rows: number; positiveShare: number } {
+  return { rows: 240 + ((index * 3) % 5) * 80, positiveShare: 0.15 + ((index * 7) % 10) * 0.045 }
+}
+
+/**
+ * Generates partition `index` of the demo task: its own rows (seeded by the task seed and the index) and its
+ * own label balance, standardised with the task's declared scaling, split 80/20 into train and held-out.
+ */
+export function generateDiabetesPartition(partition: Partition, testShare = 0.2): Dataset {
+  const random = seededRandom((partition.seed ^ Math.imul(partition.index + 1, 0x9e3779b1)) >>> 0)
+  const { rows, positiveShare } = partitionShape(partition.index)
+  const wantPositive = Math.round(rows * positiveShare)
+  const patients: Patient[] = []
+  let positives = 0
+  let negatives = 0
+  // Rejection sampling to the partition's label balance: P(features | label) stays the same in every tab.
+  while (positives + negatives < rows) {
+    const patient = samplePatient(random)
+    if (patient.diabetes === 1 && positives < wantPositive) {
+      patients.push(patient)
+      positives++
+    } else if (patient.diabetes === 0 && negatives < rows - wantPositive) {
+      patients.push(patient)
+      negatives++
+    }
+  }
+  for (let i = patients.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1))
+    ;[patients[i], patients[j]] = [patients[j]!, patients[i]!]
+  }
+  const testCount = Math.round(rows * testShare)
+  return {
+    features: DIABETES_FEATURES.length,
+    classes: 2,
+    test: toSplit(patients.slice(0, testCount)),
+    train: toSplit(patients.slice(testCount)),
+  }
+}
+
+function toSplit(patients: readonly Patient[]): Split {
+  const d = DIABETES_FEATURES.length
+  const x = new Float32Array(patients.length * d)
+  const y = new Int32Array(patients.length)
+  patients.forEach((patient, row) => {
+    DIABETES_FEATURES.forEach((name, col) => {
+      const { mean, std } = DIABETES_SCALING[name]
+      x[row * d + col] = (patient[name] - mean) / std
+    })
+    y[row] = patient.diabetes
+  })
+  return { x, y, count: patients.length }
+}

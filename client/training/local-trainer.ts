@@ -1,0 +1,160 @@
+import * as tf from '@tensorflow/tfjs'
+import { scorePredictions } from '../../shared/metrics/classification'
+import type { ModelSpec } from '../../shared/model/spec'
+import type { Partition, TaskInfo } from '../../shared/protocol'
+import { classBalance, type Dataset, type Split } from '../data/dataset'
+import { generateDiabetesPartition } from '../data/diabetes-demo'
+import { engineQueue } from './serial-queue'
+import { buildModel, readWeights, writeWeights } from './tfjs-model'
+import type {
+  EvaluationResult,
+  PreparedData,
+  TrainerPort,
+  TrainProgress,
+  TrainRequest,
+  TrainResult,
+} from './trainer-port'
+
+/** Loads the data a task names, in this tab (or headless client). Raw rows never leave the returned Dataset. */
+export function loadTaskData(task: TaskInfo, partition: Partition): Dataset {
+  switch (task.dataset.kind) {
+    case 'demo-diabetes':
+      return generateDiabetesPartition(partition)
+    default: {
+      const _exhaustive: never = task.dataset.kind
+      throw new Error(`unknown dataset kind ${String(_exhaustive)}`)
+    }
+  }
+}
+
+function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new DOMException('training aborted', 'AbortError')
+}
+
+/** Local training and evaluation with tfjs on whatever backend is active in this thread. */
+export class LocalTrainer implements TrainerPort {
+  #spec: ModelSpec | null = null
+  #model: tf.Sequential | null = null
+  #data: Dataset | null = null
+
+  constructor(readonly backend: string) {}
+
+  async prepare(task: TaskInfo, partition: Partition): Promise<PreparedData> {
+    const data = loadTaskData(task, partition)
+    if (data.features !== task.model.inputs) {
+      throw new Error(`data has ${data.features} features, the model expects ${task.model.inputs}`)
+    }
+    this.#model?.dispose()
+    this.#spec = task.model
+    this.#model = buildModel(task.model)
+    this.#data = data
+    return {
+      trainExamples: data.train.count,
+      testExamples: data.test.count,
+      classBalance: classBalance(data.train.y, data.classes),
+    }
+  }
+
+  train(
+    request: TrainRequest,
+    onProgress: (p: TrainProgress) => void,
+    signal: AbortSignal,
+  ): Promise<TrainResult> {
+    return engineQueue.run(() => this.#train(request, onProgress, signal))
+  }
+
+  async #train(
+    request: TrainRequest,
+    onProgress: (p: TrainProgress) => void,
+    signal: AbortSignal,
+  ): Promise<TrainResult> {
+    const { model, spec, data } = this.#ready()
+    if (signal.aborted) throw abortError(signal)
+    const started = performance.now()
+    const { epochs, batchSize, learningRate, optimizer } = request.settings
+    writeWeights(model, spec, request.weights)
+    model.compile({
+      optimizer: optimizer === 'adam' ? tf.train.adam(learningRate) : tf.train.sgd(learningRate),
+      loss: spec.classes === 2 ? 'binaryCrossentropy' : 'categoricalCrossentropy',
+      metrics: ['accuracy'],
+    })
+    const batchesPerEpoch = Math.ceil(data.train.count / batchSize)
+    const [xs, ys] = toTensors(data.train, data.features, data.classes)
+    let epoch = 0
+    try {
+      const history = await model.fit(xs, ys, {
+        epochs,
+        batchSize,
+        shuffle: true,
+        verbose: 0,
+        callbacks: {
+          onEpochBegin: async (e) => {
+            epoch = e
+          },
+          onBatchEnd: async (batch, logs) => {
+            if (signal.aborted) model.stopTraining = true
+            onProgress({
+              fraction: (epoch * batchesPerEpoch + batch + 1) / (epochs * batchesPerEpoch),
+              epoch,
+              loss: logs?.['loss'],
+            })
+          },
+        },
+      })
+      if (signal.aborted) throw abortError(signal)
+      const last = (key: string): number => {
+        const values = history.history[key] ?? []
+        return Number(values[values.length - 1] ?? Number.NaN)
+      }
+      const local = await readWeights(model)
+      const delta = new Float32Array(local.length)
+      for (let i = 0; i < local.length; i++) delta[i] = local[i]! - request.weights[i]!
+      return {
+        delta,
+        examples: data.train.count,
+        metrics: { loss: last('loss'), accuracy: last('acc') },
+        durationMs: performance.now() - started,
+      }
+    } finally {
+      xs.dispose()
+      ys.dispose()
+    }
+  }
+
+  evaluate(weights: Float32Array): Promise<EvaluationResult> {
+    return engineQueue.run(async () => {
+      const { model, spec, data } = this.#ready()
+      writeWeights(model, spec, weights)
+      const xs = tf.tensor2d(data.test.x, [data.test.count, data.features])
+      const output = model.predict(xs, { batchSize: 1024 }) as tf.Tensor
+      try {
+        const probabilities = (await output.data()) as Float32Array
+        const { confusion, lossSum } = scorePredictions(probabilities, data.test.y, data.classes)
+        return { examples: data.test.count, lossSum, confusion }
+      } finally {
+        xs.dispose()
+        output.dispose()
+      }
+    })
+  }
+
+  dispose(): void {
+    this.#model?.dispose()
+    this.#model = null
+    this.#data = null
+  }
+
+  #ready(): { model: tf.Sequential; spec: ModelSpec; data: Dataset } {
+    if (!this.#model || !this.#spec || !this.#data) throw new Error('LocalTrainer used before prepare()')
+    return { model: this.#model, spec: this.#spec, data: this.#data }
+  }
+}
+
+function toTensors(split: Split, features: number, classes: number): [tf.Tensor2D, tf.Tensor2D] {
+  const xs = tf.tensor2d(split.x, [split.count, features])
+  const ys =
+    classes === 2
+      ? tf.tensor2d(Float32Array.from(split.y), [split.count, 1])
+      : tf.tidy(() => tf.oneHot(tf.tensor1d(split.y, 'int32'), classes).toFloat() as tf.Tensor2D)
+  return [xs, ys]
+}

@@ -1,0 +1,54 @@
+import type { ConfusionMatrix } from '../../shared/metrics/classification'
+import type { LocalTrainingSettings, LocalTrainMetrics, Partition, TaskInfo } from '../../shared/protocol'
+
+export interface PreparedData {
+  readonly trainExamples: number
+  readonly testExamples: number
+  /** Share of each class in the training split, for display. */
+  readonly classBalance: readonly number[]
+}
+
+export interface TrainRequest {
+  /** The global weights to start from. */
+  readonly weights: Float32Array
+  readonly settings: LocalTrainingSettings
+}
+
+export interface TrainProgress {
+  /** Share of the round's local training done, 0 to 1. */
+  readonly fraction: number
+  readonly epoch: number
+  readonly loss?: number | undefined
+}
+
+export interface TrainResult {
+  /** Local weights minus the starting weights. */
+  readonly delta: Float32Array
+  readonly examples: number
+  readonly metrics: LocalTrainMetrics
+  readonly durationMs: number
+}
+
+export interface EvaluationResult {
+  readonly examples: number
+  readonly lossSum: number
+  readonly confusion: ConfusionMatrix
+}
+
+/**
+ * The client core's view of local training, wherever it runs: in this thread (`LocalTrainer`, used by the Node
+ * headless client) or in a Web Worker (`WorkerTrainer`, used by tabs so the page never freezes). Raw rows stay
+ * behind this interface: only deltas, counts and metrics come out.
+ */
+export interface TrainerPort {
+  readonly backend: string
+  prepare(task: TaskInfo, partition: Partition): Promise<PreparedData>
+  /** Trains from `request.weights`; rejects with an AbortError once `signal` aborts. */
+  train(
+    request: TrainRequest,
+    onProgress: (progress: TrainProgress) => void,
+    signal: AbortSignal,
+  ): Promise<TrainResult>
+  evaluate(weights: Float32Array): Promise<EvaluationResult>
+  dispose(): void
+}

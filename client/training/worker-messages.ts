@@ -1,0 +1,25 @@
+import type { Partition, TaskInfo } from '../../shared/protocol'
+import type { BackendName } from './backend-choice'
+import type { EvaluationResult, PreparedData, TrainProgress, TrainRequest, TrainResult } from './trainer-port'
+
+/** Page to training worker. Each request carries an id its reply repeats. */
+export type WorkerRequest =
+  | { id: number; type: 'init'; requested: BackendName | null }
+  | { id: number; type: 'prepare'; task: TaskInfo; partition: Partition }
+  | { id: number; type: 'train'; request: TrainRequest }
+  | { id: number; type: 'abort'; target: number }
+  | { id: number; type: 'evaluate'; weights: Float32Array }
+
+export type WorkerValue = {
+  init: { backend: BackendName; reason: string }
+  prepare: PreparedData
+  train: TrainResult
+  evaluate: EvaluationResult
+  abort: null
+}
+
+/** Training worker to page. */
+export type WorkerReply =
+  | { id: number; type: 'result'; value: WorkerValue[keyof WorkerValue] }
+  | { id: number; type: 'error'; name: string; message: string }
+  | { id: number; type: 'progress'; progress: TrainProgress }

@@ -1,0 +1,380 @@
+import { applyDelta, FedAvgAccumulator } from '../shared/aggregation/fedavg'
+import { encodeFloat32, firstNonFinite } from '../shared/codec'
+import { EvaluationTally } from '../shared/metrics/evaluation-tally'
+import { initialWeights } from '../shared/model/init'
+import { describeModel, parameterCount } from '../shared/model/spec'
+import { modelVersion } from '../shared/model/version'
+import type {
+  ClientView,
+  DashboardSnapshot,
+  EvaluationReport,
+  GlobalModelMessage,
+  RoundRecord,
+  ServerToClientEvents,
+  TaskInfo,
+  UpdateMessage,
+} from '../shared/protocol'
+import { type RandomSource, seededRandom } from '../shared/random'
+import { fail, ok, type ProtocolError, type Result } from '../shared/result'
+import type { TrainingConfig, TrainingConfigPatch } from '../shared/rounds/config'
+import { trainingConfigSchema } from '../shared/rounds/config'
+import {
+  type ClientId,
+  type Effect,
+  type Input,
+  initialRoundState,
+  phaseOf,
+  type RoundState,
+} from '../shared/rounds/state'
+import { step } from '../shared/rounds/step'
+import { EventLog } from './event-log'
+
+/** How the federation reaches clients; the socket layer implements it. */
+export interface FederationOutbox {
+  toClient<E extends keyof ServerToClientEvents>(
+    id: ClientId,
+    event: E,
+    ...args: Parameters<ServerToClientEvents[E]>
+  ): void
+  toAll<E extends keyof ServerToClientEvents>(event: E, ...args: Parameters<ServerToClientEvents[E]>): void
+  /** Something the live page shows has changed. */
+  changed(): void
+}
+
+export interface FederationOptions {
+  readonly task: TaskInfo
+  readonly config: TrainingConfig
+  /** Samples clients each round; production passes `secureRandom`. */
+  readonly random: RandomSource
+  /** Seeds the initial weights; a reset draws a new seed from `random`. */
+  readonly seed: number
+  readonly now?: () => number
+  readonly log?: EventLog
+}
+
+interface GlobalModel {
+  readonly round: number
+  readonly version: string
+  readonly weights: Float32Array
+}
+
+/**
+ * The coordinator's stateful shell around the pure round machine: it feeds `step` inputs, turns effects into
+ * messages, holds the global model and the round's streaming FedAvg sum, and keeps the history the live page shows.
+ * Payloads arrive here already checked by the gateway's schemas.
+ */
+export class Federation {
+  readonly task: TaskInfo
+  readonly parameters: number
+  readonly log: EventLog
+  #state: RoundState
+  #global: GlobalModel
+  #accumulator: FedAvgAccumulator | null = null
+  #roundTraining = { loss: 0, accuracy: 0, examples: 0 }
+  #history: RoundRecord[] = []
+  #tallies = new Map<string, EvaluationTally>()
+  #lastMetrics = new Map<ClientId, { loss: number; accuracy: number }>()
+  #nextClient = 1
+  readonly #random: RandomSource
+  readonly #now: () => number
+
+  constructor(
+    options: FederationOptions,
+    private readonly outbox: FederationOutbox,
+  ) {
+    this.task = options.task
+    this.parameters = parameterCount(options.task.model)
+    this.log = options.log ?? new EventLog()
+    this.#random = options.random
+    this.#now = options.now ?? Date.now
+    this.#state = initialRoundState(options.config)
+    this.#global = this.#initialModel(options.seed)
+  }
+
+  get state(): RoundState {
+    return this.#state
+  }
+
+  get global(): GlobalModel {
+    return this.#global
+  }
+
+  get history(): readonly RoundRecord[] {
+    return this.#history
+  }
+
+  /** A new client: returns its id and partition index. */
+  hello(backend: string): { id: ClientId; partitionIndex: number } {
+    const index = this.#nextClient++
+    const id = `tab-${index}`
+    this.#dispatch({ type: 'hello', now: this.#now(), id, backend })
+    return { id, partitionIndex: index }
+  }
+
+  ready(id: ClientId, examples: number): Result<null> {
+    const result = this.#dispatch({ type: 'ready', now: this.#now(), id, examples })
+    if (result.ok) this.log.add('info', `${id} ready with ${examples} training examples`)
+    return result
+  }
+
+  leave(id: ClientId, reason: string): void {
+    if (!this.#state.clients.has(id)) return
+    this.log.add('info', `${id} left (${reason})`)
+    this.#lastMetrics.delete(id)
+    this.#dispatch({ type: 'leave', now: this.#now(), id })
+  }
+
+  progress(id: ClientId, round: number, fraction: number): void {
+    this.#dispatch({ type: 'progress', now: this.#now(), id, round, fraction })
+  }
+
+  /** An update whose delta the gateway decoded and checked (length, finite values). */
+  submitUpdate(id: ClientId, update: Omit<UpdateMessage, 'delta'>, delta: Float32Array): Result<null> {
+    const result = this.#dispatch(
+      { type: 'update', now: this.#now(), id, round: update.round, examples: update.examples },
+      (effect) => {
+        if (effect.type !== 'accumulate') return
+        this.#accumulator?.add(delta, effect.examples)
+        this.#roundTraining.loss += update.metrics.loss * effect.examples
+        this.#roundTraining.accuracy += update.metrics.accuracy * effect.examples
+        this.#roundTraining.examples += effect.examples
+        this.#lastMetrics.set(id, update.metrics)
+      },
+    )
+    if (!result.ok) this.reject(id, 'update', result.error)
+    return result
+  }
+
+  evaluation(id: ClientId, report: EvaluationReport): Result<null> {
+    const result = this.#recordEvaluation(id, report)
+    if (!result.ok) this.reject(id, 'evaluation', result.error)
+    return result
+  }
+
+  tick(): void {
+    this.#dispatch({ type: 'tick', now: this.#now() })
+  }
+
+  control(action: 'start' | 'pause' | 'reset'): Result<null> {
+    const result = this.#dispatch({ type: action, now: this.#now() })
+    if (result.ok)
+      this.log.add(
+        'info',
+        `training ${action === 'start' ? 'started' : action === 'pause' ? 'paused' : 'reset'}`,
+      )
+    return result
+  }
+
+  configure(patch: TrainingConfigPatch): Result<TrainingConfig> {
+    const merged = trainingConfigSchema.safeParse({ ...this.#state.config, ...patch })
+    if (!merged.success)
+      return fail(
+        'invalid-config',
+        merged.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+      )
+    this.#dispatch({ type: 'configure', now: this.#now(), config: merged.data })
+    const changed = Object.entries(patch).map(([key, value]) => `${key}=${String(value)}`)
+    if (changed.length) this.log.add('info', `settings changed: ${changed.join(', ')}`)
+    return ok(merged.data)
+  }
+
+  /** Records a refusal where the live page shows it. */
+  reject(id: ClientId | null, what: string, error: ProtocolError): void {
+    this.log.add(
+      'warning',
+      `${what} from ${id ?? 'an unjoined client'} rejected (${error.code}): ${error.message}`,
+    )
+    this.outbox.changed()
+  }
+
+  globalMessage(): GlobalModelMessage {
+    return {
+      round: this.#global.round,
+      version: this.#global.version,
+      weights: encodeFloat32(this.#global.weights),
+    }
+  }
+
+  snapshot(canControl: boolean): DashboardSnapshot {
+    const state = this.#state
+    const round = state.round
+    const clients: ClientView[] = [...state.clients.values()].map((client) => ({
+      id: client.id,
+      backend: client.backend,
+      examples: client.examples,
+      status: client.status,
+      progress: client.progress,
+      lastUpdate: client.lastSeen,
+      lastLoss: this.#lastMetrics.get(client.id)?.loss ?? null,
+      lastAccuracy: this.#lastMetrics.get(client.id)?.accuracy ?? null,
+    }))
+    return {
+      now: this.#now(),
+      phase: phaseOf(state),
+      canControl,
+      config: state.config,
+      task: { name: this.task.name, model: describeModel(this.task.model), parameters: this.parameters },
+      model: { round: this.#global.round, version: this.#global.version },
+      round: round && {
+        number: round.number,
+        startedAt: round.startedAt,
+        deadline: round.deadline,
+        selected: round.selected.length,
+        reported: round.reported.size,
+        dropped: round.dropped.size,
+      },
+      clients,
+      history: this.#history,
+      abandoned: state.outcomes.filter((o) => o.status === 'abandoned').length,
+      events: this.log.entries,
+    }
+  }
+
+  #dispatch(input: Input, onEffect?: (effect: Effect) => void): Result<null> {
+    const { state, effects } = step(this.#state, input, { random: this.#random })
+    this.#state = state
+    let ack: Result<null> = ok(null)
+    for (const effect of effects) {
+      onEffect?.(effect)
+      if (effect.type === 'ack') ack = effect.result
+      else this.#apply(effect)
+    }
+    this.outbox.changed()
+    return ack
+  }
+
+  #apply(effect: Exclude<Effect, { type: 'ack' }>): void {
+    switch (effect.type) {
+      case 'round-started': {
+        this.#accumulator = new FedAvgAccumulator(this.parameters)
+        this.#roundTraining = { loss: 0, accuracy: 0, examples: 0 }
+        const { localEpochs, batchSize, learningRate, optimizer } = this.#state.config
+        const model = this.globalMessage()
+        for (const id of effect.selected) {
+          this.outbox.toClient(id, 'round:start', {
+            round: effect.round,
+            deadline: effect.deadline,
+            model,
+            settings: { epochs: localEpochs, batchSize, learningRate, optimizer },
+          })
+        }
+        this.log.add('info', `round ${effect.round} started with ${effect.selected.length} clients`)
+        return
+      }
+      case 'accumulate':
+        return
+      case 'client-dropped':
+        this.outbox.toClient(effect.id, 'round:cancel', { round: effect.round, reason: effect.reason })
+        this.log.add('warning', `${effect.id} dropped from round ${effect.round}: ${effect.reason}`)
+        return
+      case 'round-completed':
+        this.#aggregate(effect.round, effect.participants.length, effect.examples)
+        return
+      case 'round-abandoned':
+        this.#accumulator = null
+        this.outbox.toAll('round:cancel', { round: effect.round, reason: effect.reason })
+        this.log.add(
+          effect.reason === 'reset' ? 'info' : 'error',
+          `round ${effect.round} abandoned: ${effect.reason}; global model unchanged`,
+        )
+        return
+      case 'training-finished':
+        this.log.add('info', `training finished: ${effect.completedRounds} rounds aggregated`)
+        this.outbox.toAll('notice', {
+          level: 'info',
+          text: `training finished after ${effect.completedRounds} rounds`,
+        })
+        return
+      case 'reset':
+        this.#tallies.clear()
+        this.#lastMetrics.clear()
+        this.#global = this.#initialModel(Math.floor(this.#random() * 2 ** 32))
+        this.outbox.toAll('model:global', this.globalMessage())
+        return
+      default: {
+        const _exhaustive: never = effect
+        throw new Error(`unhandled effect ${JSON.stringify(_exhaustive)}`)
+      }
+    }
+  }
+
+  #aggregate(round: number, participants: number, examples: number): void {
+    const accumulator = this.#accumulator
+    this.#accumulator = null
+    if (!accumulator || accumulator.count === 0) throw new Error(`round ${round} completed without updates`)
+    const weights = applyDelta(this.#global.weights, accumulator.mean())
+    if (firstNonFinite(weights) !== -1) {
+      this.log.add('error', `round ${round}: the aggregate is not finite; global model unchanged`)
+      return
+    }
+    const modelRound = this.#state.completedRounds
+    const started = this.#state.outcomes.at(-1)?.startedAt ?? this.#now()
+    const training = this.#roundTraining
+    this.#global = { round: modelRound, version: modelVersion(modelRound, weights), weights }
+    this.#record({
+      round: modelRound,
+      version: this.#global.version,
+      participants,
+      examples,
+      durationMs: this.#now() - started,
+      completedAt: this.#now(),
+      trainLoss: training.examples ? training.loss / training.examples : null,
+      trainAccuracy: training.examples ? training.accuracy / training.examples : null,
+      evaluation: null,
+    })
+    this.log.add(
+      'info',
+      `round ${round} aggregated from ${participants} clients (${examples} examples): model ${this.#global.version}`,
+    )
+    this.outbox.toAll('model:global', this.globalMessage())
+  }
+
+  #initialModel(seed: number): GlobalModel {
+    const weights = initialWeights(this.task.model, seededRandom(seed))
+    const model = { round: 0, version: modelVersion(0, weights), weights }
+    this.#history = []
+    this.#record({
+      round: 0,
+      version: model.version,
+      participants: 0,
+      examples: 0,
+      durationMs: null,
+      completedAt: this.#now(),
+      trainLoss: null,
+      trainAccuracy: null,
+      evaluation: null,
+    })
+    return model
+  }
+
+  #record(record: RoundRecord): void {
+    this.#history.push(record)
+    this.#tallies.set(record.version, new EvaluationTally(this.task.classNames.length))
+  }
+
+  #recordEvaluation(id: ClientId, report: EvaluationReport): Result<null> {
+    if (!this.#state.clients.get(id)?.ready) return fail('not-joined', `${id} has not joined`)
+    const tally = this.#tallies.get(report.version)
+    const index = this.#history.findIndex((r) => r.version === report.version)
+    if (!tally || index === -1) return fail('stale-round', `no global model ${report.version} in this run`)
+    const classes = tally.classes
+    if (report.confusion.length !== classes || report.confusion.some((row) => row.length !== classes)) {
+      return fail('wrong-shape', `confusion matrix must be ${classes}x${classes} for this task`)
+    }
+    const counted = report.confusion.flat().reduce((a, b) => a + b, 0)
+    if (counted !== report.examples) {
+      return fail(
+        'bad-payload',
+        `confusion matrix counts ${counted} examples, report says ${report.examples}`,
+      )
+    }
+    if (tally.has(id)) return fail('duplicate-update', `${id} already evaluated ${report.version}`)
+    tally.add(id, report)
+    const metrics = tally.metrics()
+    const record = this.#history[index]!
+    this.#history[index] = { ...record, evaluation: metrics }
+    this.outbox.toAll('federation:metrics', { round: record.round, version: record.version, metrics })
+    this.outbox.changed()
+    return ok(null)
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Runtime checks for every payload the coordinator receives. Types in `protocol.ts` are compile-time only;
+ * these schemas are the edge. Failures become `bad-payload` errors naming the offending field.
+ */
+import { z } from 'zod'
+import { type Binary, isBinary } from './codec'
+import { PROTOCOL_VERSION } from './protocol'
+import { fail, ok, type Result } from './result'
+import { trainingConfigPatchSchema } from './rounds/config'
+
+const binary = z.custom<Binary>(isBinary, { message: 'expected binary bytes (ArrayBuffer or Buffer)' })
+const count = z.int().min(0).max(1e9)
+const version = z.string().min(1).max(100)
+
+export const helloSchema = z.object({
+  protocol: z.literal(PROTOCOL_VERSION, { message: `this coordinator speaks protocol ${PROTOCOL_VERSION}` }),
+  backend: z.string().min(1).max(40),
+})
+
+export const readySchema = z.object({
+  trainExamples: z.int().min(1).max(1e9),
+  testExamples: count,
+})
+
+export const progressSchema = z.object({
+  round: z.int().min(1),
+  fraction: z.number().min(0).max(1),
+  epoch: z.int().min(0),
+  loss: z.number().optional(),
+})
+
+export const updateSchema = z.object({
+  round: z.int().min(1),
+  baseVersion: version,
+  examples: z.int().min(1).max(1e9),
+  delta: binary,
+  metrics: z.object({ loss: z.number().min(0), accuracy: z.number().min(0).max(1) }),
+})
+
+export const evaluationSchema = z.object({
+  version,
+  examples: count,
+  lossSum: z.number().min(0),
+  confusion: z.array(z.array(count).max(1000)).min(2).max(1000),
+})
+
+export const controlSchema = z.object({ action: z.enum(['start', 'pause', 'reset']) })
+
+export const configPatchSchema = trainingConfigPatchSchema
+
+/** Parses `payload` with `schema`; a failure names each bad field, e.g. "round: expected int, received string". */
+export function parsePayload<T>(schema: z.ZodType<T>, payload: unknown, what: string): Result<T> {
+  const parsed = schema.safeParse(payload)
+  if (parsed.success) return ok(parsed.data)
+  const problems = parsed.error.issues
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(payload)'}: ${issue.message}`)
+    .join('; ')
+  return fail('bad-payload', `invalid ${what}: ${problems}`)
+}

@@ -1,0 +1,210 @@
+/**
+ * The socket.io wire, typed once for both ends. Server: `Server<ClientToServerEvents, ServerToClientEvents>`;
+ * client: `Socket<ServerToClientEvents, ClientToServerEvents>` (the generics are reversed). Every payload the
+ * coordinator receives is checked by the schemas in `guards.ts` before use; acks carry `Result` values.
+ * Weights and deltas travel as bytes (`codec.ts`), never as JSON arrays.
+ */
+import type { Binary } from './codec'
+import type { ClassificationMetrics, ConfusionMatrix } from './metrics/classification'
+import type { ModelSpec } from './model/spec'
+import type { ModelVersion } from './model/version'
+import type { ProtocolError, Result } from './result'
+import type { TrainingConfig, TrainingConfigPatch } from './rounds/config'
+import type { ClientId, ClientStatus, Phase } from './rounds/state'
+
+export const PROTOCOL_VERSION = 1
+
+/** Namespace of the live coordinator page; training clients use the default namespace. */
+export const DASHBOARD_NAMESPACE = '/dashboard'
+
+export type Ack<T> = (result: Result<T, ProtocolError>) => void
+
+/** What a tab trains on: the model and where its examples come from. */
+export interface TaskInfo {
+  readonly id: string
+  readonly name: string
+  readonly description: string
+  readonly features: readonly string[]
+  readonly classNames: readonly string[]
+  readonly model: ModelSpec
+  /** Built-in generated data; each tab generates its own partition locally from this seed. */
+  readonly dataset: { readonly kind: 'demo-diabetes'; readonly seed: number }
+}
+
+/** The tab's share of a built-in dataset: which partition to generate. */
+export interface Partition {
+  readonly index: number
+  readonly seed: number
+}
+
+export interface GlobalModelMessage {
+  /** Aggregated rounds behind these weights (0 = the initial model). */
+  readonly round: number
+  readonly version: ModelVersion
+  readonly weights: Binary
+}
+
+export interface LocalTrainingSettings {
+  readonly epochs: number
+  readonly batchSize: number
+  readonly learningRate: number
+  readonly optimizer: TrainingConfig['optimizer']
+}
+
+export interface HelloRequest {
+  readonly protocol: number
+  readonly backend: string
+}
+
+export interface HelloReply {
+  readonly clientId: ClientId
+  readonly task: TaskInfo
+  readonly partition: Partition
+  readonly model: GlobalModelMessage
+  /** Largest message the coordinator accepts, in bytes. */
+  readonly maxMessageBytes: number
+}
+
+export interface ReadyRequest {
+  readonly trainExamples: number
+  readonly testExamples: number
+}
+
+export interface ProgressReport {
+  readonly round: number
+  /** Share of this round's local training done, 0 to 1. */
+  readonly fraction: number
+  readonly epoch: number
+  readonly loss?: number | undefined
+}
+
+export interface LocalTrainMetrics {
+  readonly loss: number
+  readonly accuracy: number
+}
+
+export interface UpdateMessage {
+  readonly round: number
+  /** Version of the global model the client trained from. */
+  readonly baseVersion: ModelVersion
+  /** Training examples behind this update: its FedAvg weight. */
+  readonly examples: number
+  /** Local weights minus the global weights, float32, in `weightShapes` order. */
+  readonly delta: Binary
+  readonly metrics: LocalTrainMetrics
+}
+
+/** A tab's evaluation of one global model on its held-out split: counts, so sums are exact. */
+export interface EvaluationReport {
+  readonly version: ModelVersion
+  readonly examples: number
+  readonly lossSum: number
+  readonly confusion: ConfusionMatrix
+}
+
+export interface RoundStartMessage {
+  readonly round: number
+  readonly deadline: number
+  readonly model: GlobalModelMessage
+  readonly settings: LocalTrainingSettings
+}
+
+export interface RoundCancelMessage {
+  readonly round: number
+  readonly reason: string
+}
+
+export type GlobalMetrics = ClassificationMetrics & { readonly loss: number; readonly reports: number }
+
+/** The federation-wide evaluation of one global model version, as it stands. */
+export interface FederationMetricsMessage {
+  readonly round: number
+  readonly version: ModelVersion
+  readonly metrics: GlobalMetrics
+}
+
+export interface Notice {
+  readonly level: 'info' | 'warning' | 'error'
+  readonly text: string
+}
+
+export interface ClientToServerEvents {
+  'client:hello': (request: HelloRequest, ack: Ack<HelloReply>) => void
+  'client:ready': (request: ReadyRequest, ack: Ack<null>) => void
+  'client:progress': (report: ProgressReport) => void
+  'client:update': (update: UpdateMessage, ack: Ack<null>) => void
+  'client:evaluation': (report: EvaluationReport, ack: Ack<null>) => void
+}
+
+export interface ServerToClientEvents {
+  'round:start': (message: RoundStartMessage) => void
+  'round:cancel': (message: RoundCancelMessage) => void
+  'model:global': (message: GlobalModelMessage) => void
+  'federation:metrics': (message: FederationMetricsMessage) => void
+  notice: (notice: Notice) => void
+}
+
+// The live coordinator page.
+
+export type ControlAction = 'start' | 'pause' | 'reset'
+
+export interface ClientView {
+  readonly id: ClientId
+  readonly backend: string
+  readonly examples: number
+  readonly status: ClientStatus
+  readonly progress: number
+  readonly lastUpdate: number
+  readonly lastLoss: number | null
+  readonly lastAccuracy: number | null
+}
+
+/** One aggregated model version (round 0 is the initial model) and what is known of it. */
+export interface RoundRecord {
+  readonly round: number
+  readonly version: ModelVersion
+  readonly participants: number
+  readonly examples: number
+  readonly durationMs: number | null
+  readonly completedAt: number
+  /** Example-weighted mean of the participants' local training loss and accuracy. */
+  readonly trainLoss: number | null
+  readonly trainAccuracy: number | null
+  readonly evaluation: GlobalMetrics | null
+}
+
+export interface EventEntry {
+  readonly at: number
+  readonly level: Notice['level']
+  readonly text: string
+}
+
+export interface DashboardSnapshot {
+  readonly now: number
+  readonly phase: Phase
+  readonly canControl: boolean
+  readonly config: TrainingConfig
+  readonly task: { readonly name: string; readonly model: string; readonly parameters: number }
+  readonly model: { readonly round: number; readonly version: ModelVersion }
+  readonly round: {
+    readonly number: number
+    readonly startedAt: number
+    readonly deadline: number
+    readonly selected: number
+    readonly reported: number
+    readonly dropped: number
+  } | null
+  readonly clients: readonly ClientView[]
+  readonly history: readonly RoundRecord[]
+  readonly abandoned: number
+  readonly events: readonly EventEntry[]
+}
+
+export interface DashboardClientEvents {
+  'dashboard:control': (request: { action: ControlAction }, ack: Ack<null>) => void
+  'dashboard:configure': (patch: TrainingConfigPatch, ack: Ack<TrainingConfig>) => void
+}
+
+export interface DashboardServerEvents {
+  'dashboard:snapshot': (snapshot: DashboardSnapshot) => void
+}

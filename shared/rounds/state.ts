@@ -1,0 +1,109 @@
+import type { ProtocolError, Result } from '../result'
+import type { TrainingConfig } from './config'
+
+export type ClientId = string
+
+/**
+ * loading: connected, preparing its data. idle: ready, not in the current round. waiting: joined during a round,
+ * takes part from the next one. training / submitted / dropped: its place in the current round.
+ */
+export type ClientStatus = 'loading' | 'idle' | 'waiting' | 'training' | 'submitted' | 'dropped'
+
+export interface ClientRecord {
+  readonly id: ClientId
+  readonly backend: string
+  /** Training examples the client declared when ready; an update may not claim more. */
+  readonly examples: number
+  readonly ready: boolean
+  readonly status: ClientStatus
+  /** Local training progress in the current round, 0 to 1. */
+  readonly progress: number
+  readonly joinedAt: number
+  readonly lastSeen: number
+}
+
+export interface ActiveRound {
+  readonly number: number
+  readonly startedAt: number
+  readonly deadline: number
+  readonly selected: readonly ClientId[]
+  /** Accepted updates: client id to example count. */
+  readonly reported: ReadonlyMap<ClientId, number>
+  /** Selected clients that left or missed the deadline, with the reason. */
+  readonly dropped: ReadonlyMap<ClientId, string>
+}
+
+export interface RoundOutcome {
+  readonly round: number
+  readonly status: 'completed' | 'abandoned'
+  readonly selected: number
+  readonly participants: readonly ClientId[]
+  readonly examples: number
+  readonly reason?: string
+  readonly startedAt: number
+  readonly endedAt: number
+}
+
+export interface RoundState {
+  readonly config: TrainingConfig
+  readonly running: boolean
+  /** A pause asked for during a round: the round finishes, the next does not start. */
+  readonly pauseRequested: boolean
+  /** Aggregated rounds so far: the round number of the current global model. */
+  readonly completedRounds: number
+  /** Number the next round will get. Abandoned rounds use a number too, so numbers never repeat. */
+  readonly nextRound: number
+  readonly round: ActiveRound | null
+  readonly clients: ReadonlyMap<ClientId, ClientRecord>
+  readonly outcomes: readonly RoundOutcome[]
+}
+
+export type Phase = 'idle' | 'waiting' | 'training' | 'paused' | 'finished'
+
+export type Input =
+  | { type: 'hello'; now: number; id: ClientId; backend: string }
+  | { type: 'ready'; now: number; id: ClientId; examples: number }
+  | { type: 'leave'; now: number; id: ClientId }
+  | { type: 'progress'; now: number; id: ClientId; round: number; fraction: number }
+  | { type: 'update'; now: number; id: ClientId; round: number; examples: number }
+  | { type: 'tick'; now: number }
+  | { type: 'start'; now: number }
+  | { type: 'pause'; now: number }
+  | { type: 'reset'; now: number }
+  | { type: 'configure'; now: number; config: TrainingConfig }
+
+export type Effect =
+  /** The answer to the input that produced it (inputs that expect one: ready, update, controls). */
+  | { type: 'ack'; result: Result<null, ProtocolError> }
+  | { type: 'round-started'; round: number; selected: readonly ClientId[]; deadline: number }
+  /** Fold this client's update into the round's running FedAvg sum. */
+  | { type: 'accumulate'; id: ClientId; round: number; examples: number }
+  | { type: 'client-dropped'; id: ClientId; round: number; reason: string }
+  | { type: 'round-completed'; round: number; participants: readonly ClientId[]; examples: number }
+  | { type: 'round-abandoned'; round: number; reason: string }
+  | { type: 'training-finished'; completedRounds: number }
+  | { type: 'reset' }
+
+export function initialRoundState(config: TrainingConfig): RoundState {
+  return {
+    config,
+    running: false,
+    pauseRequested: false,
+    completedRounds: 0,
+    nextRound: 1,
+    round: null,
+    clients: new Map(),
+    outcomes: [],
+  }
+}
+
+export function phaseOf(state: RoundState): Phase {
+  if (state.round) return 'training'
+  if (state.running) return 'waiting'
+  if (state.completedRounds >= state.config.rounds) return 'finished'
+  return state.completedRounds === 0 && state.outcomes.length === 0 ? 'idle' : 'paused'
+}
+
+export function readyClients(state: RoundState): ClientRecord[] {
+  return [...state.clients.values()].filter((client) => client.ready)
+}

@@ -1,0 +1,271 @@
+import type { RandomSource } from '../random'
+import { sampleWithoutReplacement } from '../random'
+import { fail, ok, type ProtocolError } from '../result'
+import { quorumFor } from './config'
+import type { ActiveRound, ClientId, ClientRecord, ClientStatus, Effect, Input, RoundState } from './state'
+import { readyClients } from './state'
+
+/** What `step` needs besides state and input: the random source that samples clients. */
+export interface StepDeps {
+  readonly random: RandomSource
+}
+
+export interface StepResult {
+  readonly state: RoundState
+  readonly effects: readonly Effect[]
+}
+
+/**
+ * The coordinator's round logic as a pure function: wait for `minClients` ready clients, sample a round, collect
+ * updates until every selected client has reported or dropped out (left, or missed the deadline), then aggregate
+ * if a quorum reported and abandon the round otherwise, and go on until `rounds` rounds are aggregated.
+ * Time is an input (`now` on every input), so deadlines need no timers; a `tick` input only advances the clock.
+ */
+export function step(state: RoundState, input: Input, deps: StepDeps): StepResult {
+  const effects: Effect[] = []
+  let next = expireDeadline(state, input.now, effects)
+  next = apply(next, input, effects)
+  next = startRoundIfDue(next, input.now, deps.random, effects)
+  return { state: next, effects }
+}
+
+function apply(state: RoundState, input: Input, effects: Effect[]): RoundState {
+  switch (input.type) {
+    case 'hello': {
+      const client: ClientRecord = {
+        id: input.id,
+        backend: input.backend,
+        examples: 0,
+        ready: false,
+        status: 'loading',
+        progress: 0,
+        joinedAt: input.now,
+        lastSeen: input.now,
+      }
+      return { ...state, clients: withClient(state.clients, client) }
+    }
+    case 'ready': {
+      const client = state.clients.get(input.id)
+      if (!client) return reject(state, effects, 'not-joined', `client ${input.id} has not said hello`)
+      const status: ClientStatus = state.round ? 'waiting' : 'idle'
+      effects.push({ type: 'ack', result: ok(null) })
+      const ready = { ...client, ready: true, examples: input.examples, status, lastSeen: input.now }
+      return { ...state, clients: withClient(state.clients, ready) }
+    }
+    case 'leave': {
+      if (!state.clients.has(input.id)) return state
+      const clients = new Map(state.clients)
+      clients.delete(input.id)
+      const round = state.round
+      if (!round?.selected.includes(input.id) || round.reported.has(input.id)) {
+        return { ...state, clients }
+      }
+      effects.push({ type: 'client-dropped', id: input.id, round: round.number, reason: 'left' })
+      const dropped = new Map(round.dropped).set(input.id, 'left')
+      return concludeIfSettled({ ...state, clients, round: { ...round, dropped } }, input.now, effects)
+    }
+    case 'progress': {
+      const client = state.clients.get(input.id)
+      if (client?.status !== 'training' || state.round?.number !== input.round) return state
+      const progress = Math.min(1, Math.max(0, input.fraction))
+      return { ...state, clients: withClient(state.clients, { ...client, progress, lastSeen: input.now }) }
+    }
+    case 'update':
+      return acceptUpdate(state, input, effects)
+    case 'tick':
+      return state
+    case 'start': {
+      if (state.completedRounds >= state.config.rounds) {
+        const done = `all ${state.config.rounds} rounds are done: raise the number of rounds or reset`
+        return reject(state, effects, 'invalid-state', done)
+      }
+      effects.push({ type: 'ack', result: ok(null) })
+      return { ...state, running: true, pauseRequested: false }
+    }
+    case 'pause': {
+      effects.push({ type: 'ack', result: ok(null) })
+      if (state.round) return { ...state, pauseRequested: state.running }
+      return { ...state, running: false, pauseRequested: false }
+    }
+    case 'reset': {
+      if (state.round) effects.push({ type: 'round-abandoned', round: state.round.number, reason: 'reset' })
+      effects.push({ type: 'reset' }, { type: 'ack', result: ok(null) })
+      const clients = new Map<ClientId, ClientRecord>()
+      for (const client of state.clients.values()) {
+        clients.set(client.id, { ...client, status: client.ready ? 'idle' : client.status, progress: 0 })
+      }
+      return {
+        ...state,
+        running: false,
+        pauseRequested: false,
+        completedRounds: 0,
+        round: null,
+        clients,
+        outcomes: [],
+      }
+    }
+    case 'configure':
+      effects.push({ type: 'ack', result: ok(null) })
+      return { ...state, config: input.config }
+    default: {
+      const _exhaustive: never = input
+      throw new Error(`unknown input ${JSON.stringify(_exhaustive)}`)
+    }
+  }
+}
+
+function acceptUpdate(
+  state: RoundState,
+  input: Extract<Input, { type: 'update' }>,
+  effects: Effect[],
+): RoundState {
+  const client = state.clients.get(input.id)
+  if (!client?.ready) return reject(state, effects, 'not-joined', `client ${input.id} has not joined`)
+  const round = state.round
+  if (!round || round.number !== input.round) {
+    const current = round ? `round ${round.number} is running` : 'no round is running'
+    return reject(state, effects, 'stale-round', `update for round ${input.round}, but ${current}`)
+  }
+  if (!round.selected.includes(input.id)) {
+    return reject(state, effects, 'not-selected', `${input.id} was not selected for round ${round.number}`)
+  }
+  const dropReason = round.dropped.get(input.id)
+  if (dropReason !== undefined) {
+    const code = dropReason === 'missed the deadline' ? 'deadline-passed' : 'stale-round'
+    return reject(state, effects, code, `${input.id} was dropped from round ${round.number}: ${dropReason}`)
+  }
+  if (round.reported.has(input.id)) {
+    return reject(
+      state,
+      effects,
+      'duplicate-update',
+      `${input.id} already sent its update for round ${round.number}`,
+    )
+  }
+  if (input.examples > client.examples) {
+    const claim = `update claims ${input.examples} examples, but ${input.id} declared ${client.examples}`
+    return reject(state, effects, 'bad-payload', claim)
+  }
+  effects.push({ type: 'accumulate', id: input.id, round: round.number, examples: input.examples })
+  effects.push({ type: 'ack', result: ok(null) })
+  const reported = new Map(round.reported).set(input.id, input.examples)
+  const submitted: ClientRecord = { ...client, status: 'submitted', progress: 1, lastSeen: input.now }
+  const next = { ...state, clients: withClient(state.clients, submitted), round: { ...round, reported } }
+  return concludeIfSettled(next, input.now, effects)
+}
+
+/** Drops every selected client that has not reported once the deadline has passed. */
+function expireDeadline(state: RoundState, now: number, effects: Effect[]): RoundState {
+  const round = state.round
+  if (!round || now < round.deadline) return state
+  const dropped = new Map(round.dropped)
+  const clients = new Map(state.clients)
+  for (const id of round.selected) {
+    if (round.reported.has(id) || dropped.has(id)) continue
+    dropped.set(id, 'missed the deadline')
+    const client = clients.get(id)
+    if (client) clients.set(id, { ...client, status: 'dropped' })
+    effects.push({ type: 'client-dropped', id, round: round.number, reason: 'missed the deadline' })
+  }
+  return concludeIfSettled({ ...state, clients, round: { ...round, dropped } }, now, effects)
+}
+
+/** Ends the round once every selected client has reported or dropped: aggregate with a quorum, else abandon. */
+function concludeIfSettled(state: RoundState, now: number, effects: Effect[]): RoundState {
+  const round = state.round
+  if (!round || round.reported.size + round.dropped.size < round.selected.length) return state
+  const quorum = quorumFor(state.config, round.selected.length)
+  const participants = [...round.reported.keys()]
+  const examples = [...round.reported.values()].reduce((sum, n) => sum + n, 0)
+  const completed = round.reported.size >= quorum
+  const reason = completed ? undefined : abandonReason(round, quorum)
+  if (completed) effects.push({ type: 'round-completed', round: round.number, participants, examples })
+  else effects.push({ type: 'round-abandoned', round: round.number, reason: reason! })
+
+  const completedRounds = state.completedRounds + (completed ? 1 : 0)
+  const finished = completedRounds >= state.config.rounds
+  if (finished) effects.push({ type: 'training-finished', completedRounds })
+  const clients = new Map<ClientId, ClientRecord>()
+  for (const client of state.clients.values()) {
+    clients.set(client.id, client.ready ? { ...client, status: 'idle', progress: 0 } : client)
+  }
+  return {
+    ...state,
+    clients,
+    round: null,
+    completedRounds,
+    running: state.running && !state.pauseRequested && !finished,
+    pauseRequested: false,
+    outcomes: [
+      ...state.outcomes,
+      {
+        round: round.number,
+        status: completed ? 'completed' : 'abandoned',
+        selected: round.selected.length,
+        participants,
+        examples,
+        ...(reason === undefined ? {} : { reason }),
+        startedAt: round.startedAt,
+        endedAt: now,
+      },
+    ],
+  }
+}
+
+function abandonReason(round: ActiveRound, quorum: number): string {
+  const causes = new Map<string, number>()
+  for (const why of round.dropped.values()) causes.set(why, (causes.get(why) ?? 0) + 1)
+  const detail = [...causes].map(([why, n]) => `${n} ${why}`).join(', ')
+  return `only ${round.reported.size} of ${round.selected.length} updates arrived (quorum ${quorum}; ${detail})`
+}
+
+function startRoundIfDue(
+  state: RoundState,
+  now: number,
+  random: RandomSource,
+  effects: Effect[],
+): RoundState {
+  if (!state.running || state.round || state.pauseRequested) return state
+  if (state.completedRounds >= state.config.rounds) return state
+  const ready = readyClients(state)
+  if (ready.length < state.config.minClients) return state
+  const wanted = state.config.clientsPerRound === 0 ? ready.length : state.config.clientsPerRound
+  const selected = sampleWithoutReplacement(
+    ready.map((client) => client.id),
+    wanted,
+    random,
+  )
+  const deadline = now + state.config.roundDeadlineMs
+  const round: ActiveRound = {
+    number: state.nextRound,
+    startedAt: now,
+    deadline,
+    selected,
+    reported: new Map(),
+    dropped: new Map(),
+  }
+  const clients = new Map(state.clients)
+  for (const client of ready) {
+    const status: ClientStatus = selected.includes(client.id) ? 'training' : 'idle'
+    clients.set(client.id, { ...client, status, progress: 0 })
+  }
+  effects.push({ type: 'round-started', round: round.number, selected, deadline })
+  return { ...state, clients, round, nextRound: state.nextRound + 1 }
+}
+
+function withClient(
+  clients: ReadonlyMap<ClientId, ClientRecord>,
+  client: ClientRecord,
+): Map<ClientId, ClientRecord> {
+  return new Map(clients).set(client.id, client)
+}
+
+function reject(
+  state: RoundState,
+  effects: Effect[],
+  code: ProtocolError['code'],
+  message: string,
+): RoundState {
+  effects.push({ type: 'ack', result: fail(code, message) })
+  return state
+}

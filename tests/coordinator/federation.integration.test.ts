@@ -1,0 +1,92 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { type HeadlessClient, startHeadlessClient } from '../../client/headless/headless-client'
+import { type Coordinator, startCoordinator } from '../../coordinator/server'
+import { seededRandom } from '../../shared/random'
+import type { TrainingConfig } from '../../shared/rounds/config'
+import { waitFor } from '../helpers/wait'
+
+let coordinator: Coordinator | null = null
+let clients: HeadlessClient[] = []
+
+afterEach(async () => {
+  for (const client of clients) client.close()
+  clients = []
+  await coordinator?.close()
+  coordinator = null
+})
+
+async function federation(count: number, config: Partial<TrainingConfig>) {
+  coordinator = await startCoordinator({
+    port: 0,
+    staticDir: null,
+    seed: 11,
+    random: seededRandom(3),
+    config,
+  })
+  for (let i = 0; i < count; i++) clients.push(await startHeadlessClient(coordinator.url, 'wasm'))
+  const state = () => coordinator!.federation.state
+  await waitFor(
+    () => [...state().clients.values()].filter((c) => c.ready).length === count,
+    `${count} ready clients`,
+  )
+  return { coordinator, state }
+}
+
+describe('coordinator with headless clients over real sockets', () => {
+  it('trains 3 rounds: loss falls and accuracy rises on the pooled held-out data', async () => {
+    const { coordinator: c, state } = await federation(4, {
+      rounds: 3,
+      minClients: 4,
+      localEpochs: 3,
+      learningRate: 0.02,
+    })
+    expect(c.federation.control('start').ok).toBe(true)
+    await waitFor(() => state().completedRounds === 3, '3 completed rounds')
+    const history = c.federation.history
+    await waitFor(
+      () => history.every((r) => r.evaluation?.reports === 4),
+      'every client to evaluate every model',
+    )
+    const first = c.federation.history[0]!.evaluation!
+    const last = c.federation.history[3]!.evaluation!
+    expect(c.federation.history.map((r) => r.round)).toEqual([0, 1, 2, 3])
+    expect(last.loss).toBeLessThan(first.loss)
+    expect(last.accuracy).toBeGreaterThan(first.accuracy)
+    expect(last.accuracy).toBeGreaterThan(last.majorityRate)
+    expect(state().outcomes.every((o) => o.status === 'completed' && o.participants.length === 4)).toBe(true)
+    // Every tab saw the final model and the federation's metrics for it.
+    await waitFor(
+      () => clients.every((cl) => cl.session.snapshot.federation?.round === 3),
+      'clients to see round 3 metrics',
+    )
+    expect(clients.every((cl) => cl.session.snapshot.roundsTrained === 3)).toBe(true)
+  })
+
+  it('completes a round when one client disconnects in the middle of it', async () => {
+    const { coordinator: c, state } = await federation(4, {
+      rounds: 2,
+      minClients: 3,
+      localEpochs: 20,
+      batchSize: 8,
+    })
+    c.federation.control('start')
+    await waitFor(() => state().round?.number === 1, 'round 1 to start')
+    const leaver = clients[1]!
+    const leaverId = leaver.session.snapshot.clientId!
+    await waitFor(
+      () => (state().clients.get(leaverId)?.progress ?? 0) > 0,
+      'the leaver to start training',
+      30_000,
+    )
+    leaver.close()
+    await waitFor(() => state().completedRounds === 2, '2 completed rounds')
+    const first = state().outcomes[0]!
+    expect(first).toMatchObject({ round: 1, status: 'completed', selected: 4 })
+    expect(first.participants).toHaveLength(3)
+    expect(first.participants).not.toContain(leaverId)
+    expect(c.federation.log.entries.some((e) => e.text === `${leaverId} dropped from round 1: left`)).toBe(
+      true,
+    )
+    expect(state().outcomes[1]!.selected).toBe(3)
+  })
+})

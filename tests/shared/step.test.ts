@@ -1,0 +1,245 @@
+import { describe, expect, it } from 'vitest'
+import { seededRandom } from '../../shared/random'
+import { defaultTrainingConfig, type TrainingConfig } from '../../shared/rounds/config'
+import {
+  type Effect,
+  type Input,
+  initialRoundState,
+  phaseOf,
+  type RoundState,
+} from '../../shared/rounds/state'
+import { step } from '../../shared/rounds/step'
+
+const config: TrainingConfig = { ...defaultTrainingConfig, rounds: 2, minClients: 2, roundDeadlineMs: 10_000 }
+const deps = { random: seededRandom(42) }
+
+/** Feeds inputs in order; returns the final state and every effect, each tagged with its input's index. */
+function run(inputs: Input[], start: RoundState = initialRoundState(config)) {
+  let state = start
+  const effects: (Effect & { at: number })[] = []
+  inputs.forEach((input, at) => {
+    const result = step(state, input, deps)
+    state = result.state
+    effects.push(...result.effects.map((e) => ({ ...e, at })))
+  })
+  return { state, effects }
+}
+
+const join = (id: string, now = 0, examples = 100): Input[] => [
+  { type: 'hello', now, id, backend: 'wasm' },
+  { type: 'ready', now, id, examples },
+]
+type Tagged = Effect & { at: number }
+const started = (effects: Tagged[]) => effects.filter((e) => e.type === 'round-started')
+const acks = (effects: Tagged[]) => effects.flatMap((e) => (e.type === 'ack' ? [e.result] : []))
+
+describe('round state machine', () => {
+  it('waits for the minimum number of ready clients before the first round', () => {
+    const { state, effects } = run([{ type: 'start', now: 0 }, ...join('a')])
+    expect(phaseOf(state)).toBe('waiting')
+    expect(started(effects)).toEqual([])
+    const next = run(join('b', 5), state)
+    expect(started(next.effects)).toEqual([
+      { type: 'round-started', round: 1, selected: expect.any(Array), deadline: 10_005, at: 1 },
+    ])
+    expect(phaseOf(next.state)).toBe('training')
+  })
+
+  it('does not start before start, and a client that joins mid-round waits', () => {
+    const idle = run([...join('a'), ...join('b')])
+    expect(phaseOf(idle.state)).toBe('idle')
+    const { state } = run([{ type: 'start', now: 1 }, ...join('c', 2)], idle.state)
+    expect(state.round?.selected).toHaveLength(2)
+    expect(state.clients.get('c')?.status).toBe('waiting')
+    expect(state.round?.selected).not.toContain('c')
+  })
+
+  it('samples clientsPerRound of the ready clients', () => {
+    const few = { ...config, clientsPerRound: 2 }
+    const { state } = run(
+      [...join('a'), ...join('b'), ...join('c'), ...join('d'), { type: 'start', now: 1 }],
+      initialRoundState(few),
+    )
+    expect(state.round?.selected).toHaveLength(2)
+    expect(new Set(state.round?.selected).size).toBe(2)
+  })
+
+  it('completes a round when every selected client reported, then starts the next', () => {
+    const { state, effects } = run([
+      ...join('a'),
+      ...join('b', 0, 300),
+      { type: 'start', now: 1 },
+      { type: 'update', now: 2, id: 'a', round: 1, examples: 100 },
+      { type: 'update', now: 3, id: 'b', round: 1, examples: 300 },
+    ])
+    expect(
+      effects.filter((e) => e.type === 'accumulate').map((e) => e.type === 'accumulate' && e.examples),
+    ).toEqual([100, 300])
+    const done = effects.find((e) => e.type === 'round-completed')
+    expect(done).toMatchObject({ round: 1, examples: 400, at: 6 })
+    expect(state.completedRounds).toBe(1)
+    expect(state.round?.number).toBe(2)
+    expect(started(effects).map((e) => e.at)).toEqual([4, 6])
+  })
+
+  it('rejects stale, duplicate, unselected and unjoined updates with clear codes', () => {
+    const base = run(
+      [...join('a'), ...join('b'), ...join('c'), { type: 'start', now: 1 }],
+      initialRoundState({ ...config, clientsPerRound: 2 }),
+    )
+    const outsider = ['a', 'b', 'c'].find((id) => !base.state.round!.selected.includes(id))!
+    const insider = base.state.round!.selected[0]!
+    const { effects, state } = run(
+      [
+        { type: 'update', now: 2, id: insider, round: 0, examples: 10 },
+        { type: 'update', now: 2, id: outsider, round: 1, examples: 10 },
+        { type: 'update', now: 2, id: 'ghost', round: 1, examples: 10 },
+        { type: 'update', now: 2, id: insider, round: 1, examples: 10_000 },
+        { type: 'update', now: 2, id: insider, round: 1, examples: 10 },
+        { type: 'update', now: 3, id: insider, round: 1, examples: 10 },
+      ],
+      base.state,
+    )
+    expect(acks(effects).map((r) => (r.ok ? 'ok' : r.error.code))).toEqual([
+      'stale-round',
+      'not-selected',
+      'not-joined',
+      'bad-payload',
+      'ok',
+      'duplicate-update',
+    ])
+    expect(acks(effects)[0]).toMatchObject({
+      error: { message: 'update for round 0, but round 1 is running' },
+    })
+    expect(state.round?.reported.size).toBe(1)
+  })
+
+  it('at the deadline, drops the silent clients and aggregates the partial round if a quorum reported', () => {
+    const { state, effects } = run([
+      ...join('a'),
+      ...join('b'),
+      ...join('c'),
+      { type: 'start', now: 0 },
+      { type: 'update', now: 5, id: 'a', round: 1, examples: 100 },
+      { type: 'update', now: 6, id: 'b', round: 1, examples: 100 },
+      { type: 'tick', now: 9_999 },
+      { type: 'tick', now: 10_000 },
+      { type: 'update', now: 10_001, id: 'c', round: 1, examples: 100 },
+    ])
+    const dropped = effects.filter((e) => e.type === 'client-dropped')
+    expect(dropped).toEqual([
+      { type: 'client-dropped', id: 'c', round: 1, reason: 'missed the deadline', at: 10 },
+    ])
+    expect(effects.find((e) => e.type === 'round-completed')).toMatchObject({
+      round: 1,
+      participants: ['a', 'b'],
+      at: 10,
+    })
+    expect(acks(effects).at(-1)).toMatchObject({ ok: false, error: { code: 'stale-round' } })
+    expect(state.outcomes[0]).toMatchObject({ status: 'completed', selected: 3 })
+  })
+
+  it('abandons the round when the quorum is lost, keeping the model, and says why', () => {
+    const { state, effects } = run([
+      ...join('a'),
+      ...join('b'),
+      ...join('c'),
+      ...join('d'),
+      { type: 'start', now: 0 },
+      { type: 'update', now: 1, id: 'a', round: 1, examples: 100 },
+      { type: 'leave', now: 2, id: 'b' },
+      { type: 'leave', now: 3, id: 'c' },
+      { type: 'tick', now: 10_000 },
+    ])
+    const abandoned = effects.find((e) => e.type === 'round-abandoned')
+    expect(abandoned).toMatchObject({ round: 1, at: 12 })
+    expect(abandoned?.type === 'round-abandoned' && abandoned.reason).toBe(
+      'only 1 of 4 updates arrived (quorum 2; 2 left, 1 missed the deadline)',
+    )
+    expect(state.completedRounds).toBe(0)
+    expect(state.round?.number).toBe(2)
+    expect([...(state.round?.selected ?? [])].sort()).toEqual(['a', 'd'])
+  })
+
+  it('completes at once when the last missing client leaves and the rest reported', () => {
+    const { effects } = run([
+      ...join('a'),
+      ...join('b'),
+      ...join('c'),
+      { type: 'start', now: 0 },
+      { type: 'update', now: 1, id: 'a', round: 1, examples: 100 },
+      { type: 'update', now: 1, id: 'b', round: 1, examples: 100 },
+      { type: 'leave', now: 2, id: 'c' },
+    ])
+    expect(effects.find((e) => e.type === 'round-completed')).toMatchObject({
+      at: 9,
+      participants: ['a', 'b'],
+    })
+  })
+
+  it('finishes after the configured rounds, and refuses to start again until rounds are raised', () => {
+    const inputs: Input[] = [...join('a'), ...join('b'), { type: 'start', now: 0 }]
+    for (const round of [1, 2]) {
+      inputs.push(
+        { type: 'update', now: round, id: 'a', round, examples: 1 },
+        { type: 'update', now: round, id: 'b', round, examples: 1 },
+      )
+    }
+    inputs.push({ type: 'start', now: 9 })
+    const { state, effects } = run(inputs)
+    expect(phaseOf(state)).toBe('finished')
+    expect(effects.filter((e) => e.type === 'training-finished')).toHaveLength(1)
+    expect(acks(effects).at(-1)).toMatchObject({ ok: false, error: { code: 'invalid-state' } })
+    const more = run(
+      [
+        { type: 'configure', now: 10, config: { ...config, rounds: 3 } },
+        { type: 'start', now: 11 },
+      ],
+      state,
+    )
+    expect(more.state.round?.number).toBe(3)
+  })
+
+  it('pause lets the current round finish and starts no other; reset abandons and clears', () => {
+    const { state, effects } = run([
+      ...join('a'),
+      ...join('b'),
+      { type: 'start', now: 0 },
+      { type: 'pause', now: 1 },
+      { type: 'update', now: 2, id: 'a', round: 1, examples: 1 },
+      { type: 'update', now: 3, id: 'b', round: 1, examples: 1 },
+    ])
+    expect(effects.find((e) => e.type === 'round-completed')).toBeTruthy()
+    expect(started(effects)).toHaveLength(1)
+    expect(phaseOf(state)).toBe('paused')
+    const restarted = run(
+      [
+        { type: 'start', now: 4 },
+        { type: 'reset', now: 5 },
+      ],
+      state,
+    )
+    expect(restarted.effects.map((e) => e.type)).toEqual([
+      'ack',
+      'round-started',
+      'round-abandoned',
+      'reset',
+      'ack',
+    ])
+    expect(restarted.state.completedRounds).toBe(0)
+    expect(phaseOf(restarted.state)).toBe('idle')
+    expect(restarted.state.clients.get('a')?.status).toBe('idle')
+  })
+
+  it('tracks the progress of selected clients only', () => {
+    const { state } = run([
+      ...join('a'),
+      ...join('b'),
+      { type: 'start', now: 0 },
+      { type: 'progress', now: 1, id: 'a', round: 1, fraction: 0.4 },
+      { type: 'progress', now: 1, id: 'b', round: 7, fraction: 0.9 },
+    ])
+    expect(state.clients.get('a')?.progress).toBe(0.4)
+    expect(state.clients.get('b')?.progress).toBe(0)
+  })
+})
