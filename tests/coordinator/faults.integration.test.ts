@@ -1,0 +1,158 @@
+import { io, type Socket } from 'socket.io-client'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type HeadlessClient, startHeadlessClient } from '../../client/headless/headless-client'
+import { type Coordinator, startCoordinator } from '../../coordinator/server'
+import { encodeFloat32, firstNonFinite } from '../../shared/codec'
+import type { HelloReply, RoundStartMessage } from '../../shared/protocol'
+import { PROTOCOL_VERSION } from '../../shared/protocol'
+import { seededRandom } from '../../shared/random'
+import type { Result } from '../../shared/result'
+import { waitFor } from '../helpers/wait'
+
+/** A hand-driven peer that can send anything, as a broken or hostile client would. */
+function rawPeer(url: string): {
+  socket: Socket
+  send: (event: string, payload: unknown) => Promise<Result<unknown>>
+} {
+  const socket = io(url, { forceNew: true, transports: ['websocket'] })
+  return { socket, send: (event, payload) => socket.timeout(10_000).emitWithAck(event, payload) }
+}
+
+const code = (r: Result<unknown>): string => (r.ok ? 'ok' : r.error.code)
+
+let coordinator: Coordinator
+let headless: HeadlessClient[] = []
+let sloth: ReturnType<typeof rawPeer>
+let mallory: ReturnType<typeof rawPeer>
+const starts: RoundStartMessage[] = []
+
+beforeAll(async () => {
+  coordinator = await startCoordinator({
+    port: 0,
+    staticDir: null,
+    random: seededRandom(9),
+    config: { rounds: 2, minClients: 4, localEpochs: 1, roundDeadlineMs: 4000, quorumFraction: 0.5 },
+  })
+  headless = [
+    await startHeadlessClient(coordinator.url, 'cpu'),
+    await startHeadlessClient(coordinator.url, 'cpu'),
+  ]
+  mallory = rawPeer(coordinator.url)
+  sloth = rawPeer(coordinator.url)
+  mallory.socket.on('round:start', (m: RoundStartMessage) => starts.push(m))
+})
+
+afterAll(async () => {
+  for (const client of headless) client.close()
+  mallory.socket.disconnect()
+  sloth.socket.disconnect()
+  await coordinator.close()
+})
+
+describe('faults over real sockets', () => {
+  it('refuses bad joins with the reason, in the ack', async () => {
+    expect(code(await mallory.send('client:update', { round: 1 }))).toBe('not-joined')
+    const wrongProtocol = await mallory.send('client:hello', { protocol: 99, backend: 'x' })
+    expect(wrongProtocol).toMatchObject({ ok: false, error: { code: 'bad-payload' } })
+    expect(!wrongProtocol.ok && wrongProtocol.error.message).toMatch(/protocol: .*speaks protocol 1/)
+    for (const peer of [mallory, sloth]) {
+      const hello = (await peer.send('client:hello', {
+        protocol: PROTOCOL_VERSION,
+        backend: 'raw',
+      })) as Result<HelloReply>
+      expect(hello.ok).toBe(true)
+      expect(code(await peer.send('client:hello', { protocol: PROTOCOL_VERSION, backend: 'raw' }))).toBe(
+        'invalid-state',
+      )
+      expect(code(await peer.send('client:ready', { trainExamples: -5, testExamples: 0 }))).toBe(
+        'bad-payload',
+      )
+      expect(code(await peer.send('client:ready', { trainExamples: 100, testExamples: 10 }))).toBe('ok')
+    }
+  })
+
+  it('rejects malformed, wrong-shape, non-finite, stale and duplicate updates; the round goes on', async () => {
+    await waitFor(
+      () => [...coordinator.federation.state.clients.values()].filter((c) => c.ready).length === 4,
+      '4 ready',
+    )
+    coordinator.federation.control('start')
+    await waitFor(() => starts.length === 1, 'round 1 to reach the raw peer')
+    const round = starts[0]!
+    const n = coordinator.federation.parameters
+    const update = (delta: unknown, extra: object = {}) => ({
+      round: round.round,
+      baseVersion: round.model.version,
+      examples: 50,
+      delta,
+      metrics: { loss: 0.6, accuracy: 0.6 },
+      ...extra,
+    })
+    const zeros = encodeFloat32(new Float32Array(n))
+    const nan = new Float32Array(n)
+    nan[3] = Number.NaN
+    expect(code(await mallory.send('client:update', update(Array.from(new Float32Array(n)))))).toBe(
+      'bad-payload',
+    )
+    const shape = await mallory.send('client:update', update(encodeFloat32(new Float32Array(n + 1))))
+    expect(shape).toMatchObject({
+      ok: false,
+      error: { code: 'wrong-shape', message: `weights have ${n + 1} values, the model has ${n}` },
+    })
+    expect(await mallory.send('client:update', update(encodeFloat32(nan)))).toMatchObject({
+      ok: false,
+      error: { code: 'non-finite', message: 'delta value 3 is NaN; updates must be finite' },
+    })
+    expect(code(await mallory.send('client:update', update(zeros, { round: round.round + 1 })))).toBe(
+      'stale-round',
+    )
+    expect(code(await mallory.send('client:update', update(zeros, { examples: 1_000_000 })))).toBe(
+      'bad-payload',
+    )
+    expect(code(await mallory.send('client:update', update(zeros)))).toBe('ok')
+    expect(code(await mallory.send('client:update', update(zeros)))).toBe('duplicate-update')
+    expect(
+      code(
+        await mallory.send('client:evaluation', {
+          version: 'r9-nothing',
+          examples: 0,
+          lossSum: 0,
+          confusion: [
+            [0, 0],
+            [0, 0],
+          ],
+        }),
+      ),
+    ).toBe('stale-round')
+    // The sloth never answers: the deadline drops it, and the round completes with the 3 who reported.
+    await waitFor(() => coordinator.federation.state.completedRounds === 1, 'round 1 to complete', 20_000)
+    expect(coordinator.federation.state.outcomes[0]).toMatchObject({ status: 'completed', selected: 4 })
+    expect(coordinator.federation.state.outcomes[0]!.participants).toHaveLength(3)
+  })
+
+  it('cuts off a message far over the size limit, logs why, and keeps training', async () => {
+    await waitFor(() => starts.length === 2, 'round 2 to reach the raw peer')
+    const huge = new Float32Array(coordinator.maxMessageBytes)
+    mallory.socket.emit('client:update', { round: starts[1]!.round, delta: encodeFloat32(huge) })
+    await waitFor(
+      () => !mallory.socket.connected || mallory.socket.disconnected,
+      'the oversized sender to be cut off',
+      10_000,
+    )
+    await waitFor(() => coordinator.federation.state.completedRounds === 2, 'round 2 to complete', 20_000)
+    const texts = coordinator.federation.log.entries.map((e) => e.text)
+    expect(texts.some((t) => /closed by a transport error.*messages are limited to \d+ bytes/.test(t))).toBe(
+      true,
+    )
+    expect(texts.some((t) => /update from tab-3 rejected \(non-finite\)/.test(t))).toBe(true)
+    expect(texts.some((t) => /update from tab-3 rejected \(wrong-shape\)/.test(t))).toBe(true)
+    expect(texts.some((t) => /tab-4 dropped from round 1: missed the deadline/.test(t))).toBe(true)
+    expect(firstNonFinite(coordinator.federation.global.weights)).toBe(-1)
+    expect(coordinator.federation.global.round).toBe(2)
+    // The live page sees the same log.
+    const snapshot = coordinator.federation.snapshot(false)
+    expect(
+      snapshot.events.some((e) => e.level === 'warning' && /rejected \(duplicate-update\)/.test(e.text)),
+    ).toBe(true)
+  })
+})
