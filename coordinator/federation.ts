@@ -280,10 +280,7 @@ export class Federation {
         return
       case 'training-finished':
         this.log.add('info', `training finished: ${effect.completedRounds} rounds aggregated`)
-        this.outbox.toAll('notice', {
-          level: 'info',
-          text: `training finished after ${effect.completedRounds} rounds`,
-        })
+        this.outbox.toAll('training:finished', { rounds: effect.completedRounds })
         return
       case 'reset':
         this.#tallies.clear()

@@ -141,6 +141,7 @@ export interface ServerToClientEvents {
   'round:cancel': (message: RoundCancelMessage) => void
   'model:global': (message: GlobalModelMessage) => void
   'federation:metrics': (message: FederationMetricsMessage) => void
+  'training:finished': (message: { rounds: number }) => void
   notice: (notice: Notice) => void
 }
 

@@ -22,6 +22,7 @@ export type SessionStatus =
   | 'connecting'
   | 'preparing'
   | 'idle'
+  | 'finished'
   | 'training'
   | 'submitting'
   | 'disconnected'
@@ -71,6 +72,8 @@ export class FederatedSession {
   #maxMessageBytes = Number.POSITIVE_INFINITY
   #lastProgressSent = 0
   #stopped = false
+  /** The coordinator said the run is over; cleared by the next round or a reset. */
+  #finished = false
 
   constructor(
     private readonly socket: ClientSocket,
@@ -121,6 +124,11 @@ export class FederatedSession {
     socket.on('model:global', (message) => void this.#evaluate(message))
     socket.on('federation:metrics', (message) => this.#set({ federation: message }))
     socket.on('notice', (notice) => this.#notice(notice.level, notice.text))
+    socket.on('training:finished', ({ rounds }) => {
+      this.#finished = true
+      const status = this.#snapshot.status === 'idle' ? 'finished' : this.#snapshot.status
+      this.#set({ status }, 'info', `training finished after ${rounds} rounds`)
+    })
     if (socket.connected) void this.#join()
     else socket.connect()
   }
@@ -164,6 +172,7 @@ export class FederatedSession {
 
   async #train(message: RoundStartMessage): Promise<void> {
     this.#abortTraining()
+    this.#finished = false
     const weights = decodeFloat32(message.model.weights)
     if (!weights.ok) {
       this.#notice('error', `round ${message.round}: unreadable global weights: ${weights.error.message}`)
@@ -206,10 +215,14 @@ export class FederatedSession {
         metrics: result.metrics,
       })
       if (accepted !== undefined) this.#set({ roundsTrained: this.#snapshot.roundsTrained + 1 })
-      if (this.#training?.controller === controller) this.#set({ status: 'idle' })
+      if (this.#training?.controller === controller) this.#set({ status: this.#restingStatus() })
     } catch (error) {
       if (isAbort(error)) return
-      this.#set({ status: 'idle' }, 'error', `round ${message.round}: training failed: ${describe(error)}`)
+      this.#set(
+        { status: this.#restingStatus() },
+        'error',
+        `round ${message.round}: training failed: ${describe(error)}`,
+      )
     } finally {
       if (this.#training?.controller === controller) this.#training = null
     }
@@ -219,7 +232,7 @@ export class FederatedSession {
     if (this.#training?.round !== message.round) return
     this.#abortTraining()
     this.#set(
-      { status: 'idle', progress: 0 },
+      { status: this.#restingStatus(), progress: 0 },
       'warning',
       `round ${message.round} cancelled: ${message.reason}`,
     )
@@ -231,6 +244,7 @@ export class FederatedSession {
       this.#notice('error', `model ${message.version}: unreadable weights: ${weights.error.message}`)
       return
     }
+    if (message.round === 0) this.#finished = false
     this.#set({ global: { round: message.round, version: message.version } })
     if (!this.#snapshot.data) return
     try {
@@ -260,6 +274,10 @@ export class FederatedSession {
         this.#notice('error', `${event}: no answer from the coordinator (${describe(error)})`)
     }
     return undefined
+  }
+
+  #restingStatus(): SessionStatus {
+    return this.#finished ? 'finished' : 'idle'
   }
 
   #abortTraining(): void {

@@ -1,0 +1,16 @@
+/** Display helpers shared by the pages. */
+export const percent = (value: number | null | undefined): string =>
+  value === null || value === undefined || !Number.isFinite(value) ? '–' : `${(value * 100).toFixed(1)}%`
+
+export const decimal = (value: number | null | undefined, digits = 3): string =>
+  value === null || value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits)
+
+export const seconds = (ms: number | null | undefined): string =>
+  ms === null || ms === undefined ? '–' : ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`
+
+export function ago(at: number, now: number): string {
+  const s = Math.max(0, Math.round((now - at) / 1000))
+  return s < 60 ? `${s}s ago` : `${Math.floor(s / 60)}m ${s % 60}s ago`
+}
+
+export const clock = (at: number): string => new Date(at).toLocaleTimeString()

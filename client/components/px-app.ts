@@ -1,0 +1,34 @@
+import { html, LitElement, type TemplateResult } from 'lit'
+import { customElement, state } from 'lit/decorators.js'
+
+/** Routes by path and loads only what the page needs: charts for the coordinator page, the trainer for a tab. */
+@customElement('px-app')
+export class PxApp extends LitElement {
+  @state() private page: 'client' | 'dashboard' | null = null
+
+  override connectedCallback(): void {
+    super.connectedCallback()
+    if (location.pathname.startsWith('/coordinator')) {
+      void import('./px-dashboard').then(() => {
+        this.page = 'dashboard'
+        document.title = 'Privx coordinator'
+      })
+    } else {
+      void import('./px-client').then(() => {
+        this.page = 'client'
+      })
+    }
+  }
+
+  override render(): TemplateResult {
+    if (this.page === 'dashboard') return html`<px-dashboard></px-dashboard>`
+    if (this.page === 'client') return html`<px-client></px-client>`
+    return html`<p style="padding: 2rem">Loading Privx…</p>`
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'px-app': PxApp
+  }
+}

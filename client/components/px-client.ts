@@ -1,0 +1,160 @@
+import { css, html, LitElement, nothing, type TemplateResult } from 'lit'
+import { customElement } from 'lit/decorators.js'
+import { SessionController } from '../controllers/session-controller'
+import type { SessionSnapshot } from '../session/federated-session'
+import { clock, decimal, percent, seconds } from './format'
+import { theme } from './theme'
+
+const STATUS_TEXT: Record<SessionSnapshot['status'], string> = {
+  connecting: 'Connecting to the coordinator…',
+  preparing: 'Preparing local data…',
+  idle: 'Waiting for a round',
+  finished: 'Training finished',
+  training: 'Training locally',
+  submitting: 'Sending the update',
+  disconnected: 'Disconnected: reconnecting…',
+  failed: 'Could not join',
+}
+
+/** A training tab: who it is, its round progress, its local metrics and the global model's. */
+@customElement('px-client')
+export class PxClient extends LitElement {
+  static override styles = [
+    theme,
+    css`
+      :host {
+        display: block;
+        max-width: 960px;
+        margin: 0 auto;
+        padding: 1.5rem;
+      }
+      header {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: baseline;
+        gap: 0.75rem;
+        margin-bottom: 1rem;
+      }
+      h1 {
+        font-size: 1.4rem;
+        margin: 0;
+      }
+      .grid {
+        display: grid;
+        grid-template-columns: repeat(auto-fit, minmax(260px, 1fr));
+        gap: 1rem;
+        margin-top: 1rem;
+      }
+      dl {
+        display: grid;
+        grid-template-columns: auto 1fr;
+        gap: 0.3rem 1rem;
+        margin: 0;
+      }
+      dt {
+        color: var(--px-muted);
+      }
+      dd {
+        margin: 0;
+        font-variant-numeric: tabular-nums;
+      }
+      .notices {
+        list-style: none;
+        padding: 0;
+        margin: 0;
+        font-size: 0.85rem;
+        max-height: 12rem;
+        overflow: auto;
+      }
+      .error {
+        color: var(--px-bad);
+      }
+      .warning {
+        color: var(--px-warn);
+      }
+      .privacy {
+        font-size: 0.85rem;
+      }
+    `,
+  ]
+
+  private readonly session = new SessionController(this)
+
+  override render(): TemplateResult {
+    const s = this.session.snapshot
+    return html`
+      <header>
+        <h1>Privx tab <span data-testid="client-id">${s?.clientId ?? '…'}</span></h1>
+        <span class="badge" data-testid="backend">backend: ${this.session.backendReason || s?.backend || '…'}</span>
+        <span class="badge" data-testid="status">${s ? STATUS_TEXT[s.status] : 'Starting the training worker…'}</span>
+      </header>
+      ${this.session.error ? html`<p class="error">${this.session.error}</p>` : nothing}
+      ${s ? this.#body(s) : nothing}
+    `
+  }
+
+  #body(s: SessionSnapshot): TemplateResult {
+    return html`
+      <section class="card">
+        <h2>Round ${s.round ?? '–'} ${s.deadline && s.status === 'training' ? html`<span class="muted">(deadline ${clock(s.deadline)})</span>` : nothing}</h2>
+        <progress data-testid="round-progress" max="1" .value=${s.progress}></progress>
+        <p class="muted">
+          ${s.roundsTrained} rounds trained here · ${s.data ? `${s.data.trainExamples} training and ${s.data.testExamples} held-out examples` : 'no data yet'}
+          ${s.data ? html` · class balance ${s.data.classBalance.map((share) => percent(share)).join(' / ')}` : nothing}
+        </p>
+        <p class="muted">${s.task ? `${s.task.name}: ${s.task.description}` : ''}</p>
+      </section>
+      <div class="grid">
+        <section class="card">
+          <h2>Local training</h2>
+          <dl>
+            <dt>Round</dt><dd>${s.lastTraining?.round ?? '–'}</dd>
+            <dt>Loss</dt><dd data-testid="local-loss">${decimal(s.lastTraining?.loss)}</dd>
+            <dt>Accuracy</dt><dd>${percent(s.lastTraining?.accuracy)}</dd>
+            <dt>Time</dt><dd>${seconds(s.lastTraining?.durationMs)}</dd>
+          </dl>
+        </section>
+        <section class="card">
+          <h2>Global model on my held-out data</h2>
+          <dl>
+            <dt>Model</dt><dd>${s.localEvaluation?.version ?? '–'}</dd>
+            <dt>Loss</dt><dd>${decimal(s.localEvaluation?.metrics.loss)}</dd>
+            <dt>Accuracy</dt><dd>${percent(s.localEvaluation?.metrics.accuracy)}</dd>
+            <dt>F1</dt><dd>${percent(s.localEvaluation?.metrics.f1)}</dd>
+          </dl>
+        </section>
+        <section class="card">
+          <h2>Global model, all tabs</h2>
+          <dl>
+            <dt>Round</dt><dd data-testid="global-round">${s.federation?.round ?? s.global?.round ?? '–'}</dd>
+            <dt>Loss</dt><dd>${decimal(s.federation?.metrics.loss)}</dd>
+            <dt>Accuracy</dt><dd data-testid="global-accuracy">${percent(s.federation?.metrics.accuracy)}</dd>
+            <dt>Precision / recall</dt><dd>${percent(s.federation?.metrics.precision)} / ${percent(s.federation?.metrics.recall)}</dd>
+            <dt>F1</dt><dd>${percent(s.federation?.metrics.f1)}</dd>
+          </dl>
+        </section>
+      </div>
+      <div class="grid">
+        <section class="card">
+          <h2>Activity</h2>
+          <ul class="notices">
+            ${[...s.notices].reverse().map((n) => html`<li class=${n.level}>${clock(n.at)} ${n.text}</li>`)}
+          </ul>
+        </section>
+        <section class="card privacy">
+          <h2>What leaves this tab</h2>
+          <p class="muted">
+            Rows stay in this tab's training worker. The coordinator receives only the weight change after each round,
+            example counts, and counts of right and wrong predictions on the held-out split.
+          </p>
+        </section>
+      </div>
+    `
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'px-client': PxClient
+  }
+}

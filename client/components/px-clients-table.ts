@@ -1,0 +1,61 @@
+import { css, html, LitElement, type TemplateResult } from 'lit'
+import { customElement, property } from 'lit/decorators.js'
+import type { ClientView } from '../../shared/protocol'
+import { ago, decimal, percent } from './format'
+import { theme } from './theme'
+
+/** The connected tabs: id, backend, examples, state, local training progress and last update. */
+@customElement('px-clients-table')
+export class PxClientsTable extends LitElement {
+  static override styles = [
+    theme,
+    css`
+      .status-training {
+        color: var(--px-accent);
+      }
+      .status-submitted {
+        color: var(--px-good);
+      }
+      .status-dropped {
+        color: var(--px-bad);
+      }
+      progress {
+        width: 8rem;
+      }
+    `,
+  ]
+
+  @property({ attribute: false }) clients: readonly ClientView[] = []
+  @property({ type: Number }) now = Date.now()
+
+  override render(): TemplateResult {
+    if (this.clients.length === 0)
+      return html`<p class="muted">No tabs yet: open the client page in a few tabs.</p>`
+    return html`
+      <table>
+        <thead>
+          <tr><th>Tab</th><th>Backend</th><th>Examples</th><th>State</th><th>Progress</th><th>Last loss / acc.</th><th>Last update</th></tr>
+        </thead>
+        <tbody>
+          ${this.clients.map(
+            (c) => html`<tr data-testid="client-row">
+              <td>${c.id}</td>
+              <td>${c.backend}</td>
+              <td>${c.examples || '–'}</td>
+              <td class="status-${c.status}">${c.status}</td>
+              <td><progress max="1" .value=${c.progress}></progress></td>
+              <td>${decimal(c.lastLoss)} / ${percent(c.lastAccuracy)}</td>
+              <td>${ago(c.lastUpdate, this.now)}</td>
+            </tr>`,
+          )}
+        </tbody>
+      </table>
+    `
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'px-clients-table': PxClientsTable
+  }
+}

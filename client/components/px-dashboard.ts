@@ -1,0 +1,206 @@
+import { css, html, LitElement, nothing, type TemplateResult } from 'lit'
+import { customElement, state } from 'lit/decorators.js'
+import type { ControlAction, DashboardSnapshot, RoundRecord } from '../../shared/protocol'
+import type { TrainingConfigPatch } from '../../shared/rounds/config'
+import { DashboardController } from '../controllers/dashboard-controller'
+import { clock, decimal, percent, seconds } from './format'
+import type { ChartSeries } from './px-metrics-chart'
+import { theme } from './theme'
+import './px-clients-table'
+import './px-controls'
+import './px-event-log'
+import './px-metrics-chart'
+
+const LOSS_SERIES: ChartSeries[] = [
+  { label: 'held-out loss', color: '#c0392b', value: (r) => r.evaluation?.loss ?? null },
+  { label: 'training loss (participants)', color: '#e08e45', value: (r) => r.trainLoss, dashed: true },
+]
+
+const QUALITY_SERIES: ChartSeries[] = [
+  { label: 'accuracy', color: '#2f6fed', value: (r) => r.evaluation?.accuracy ?? null },
+  { label: 'precision', color: '#8e44ad', value: (r) => r.evaluation?.precision ?? null },
+  { label: 'recall', color: '#16a085', value: (r) => r.evaluation?.recall ?? null },
+  { label: 'F1', color: '#d35400', value: (r) => r.evaluation?.f1 ?? null },
+  {
+    label: 'majority class',
+    color: '#95a5a6',
+    value: (r) => r.evaluation?.majorityRate ?? null,
+    dashed: true,
+  },
+]
+
+const PHASE_TEXT: Record<DashboardSnapshot['phase'], string> = {
+  idle: 'idle: press Start',
+  waiting: 'waiting for clients',
+  training: 'training',
+  paused: 'paused',
+  finished: 'finished',
+}
+
+/** The live coordinator page: rounds, tabs, metrics over rounds, controls and the event log. */
+@customElement('px-dashboard')
+export class PxDashboard extends LitElement {
+  static override styles = [
+    theme,
+    css`
+      :host {
+        display: block;
+        max-width: 1280px;
+        margin: 0 auto;
+        padding: 1.5rem;
+      }
+      header {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.75rem;
+        align-items: baseline;
+        margin-bottom: 1rem;
+      }
+      h1 {
+        font-size: 1.4rem;
+        margin: 0;
+      }
+      .stats {
+        display: grid;
+        grid-template-columns: repeat(auto-fit, minmax(150px, 1fr));
+        gap: 1rem;
+        margin-bottom: 1rem;
+      }
+      .stat b {
+        display: block;
+        font-size: 1.5rem;
+        font-variant-numeric: tabular-nums;
+      }
+      .grid {
+        display: grid;
+        grid-template-columns: repeat(auto-fit, minmax(420px, 1fr));
+        gap: 1rem;
+        margin-bottom: 1rem;
+      }
+      section {
+        margin-bottom: 1rem;
+      }
+      .scroll {
+        overflow-x: auto;
+      }
+    `,
+  ]
+
+  private readonly live = new DashboardController(this)
+  @state() private message: { ok: boolean; text: string } | null = null
+
+  override render(): TemplateResult {
+    const s = this.live.snapshot
+    if (!s) return html`<p>Connecting to the coordinator…</p>`
+    const latest = [...s.history].reverse().find((r) => r.evaluation)
+    const round = s.round
+    return html`
+      <header>
+        <h1>Privx coordinator</h1>
+        <span class="badge" data-testid="phase">${PHASE_TEXT[s.phase]}</span>
+        <span class="muted">${s.task.name} · ${s.task.model}</span>
+        ${this.live.connected ? nothing : html`<span class="badge">reconnecting…</span>`}
+      </header>
+      <div class="stats">
+        <div class="card stat">
+          <span class="muted">Rounds done</span>
+          <b><span data-testid="completed-rounds">${s.model.round}</span> / ${s.config.rounds}</b>
+        </div>
+        <div class="card stat">
+          <span class="muted">Current round</span>
+          <b data-testid="current-round">${round ? round.number : '–'}</b>
+          <span class="muted">${round ? `${round.reported}/${round.selected} reported, ${round.dropped} dropped, deadline ${clock(round.deadline)}` : ''}</span>
+        </div>
+        <div class="card stat">
+          <span class="muted">Tabs connected</span>
+          <b data-testid="client-count">${s.clients.length}</b>
+          <span class="muted">${s.clients.filter((c) => c.status === 'training').length} training now</span>
+        </div>
+        <div class="card stat">
+          <span class="muted">Global accuracy (round ${latest?.round ?? '–'})</span>
+          <b data-testid="latest-accuracy">${percent(latest?.evaluation?.accuracy)}</b>
+          <span class="muted">majority class <span data-testid="majority-rate">${percent(latest?.evaluation?.majorityRate)}</span></span>
+        </div>
+        <div class="card stat">
+          <span class="muted">Model version</span>
+          <b style="font-size:1rem" data-testid="model-version">${s.model.version}</b>
+          <span class="muted">${s.abandoned} rounds abandoned</span>
+        </div>
+      </div>
+      <section class="card">
+        <h2>Training</h2>
+        <px-controls .snapshot=${s} .message=${this.message} @px-control=${this.#control} @px-configure=${this.#configure}></px-controls>
+      </section>
+      <section class="card">
+        <h2>Tabs</h2>
+        <div class="scroll"><px-clients-table .clients=${s.clients} .now=${s.now}></px-clients-table></div>
+      </section>
+      <div class="grid">
+        <section class="card">
+          <h2>Global model loss</h2>
+          <px-metrics-chart .history=${s.history} .series=${LOSS_SERIES}></px-metrics-chart>
+        </section>
+        <section class="card">
+          <h2>Global model quality (held-out data of all tabs)</h2>
+          <px-metrics-chart .history=${s.history} .series=${QUALITY_SERIES} unitInterval></px-metrics-chart>
+        </section>
+      </div>
+      <div class="grid">
+        <section class="card scroll">
+          <h2>Rounds</h2>
+          ${this.#roundsTable(s.history)}
+        </section>
+        <section class="card">
+          <h2>Events</h2>
+          <px-event-log .events=${s.events}></px-event-log>
+        </section>
+      </div>
+    `
+  }
+
+  #roundsTable(history: readonly RoundRecord[]): TemplateResult {
+    return html`<table>
+      <thead>
+        <tr><th>Round</th><th>Tabs</th><th>Examples</th><th>Time</th><th>Loss</th><th>Accuracy</th><th>F1</th><th>Reports</th></tr>
+      </thead>
+      <tbody>
+        ${[...history].reverse().map(
+          (r) => html`<tr data-testid="round-row">
+            <td title=${r.version}>${r.round}</td>
+            <td>${r.participants || '–'}</td>
+            <td>${r.examples || '–'}</td>
+            <td>${seconds(r.durationMs)}</td>
+            <td>${decimal(r.evaluation?.loss)}</td>
+            <td>${percent(r.evaluation?.accuracy)}</td>
+            <td>${percent(r.evaluation?.f1)}</td>
+            <td>${r.evaluation?.reports ?? 0}</td>
+          </tr>`,
+        )}
+      </tbody>
+    </table>`
+  }
+
+  async #control(event: CustomEvent<{ action: ControlAction }>): Promise<void> {
+    const result = await this.live.control(event.detail.action)
+    this.message = result.ok
+      ? { ok: true, text: `${event.detail.action}: done` }
+      : { ok: false, text: result.error.message }
+  }
+
+  async #configure(event: CustomEvent<{ patch: TrainingConfigPatch }>): Promise<void> {
+    if (Object.keys(event.detail.patch).length === 0) {
+      this.message = { ok: true, text: 'no setting changed' }
+      return
+    }
+    const result = await this.live.configure(event.detail.patch)
+    this.message = result.ok
+      ? { ok: true, text: 'settings applied from the next round' }
+      : { ok: false, text: result.error.message }
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'px-dashboard': PxDashboard
+  }
+}

@@ -1,0 +1,58 @@
+import { css } from 'lit'
+
+/** Tokens and a few shared rules for every px- element. */
+export const theme = css`
+  :host {
+    --px-ink: #18202e;
+    --px-muted: #5b6778;
+    --px-line: #dde2ea;
+    --px-card: #ffffff;
+    --px-accent: #2f6fed;
+    --px-good: #1b8a4b;
+    --px-warn: #b26a00;
+    --px-bad: #c0392b;
+    color: var(--px-ink);
+  }
+  .card {
+    background: var(--px-card);
+    border: 1px solid var(--px-line);
+    border-radius: 10px;
+    padding: 1rem 1.25rem;
+  }
+  h2 {
+    font-size: 1rem;
+    margin: 0 0 0.75rem;
+  }
+  .muted {
+    color: var(--px-muted);
+  }
+  .badge {
+    display: inline-block;
+    padding: 0.1rem 0.55rem;
+    border-radius: 999px;
+    font-size: 0.8rem;
+    background: #e8eefc;
+    color: var(--px-accent);
+  }
+  table {
+    border-collapse: collapse;
+    width: 100%;
+    font-size: 0.9rem;
+  }
+  th,
+  td {
+    text-align: left;
+    padding: 0.35rem 0.5rem;
+    border-bottom: 1px solid var(--px-line);
+    white-space: nowrap;
+  }
+  th {
+    color: var(--px-muted);
+    font-weight: 500;
+  }
+  progress {
+    width: 100%;
+    height: 0.7rem;
+    accent-color: var(--px-accent);
+  }
+`

@@ -1,0 +1,66 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit'
+import { io, type Socket } from 'socket.io-client'
+import {
+  type ControlAction,
+  DASHBOARD_NAMESPACE,
+  type DashboardClientEvents,
+  type DashboardServerEvents,
+  type DashboardSnapshot,
+} from '../../shared/protocol'
+import type { Result } from '../../shared/result'
+import type { TrainingConfig, TrainingConfigPatch } from '../../shared/rounds/config'
+
+type DashboardSocket = Socket<DashboardServerEvents, DashboardClientEvents>
+
+/** Live snapshots of the federation for the coordinator page, and its controls (token from `?token=`). */
+export class DashboardController implements ReactiveController {
+  snapshot: DashboardSnapshot | null = null
+  connected = false
+  #socket: DashboardSocket | null = null
+
+  constructor(private readonly host: ReactiveControllerHost) {
+    host.addController(this)
+  }
+
+  hostConnected(): void {
+    const token = new URLSearchParams(location.search).get('token') ?? ''
+    const socket: DashboardSocket = io(DASHBOARD_NAMESPACE, {
+      auth: { token },
+      transports: ['websocket', 'polling'],
+    })
+    socket.on('connect', () => this.#update(() => (this.connected = true)))
+    socket.on('disconnect', () => this.#update(() => (this.connected = false)))
+    socket.on('dashboard:snapshot', (snapshot) => this.#update(() => (this.snapshot = snapshot)))
+    this.#socket = socket
+  }
+
+  hostDisconnected(): void {
+    this.#socket?.disconnect()
+    this.#socket = null
+  }
+
+  control(action: ControlAction): Promise<Result<null>> {
+    return this.#ask((s) => s.emitWithAck('dashboard:control', { action }))
+  }
+
+  configure(patch: TrainingConfigPatch): Promise<Result<TrainingConfig>> {
+    return this.#ask((s) => s.emitWithAck('dashboard:configure', patch))
+  }
+
+  async #ask<T>(
+    send: (socket: ReturnType<DashboardSocket['timeout']>) => Promise<Result<T>>,
+  ): Promise<Result<T>> {
+    if (!this.#socket?.connected)
+      return { ok: false, error: { code: 'invalid-state', message: 'not connected to the coordinator' } }
+    try {
+      return await send(this.#socket.timeout(10_000))
+    } catch {
+      return { ok: false, error: { code: 'invalid-state', message: 'the coordinator did not answer' } }
+    }
+  }
+
+  #update(change: () => void): void {
+    change()
+    this.host.requestUpdate()
+  }
+}

@@ -1,0 +1,2 @@
+/** Mounts the app. `/coordinator` is the live coordinator page; every other path is a training tab. */
+import './components/px-app'
