@@ -72,6 +72,11 @@ Privx coordinator on ${coordinator.url}
 }
 
 main().catch((error: unknown) => {
+  const code = (error as { code?: unknown } | null)?.code
+  if (code === 'EADDRINUSE') {
+    console.error('privx: that port is in use (another coordinator?). Pick another with --port N or PORT=N.')
+    process.exit(1)
+  }
   console.error(`privx: ${error instanceof Error ? error.message : String(error)}`)
   process.exit(1)
 })

@@ -1,0 +1,91 @@
+import * as tf from '@tensorflow/tfjs'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { activateNodeBackend } from '../../client/training/backend-node'
+import { LocalTrainer } from '../../client/training/local-trainer'
+import { buildModel, readWeights, writeWeights } from '../../client/training/tfjs-model'
+import { initialWeights } from '../../shared/model/init'
+import { type ModelSpec, parameterCount, weightShapes } from '../../shared/model/spec'
+import { seededRandom } from '../../shared/random'
+import { diabetesDemoTask } from '../../shared/tasks/diabetes-demo'
+
+beforeAll(async () => {
+  await activateNodeBackend('cpu')
+})
+
+const settings = { epochs: 3, batchSize: 32, learningRate: 0.02, optimizer: 'adam' } as const
+
+describe('tfjs model from a spec', () => {
+  it('matches the spec layout: weights written are the weights read', async () => {
+    const spec: ModelSpec = { kind: 'mlp', inputs: 5, hidden: [7, 3], activation: 'tanh', classes: 4 }
+    const model = buildModel(spec)
+    expect(model.getWeights().map((w) => w.shape)).toEqual(weightShapes(spec))
+    const weights = initialWeights(spec, seededRandom(1)).map((v, i) => v + i * 1e-3)
+    writeWeights(model, spec, weights)
+    expect(Array.from(await readWeights(model))).toEqual(Array.from(weights))
+    expect(() => writeWeights(model, spec, new Float32Array(parameterCount(spec) + 1))).toThrow(/values/)
+    model.dispose()
+  })
+})
+
+describe('LocalTrainer in Node', () => {
+  it('trains the demo task: returns a delta and counts, and the loss falls', async () => {
+    const task = diabetesDemoTask('logistic', 5)
+    const trainer = new LocalTrainer('cpu')
+    const data = await trainer.prepare(task, { index: 1, seed: 5 })
+    const start = initialWeights(task.model, seededRandom(2))
+    const before = await trainer.evaluate(start)
+    const progress: number[] = []
+    const result = await trainer.train(
+      { weights: start, settings },
+      (p) => progress.push(p.fraction),
+      new AbortController().signal,
+    )
+    expect(result.examples).toBe(data.trainExamples)
+    expect(result.delta.length).toBe(parameterCount(task.model))
+    expect(progress.at(-1)).toBeCloseTo(1)
+    const trained = start.map((w, i) => w + result.delta[i]!)
+    const after = await trainer.evaluate(trained)
+    expect(after.lossSum / after.examples).toBeLessThan(before.lossSum / before.examples)
+    expect(after.confusion.flat().reduce((a, b) => a + b, 0)).toBe(data.testExamples)
+    trainer.dispose()
+  })
+
+  it('builds and fits a multi-class MLP from its spec (softmax output, one-hot labels)', async () => {
+    const spec: ModelSpec = { kind: 'mlp', inputs: 8, hidden: [8], activation: 'relu', classes: 3 }
+    const model = buildModel(spec)
+    const xs = tf.randomNormal([60, 8])
+    const ys = tf
+      .oneHot(
+        tf.tensor1d(
+          Array.from({ length: 60 }, (_, i) => i % 3),
+          'int32',
+        ),
+        3,
+      )
+      .toFloat()
+    model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' })
+    await model.fit(xs, ys, { epochs: 1, verbose: 0 })
+    expect((await readWeights(model)).length).toBe(parameterCount(spec))
+    tf.dispose([xs, ys])
+    model.dispose()
+  })
+
+  it('stops when aborted and rejects with an AbortError', async () => {
+    const task = diabetesDemoTask('mlp', 5)
+    const trainer = new LocalTrainer('cpu')
+    await trainer.prepare(task, { index: 2, seed: 5 })
+    const controller = new AbortController()
+    const run = trainer.train(
+      {
+        weights: initialWeights(task.model, seededRandom(1)),
+        settings: { ...settings, epochs: 200, batchSize: 8 },
+      },
+      (p) => {
+        if (p.fraction > 0.01) controller.abort()
+      },
+      controller.signal,
+    )
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' })
+    trainer.dispose()
+  })
+})

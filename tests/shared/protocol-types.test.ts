@@ -1,0 +1,33 @@
+import type { Server } from 'socket.io'
+import type { Socket } from 'socket.io-client'
+import { describe, expect, it } from 'vitest'
+import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/protocol'
+
+// Compile-time checks (run by `npm run typecheck`): a wrong emit on either end does not compile.
+export function typeChecks(
+  server: Server<ClientToServerEvents, ServerToClientEvents>,
+  client: Socket<ServerToClientEvents, ClientToServerEvents>,
+): void {
+  client.emit('client:progress', { round: 1, fraction: 0.5, epoch: 0 })
+  const jsonWeights = {
+    round: 1,
+    baseVersion: 'r0',
+    examples: 1,
+    delta: [1, 2],
+    metrics: { loss: 0, accuracy: 0 },
+  }
+  // @ts-expect-error weights travel as bytes, not JSON arrays
+  client.emit('client:update', jsonWeights, () => {})
+  // @ts-expect-error unknown event
+  client.emit('client:hack', {})
+  // @ts-expect-error the server sends round:start, clients do not
+  client.emit('round:start', {})
+  // @ts-expect-error round:cancel needs a reason
+  server.emit('round:cancel', { round: 1 })
+}
+
+describe('protocol types', () => {
+  it('are checked at compile time (see typeChecks above)', () => {
+    expect(typeof typeChecks).toBe('function')
+  })
+})
