@@ -11,6 +11,7 @@ import type { ModelVersion } from './model/version'
 import type { ProtocolError, Result } from './result'
 import type { TrainingConfig, TrainingConfigPatch } from './rounds/config'
 import type { ClientId, ClientStatus, Phase } from './rounds/state'
+import type { TaskSchema } from './tasks/schema'
 
 export const PROTOCOL_VERSION = 1
 
@@ -27,8 +28,11 @@ export interface TaskInfo {
   readonly features: readonly string[]
   readonly classNames: readonly string[]
   readonly model: ModelSpec
-  /** Built-in generated data; each tab generates its own partition locally from this seed. */
-  readonly dataset: { readonly kind: 'demo-diabetes'; readonly seed: number }
+  /**
+   * Where a tab's rows come from: built-in generated data (each tab generates its own partition locally from the
+   * seed), or a CSV the person picks in the tab, read with this schema.
+   */
+  readonly dataset: { readonly kind: 'demo-diabetes'; readonly seed: number } | { readonly kind: 'csv'; readonly schema: TaskSchema }
 }
 
 /** The tab's share of a built-in dataset: which partition to generate. */
