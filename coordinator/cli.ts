@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   const coordinator = await startCoordinator({
     port: integer('port', values.port ?? process.env['PORT'], 3000),
     host: values.host ?? '127.0.0.1',
-    task: diabetesDemoTask(model, seed),
+    tasks: [diabetesDemoTask(model, seed)],
     config: {
       rounds: integer('rounds', values.rounds, 10),
       minClients: Math.max(1, integer('min-clients', values['min-clients'], 2)),

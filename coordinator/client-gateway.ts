@@ -11,10 +11,12 @@ import {
 import type { Ack, ClientToServerEvents, HelloReply, ServerToClientEvents } from '../shared/protocol'
 import { fail, ok, type Result } from '../shared/result'
 import type { ClientId } from '../shared/rounds/state'
-import type { Federation, FederationOutbox } from './federation'
+import type { EventLog } from './event-log'
+import type { TaskEntry, TaskRegistry } from './task-registry'
 
 export interface ClientSocketData {
   clientId?: ClientId
+  taskId?: string
 }
 
 export type ClientServer = Server<
@@ -31,6 +33,7 @@ type ClientConnection = Socket<
 >
 
 const KNOWN_EVENTS = new Set([
+  'client:tasks',
   'client:hello',
   'client:ready',
   'client:progress',
@@ -38,64 +41,74 @@ const KNOWN_EVENTS = new Set([
   'client:evaluation',
 ])
 
-/** Sends to training clients by id; the dashboard's `changed` is wired in by the server. */
-export class ClientOutbox implements Omit<FederationOutbox, 'changed'> {
+/** The socket.io room of a task's clients: broadcasts reach only them. */
+export const taskRoom = (taskId: string): string => `task:${taskId}`
+
+/** Sends to training clients by id (ids are unique across tasks). */
+export class ClientDirectory {
   readonly sockets = new Map<ClientId, ClientConnection>()
+  #next = 1
 
-  constructor(private readonly io: ClientServer) {}
+  nextId(): ClientId {
+    return `tab-${this.#next++}`
+  }
 
-  toClient<E extends keyof ServerToClientEvents>(
+  send<E extends keyof ServerToClientEvents>(
     id: ClientId,
     event: E,
     ...args: Parameters<ServerToClientEvents[E]>
   ): void {
     this.sockets.get(id)?.emit(event, ...args)
   }
-
-  toAll<E extends keyof ServerToClientEvents>(event: E, ...args: Parameters<ServerToClientEvents[E]>): void {
-    this.io.emit(event, ...args)
-  }
 }
 
 /**
- * Wires training clients to the federation. Every payload is checked (schema, then bytes: exact length, finite
- * values) before the federation sees it; every refusal goes back in the ack and onto the live page's event log.
- * A handler that throws is logged and answered, never allowed to take the coordinator down.
+ * Wires training clients to their task's federation. Every payload is checked (schema, then bytes: exact length,
+ * finite values) before a federation sees it; every refusal goes back in the ack and onto the live page's event
+ * log. A handler that throws is logged and answered, never allowed to take the coordinator down.
  */
 export function attachClientGateway(
   io: ClientServer,
-  federation: Federation,
-  outbox: ClientOutbox,
-  limits: { maxMessageBytes: number },
+  tasks: TaskRegistry,
+  directory: ClientDirectory,
+  log: EventLog,
 ): void {
   io.on('connection', (socket) => {
-    const who = (): string | null => socket.data.clientId ?? null
+    const who = (): string => socket.data.clientId ?? `connection ${socket.id.slice(0, 6)}`
+    const entry = (): TaskEntry | undefined =>
+      socket.data.taskId ? tasks.get(socket.data.taskId) : undefined
+    const logFor = (): EventLog => entry()?.federation.log ?? log
     const answer = <T>(ack: unknown, what: string, work: () => Result<T>): void => {
       let result: Result<T>
       try {
         result = work()
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error)
-        federation.log.add(
-          'error',
-          `${what} from ${who() ?? socket.id} failed inside the coordinator: ${message}`,
-        )
+        logFor().add('error', `${what} from ${who()} failed inside the coordinator: ${message}`)
         result = fail('invalid-state', `the coordinator could not process this ${what}`)
       }
-      if (!result.ok && result.error.code === 'bad-payload') federation.reject(who(), what, result.error)
+      if (!result.ok && ['bad-payload', 'unknown-task', 'not-joined'].includes(result.error.code)) {
+        const federation = entry()?.federation
+        if (federation) federation.reject(socket.data.clientId ?? null, what, result.error)
+        else
+          log.add('warning', `${what} from ${who()} rejected (${result.error.code}): ${result.error.message}`)
+      }
       if (typeof ack === 'function') (ack as Ack<T>)(result)
       else if (what !== 'progress')
-        federation.log.add('warning', `${what} from ${who() ?? socket.id} came without an ack callback`)
+        logFor().add('warning', `${what} from ${who()} came without an ack callback`)
     }
-    const joined = (): Result<ClientId> => {
-      const id = who()
-      return id ? ok(id) : fail('not-joined', 'say client:hello first')
+    const joined = (): Result<{ id: ClientId; task: TaskEntry }> => {
+      const id = socket.data.clientId
+      const task = entry()
+      return id && task ? ok({ id, task }) : fail('not-joined', 'say client:hello first')
     }
 
     socket.onAny((event: string) => {
       if (!KNOWN_EVENTS.has(event))
-        federation.log.add('warning', `unknown event "${event}" from ${who() ?? socket.id} ignored`)
+        logFor().add('warning', `unknown event "${event.slice(0, 40)}" from ${who()} ignored`)
     })
+
+    socket.on('client:tasks', (ack) => answer(ack, 'task list request', () => ok(tasks.listings())))
 
     socket.on('client:hello', (payload, ack) =>
       answer(ack, 'hello', () => {
@@ -103,15 +116,24 @@ export function attachClientGateway(
         if (!hello.ok) return hello
         if (socket.data.clientId)
           return fail('invalid-state', `this connection already joined as ${socket.data.clientId}`)
-        const { id, partitionIndex } = federation.hello(hello.value.backend)
+        const task = tasks.get(hello.value.taskId)
+        if (!task) {
+          const known = tasks.entries().map((e) => e.task.id)
+          return fail('unknown-task', `no task "${hello.value.taskId}" here; tasks: ${known.join(', ')}`)
+        }
+        const id = directory.nextId()
+        const { partitionIndex } = task.federation.hello(id, hello.value.backend)
         socket.data.clientId = id
-        outbox.sockets.set(id, socket)
+        socket.data.taskId = task.task.id
+        directory.sockets.set(id, socket)
+        void socket.join(taskRoom(task.task.id))
+        const seed = task.task.dataset.kind === 'demo-diabetes' ? task.task.dataset.seed : 0
         const reply: HelloReply = {
           clientId: id,
-          task: federation.task,
-          partition: { index: partitionIndex, seed: federation.task.dataset.seed },
-          model: federation.globalMessage(),
-          maxMessageBytes: limits.maxMessageBytes,
+          task: task.task,
+          partition: { index: partitionIndex, seed },
+          model: task.federation.globalMessage(),
+          maxMessageBytes: task.maxMessageBytes,
         }
         return ok(reply)
       }),
@@ -119,32 +141,36 @@ export function attachClientGateway(
 
     socket.on('client:ready', (payload, ack) =>
       answer(ack, 'ready', () => {
-        const id = joined()
-        if (!id.ok) return id
+        const client = joined()
+        if (!client.ok) return client
         const ready = parsePayload(readySchema, payload, 'ready')
-        return ready.ok ? federation.ready(id.value, ready.value.trainExamples) : ready
+        return ready.ok
+          ? client.value.task.federation.ready(client.value.id, ready.value.trainExamples)
+          : ready
       }),
     )
 
     socket.on('client:progress', (payload) =>
       answer(undefined, 'progress', () => {
-        const id = joined()
-        if (!id.ok) return id
+        const client = joined()
+        if (!client.ok) return client
         const report = parsePayload(progressSchema, payload, 'progress')
-        if (report.ok) federation.progress(id.value, report.value.round, report.value.fraction)
+        if (report.ok)
+          client.value.task.federation.progress(client.value.id, report.value.round, report.value.fraction)
         return report
       }),
     )
 
     socket.on('client:update', (payload, ack) =>
       answer(ack, 'update', () => {
-        const id = joined()
-        if (!id.ok) return id
+        const client = joined()
+        if (!client.ok) return client
+        const { id, task } = client.value
         const update = parsePayload(updateSchema, payload, 'update')
         if (!update.ok) return update
-        const delta = decodeFloat32(update.value.delta, federation.parameters)
+        const delta = decodeFloat32(update.value.delta, task.federation.parameters)
         if (!delta.ok) {
-          federation.reject(id.value, 'update', delta.error)
+          task.federation.reject(id, 'update', delta.error)
           return delta
         }
         const bad = firstNonFinite(delta.value)
@@ -153,35 +179,37 @@ export function attachClientGateway(
             code: 'non-finite',
             message: `delta value ${bad} is ${delta.value[bad]}; updates must be finite`,
           } as const
-          federation.reject(id.value, 'update', error)
+          task.federation.reject(id, 'update', error)
           return fail(error.code, error.message)
         }
-        return federation.submitUpdate(id.value, update.value, delta.value)
+        return task.federation.submitUpdate(id, update.value, delta.value)
       }),
     )
 
     socket.on('client:evaluation', (payload, ack) =>
       answer(ack, 'evaluation', () => {
-        const id = joined()
-        if (!id.ok) return id
+        const client = joined()
+        if (!client.ok) return client
         const report = parsePayload(evaluationSchema, payload, 'evaluation')
-        return report.ok ? federation.evaluation(id.value, report.value) : report
+        return report.ok ? client.value.task.federation.evaluation(client.value.id, report.value) : report
       }),
     )
 
     socket.on('disconnect', (reason, description) => {
-      const id = who()
       if (reason === 'transport error' || reason === 'parse error') {
         const detail = description instanceof Error ? description.message : ''
-        const limit = `messages are limited to ${limits.maxMessageBytes} bytes`
-        federation.log.add(
+        const limit = entry()
+          ? `; messages for this task are limited to ${entry()!.maxMessageBytes} bytes`
+          : ''
+        logFor().add(
           'error',
-          `connection of ${id ?? socket.id} closed by a ${reason}${detail ? ` (${detail})` : ''}; ${limit}`,
+          `connection of ${who()} closed by a ${reason}${detail ? ` (${detail})` : ''}${limit}`,
         )
       }
+      const id = socket.data.clientId
       if (!id) return
-      outbox.sockets.delete(id)
-      federation.leave(id, reason)
+      directory.sockets.delete(id)
+      entry()?.federation.leave(id, reason)
     })
   })
 }

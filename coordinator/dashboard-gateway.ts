@@ -1,49 +1,93 @@
-import type { Namespace } from 'socket.io'
-import { configPatchSchema, controlSchema, parsePayload } from '../shared/guards'
-import type { Ack, DashboardClientEvents, DashboardServerEvents } from '../shared/protocol'
-import { fail, type Result } from '../shared/result'
-import type { Federation } from './federation'
+import type { Namespace, Socket } from 'socket.io'
+import { configureSchema, controlSchema, createTaskSchema, parsePayload, watchSchema } from '../shared/guards'
+import type {
+  Ack,
+  DashboardClientEvents,
+  DashboardServerEvents,
+  TaskInfo,
+  TaskSummary,
+} from '../shared/protocol'
+import { fail, ok, type Result } from '../shared/result'
+import { csvTask } from '../shared/tasks/csv-task'
+import { diabetesDemoTask } from '../shared/tasks/diabetes-demo'
+import type { EventLog } from './event-log'
+import type { TaskEntry, TaskRegistry } from './task-registry'
 
+type DashboardData = { canControl: boolean; taskId: string }
 export type DashboardNamespace = Namespace<
   DashboardClientEvents,
   DashboardServerEvents,
   Record<string, never>,
-  { canControl: boolean }
+  DashboardData
+>
+type DashboardSocket = Socket<
+  DashboardClientEvents,
+  DashboardServerEvents,
+  Record<string, never>,
+  DashboardData
 >
 
 const SNAPSHOT_INTERVAL_MS = 150
 
 /**
- * The live coordinator page. Anyone may watch; starting, pausing, resetting and changing settings need the control
- * token printed at start (sent as `auth.token`). Snapshots are coalesced to at most one per 150 ms.
+ * The live coordinator page. Anyone may watch; starting, pausing, resetting, changing settings and creating tasks
+ * need the control token printed at start (sent as `auth.token`). Each page watches one task; snapshots are
+ * coalesced to at most one per 150 ms.
  */
 export function attachDashboardGateway(
   nsp: DashboardNamespace,
-  federation: Federation,
+  tasks: TaskRegistry,
   controlToken: string,
+  log: EventLog,
+  newSeed: () => number,
 ): { changed(): void; close(): void } {
   let timer: ReturnType<typeof setTimeout> | null = null
 
+  const snapshotOf = (socket: DashboardSocket) => {
+    const entry = tasks.get(socket.data.taskId) ?? tasks.first
+    return entry.federation.snapshot(socket.data.canControl, tasks.summaries(), log.entries)
+  }
+
   const publish = (): void => {
     timer = null
-    const views = new Map<boolean, ReturnType<Federation['snapshot']>>()
+    const views = new Map<string, ReturnType<typeof snapshotOf>>()
     for (const socket of nsp.sockets.values()) {
-      const canControl = socket.data.canControl
-      let view = views.get(canControl)
+      const key = `${socket.data.taskId}|${socket.data.canControl}`
+      let view = views.get(key)
       if (!view) {
-        view = federation.snapshot(canControl)
-        views.set(canControl, view)
+        view = snapshotOf(socket)
+        views.set(key, view)
       }
       socket.emit('dashboard:snapshot', view)
     }
   }
 
-  nsp.on('connection', (socket) => {
-    const auth = socket.handshake.auth as { token?: unknown } | undefined
-    socket.data.canControl = typeof auth?.token === 'string' && auth.token === controlToken
-    socket.emit('dashboard:snapshot', federation.snapshot(socket.data.canControl))
+  const createTask = (request: unknown): Result<TaskSummary> => {
+    const parsed = parsePayload(createTaskSchema, request, 'task')
+    if (!parsed.ok) return fail('invalid-config', parsed.error.message)
+    const r = parsed.value
+    let task: TaskInfo
+    if (r.source === 'template') {
+      const demo = diabetesDemoTask(r.model, newSeed())
+      const name = r.name ?? demo.name
+      task = { ...demo, id: tasks.uniqueId(name), name }
+    } else {
+      task = csvTask(tasks.uniqueId(r.name), r)
+    }
+    const added = tasks.add(task)
+    if (!added.ok) return added
+    log.add('info', `task "${task.name}" (${task.id}) created: ${added.value.federation.summary().model}`)
+    return ok(added.value.federation.summary())
+  }
 
-    const guarded = <T>(ack: unknown, work: () => Result<T>): void => {
+  nsp.on('connection', (socket) => {
+    const auth = socket.handshake.auth as { token?: unknown; taskId?: unknown } | undefined
+    socket.data.canControl = typeof auth?.token === 'string' && auth.token === controlToken
+    socket.data.taskId =
+      typeof auth?.taskId === 'string' && tasks.get(auth.taskId) ? auth.taskId : tasks.first.task.id
+    socket.emit('dashboard:snapshot', snapshotOf(socket))
+
+    const controlled = <T>(ack: unknown, work: () => Result<T>): void => {
       if (typeof ack !== 'function') return
       const reply = ack as Ack<T>
       if (!socket.data.canControl) {
@@ -57,25 +101,50 @@ export function attachDashboardGateway(
       }
       reply(work())
     }
+    const taskOf = (taskId: string): Result<TaskEntry> => {
+      const entry = tasks.get(taskId)
+      return entry ? ok(entry) : fail('unknown-task', `no task "${taskId}" here`)
+    }
 
+    socket.on('dashboard:watch', (payload, ack) => {
+      const request = parsePayload(watchSchema, payload, 'watch request')
+      const entry = request.ok ? taskOf(request.value.taskId) : request
+      if (entry.ok) {
+        socket.data.taskId = entry.value.task.id
+        socket.emit('dashboard:snapshot', snapshotOf(socket))
+      }
+      if (typeof ack === 'function') (ack as Ack<null>)(entry.ok ? ok(null) : entry)
+    })
     socket.on('dashboard:control', (payload, ack) =>
-      guarded(ack, () => {
+      controlled(ack, () => {
         const request = parsePayload(controlSchema, payload, 'control')
-        return request.ok ? federation.control(request.value.action) : request
+        if (!request.ok) return request
+        const entry = taskOf(request.value.taskId)
+        return entry.ok ? entry.value.federation.control(request.value.action) : entry
       }),
     )
     socket.on('dashboard:configure', (payload, ack) =>
-      guarded(ack, () => {
-        const patch = parsePayload(configPatchSchema, payload, 'settings')
-        return patch.ok ? federation.configure(patch.value) : fail('invalid-config', patch.error.message)
+      controlled(ack, () => {
+        const request = parsePayload(configureSchema, payload, 'settings')
+        if (!request.ok) return fail('invalid-config', request.error.message)
+        const entry = taskOf(request.value.taskId)
+        return entry.ok ? entry.value.federation.configure(request.value.patch) : entry
+      }),
+    )
+    socket.on('dashboard:create-task', (payload, ack) =>
+      controlled(ack, () => {
+        const created = createTask(payload)
+        if (created.ok) changed()
+        return created
       }),
     )
   })
 
+  const changed = (): void => {
+    if (!timer) timer = setTimeout(publish, SNAPSHOT_INTERVAL_MS)
+  }
   return {
-    changed(): void {
-      if (!timer) timer = setTimeout(publish, SNAPSHOT_INTERVAL_MS)
-    },
+    changed,
     close(): void {
       if (timer) clearTimeout(timer)
       timer = null

@@ -8,10 +8,12 @@ import type {
   ClientView,
   DashboardSnapshot,
   EvaluationReport,
+  EventEntry,
   GlobalModelMessage,
   RoundRecord,
   ServerToClientEvents,
   TaskInfo,
+  TaskSummary,
   UpdateMessage,
 } from '../shared/protocol'
 import { type RandomSource, seededRandom } from '../shared/random'
@@ -74,7 +76,7 @@ export class Federation {
   #history: RoundRecord[] = []
   #tallies = new Map<string, EvaluationTally>()
   #lastMetrics = new Map<ClientId, { loss: number; accuracy: number }>()
-  #nextClient = 1
+  #nextPartition = 1
   readonly #random: RandomSource
   readonly #now: () => number
 
@@ -103,12 +105,11 @@ export class Federation {
     return this.#history
   }
 
-  /** A new client: returns its id and partition index. */
-  hello(backend: string): { id: ClientId; partitionIndex: number } {
-    const index = this.#nextClient++
-    const id = `tab-${index}`
+  /** A new client (ids are given by the gateway, unique across tasks): returns its demo partition index. */
+  hello(id: ClientId, backend: string): { partitionIndex: number } {
+    const partitionIndex = this.#nextPartition++
     this.#dispatch({ type: 'hello', now: this.#now(), id, backend })
-    return { id, partitionIndex: index }
+    return { partitionIndex }
   }
 
   ready(id: ClientId, examples: number): Result<null> {
@@ -195,7 +196,28 @@ export class Federation {
     }
   }
 
-  snapshot(canControl: boolean): DashboardSnapshot {
+  summary(): TaskSummary {
+    const state = this.#state
+    return {
+      id: this.task.id,
+      name: this.task.name,
+      description: this.task.description,
+      source: this.task.dataset.kind,
+      model: describeModel(this.task.model),
+      parameters: this.parameters,
+      clients: state.clients.size,
+      phase: phaseOf(state),
+      completedRounds: state.completedRounds,
+      rounds: state.config.rounds,
+    }
+  }
+
+  /** The live page's view of this task; `tasks` lists every task, `events` adds coordinator-wide entries. */
+  snapshot(
+    canControl: boolean,
+    tasks: readonly TaskSummary[] = [this.summary()],
+    events: readonly EventEntry[] = [],
+  ): DashboardSnapshot {
     const state = this.#state
     const round = state.round
     const clients: ClientView[] = [...state.clients.values()].map((client) => ({
@@ -213,7 +235,8 @@ export class Federation {
       phase: phaseOf(state),
       canControl,
       config: state.config,
-      task: { name: this.task.name, model: describeModel(this.task.model), parameters: this.parameters },
+      task: { ...this.summary(), schema: this.task.dataset.kind === 'csv' ? this.task.dataset.schema : null },
+      tasks,
       model: { round: this.#global.round, version: this.#global.version },
       round: round && {
         number: round.number,
@@ -226,7 +249,9 @@ export class Federation {
       clients,
       history: this.#history,
       abandoned: state.outcomes.filter((o) => o.status === 'abandoned').length,
-      events: this.log.entries,
+      events: events.length
+        ? [...this.log.entries, ...events].sort((a, b) => a.at - b.at).slice(-200)
+        : this.log.entries,
     }
   }
 

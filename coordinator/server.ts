@@ -1,22 +1,24 @@
 import { createServer, type Server as HttpServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Server } from 'socket.io'
-import { parameterCount } from '../shared/model/spec'
-import { DASHBOARD_NAMESPACE, type TaskInfo } from '../shared/protocol'
+import { DASHBOARD_NAMESPACE, type EventEntry, type TaskInfo } from '../shared/protocol'
 import { type RandomSource, secureRandom } from '../shared/random'
 import { defaultTrainingConfig, type TrainingConfig, trainingConfigSchema } from '../shared/rounds/config'
 import { diabetesDemoTask } from '../shared/tasks/diabetes-demo'
-import { attachClientGateway, ClientOutbox, type ClientServer } from './client-gateway'
+import { attachClientGateway, ClientDirectory, type ClientServer, taskRoom } from './client-gateway'
 import { attachDashboardGateway, type DashboardNamespace } from './dashboard-gateway'
 import { EventLog } from './event-log'
 import { Federation } from './federation'
 import { builtApp, type RequestHandler, viteDevApp } from './static-files'
+import { MESSAGE_OVERHEAD_BYTES, TaskRegistry } from './task-registry'
 
 export interface CoordinatorOptions {
   /** 0 picks a free port. */
   readonly port?: number
   readonly host?: string
-  readonly task?: TaskInfo
+  /** Tasks to offer from the start; the built-in demo task by default. More can be created from the page. */
+  readonly tasks?: readonly TaskInfo[]
+  /** Training settings of every task at creation. */
   readonly config?: Partial<TrainingConfig>
   /** Built client to serve; null serves no pages (tests of the socket layer). */
   readonly staticDir?: string | null
@@ -24,10 +26,12 @@ export interface CoordinatorOptions {
   readonly dev?: boolean
   /** Seed of the initial weights and the demo data. */
   readonly seed?: number
-  /** Client sampling; defaults to crypto.getRandomValues. */
+  /** Client sampling and new seeds; defaults to crypto.getRandomValues. */
   readonly random?: RandomSource
   /** Token that unlocks the live page's controls; random by default. */
   readonly controlToken?: string
+  /** Largest model a task may have; sizes the transport's message cap. */
+  readonly maxParameters?: number
   readonly tickMs?: number
   /** Print events to the console. */
   readonly echoEvents?: boolean
@@ -37,15 +41,15 @@ export interface Coordinator {
   readonly url: string
   readonly port: number
   readonly controlToken: string
+  readonly tasks: TaskRegistry
+  /** The first task's federation (the only one unless more were created). */
   readonly federation: Federation
-  readonly maxMessageBytes: number
+  /** Coordinator-wide events (connections that never joined a task, task creation). */
+  readonly log: EventLog
   readonly clientPageUrl: string
   readonly coordinatorPageUrl: string
   close(): Promise<void>
 }
-
-/** Room for the non-weight fields of an update on top of the weight bytes. */
-const MESSAGE_OVERHEAD_BYTES = 64 * 1024
 
 function randomToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16))
@@ -53,16 +57,16 @@ function randomToken(): string {
 }
 
 /**
- * Starts a coordinator: HTTP for the app, socket.io for training clients (default namespace) and the live page
- * (`/dashboard`). Messages are capped at the model's size plus overhead (`maxMessageBytes`); socket.io's transport
- * limit sits at twice that, so a payload of the wrong size gets a clear ack error, and only a far larger one is cut
- * off by the transport (which the event log then reports).
+ * Starts a coordinator: HTTP for the app, socket.io for training clients (default namespace, a room per task) and
+ * the live page (`/dashboard`). Each task caps its clients' messages at its model size plus overhead (a payload of
+ * the wrong size gets a clear ack error); socket.io's transport limit sits at twice the largest model allowed, so
+ * only a far larger message is cut off by the transport (which the event log then reports).
  */
 export async function startCoordinator(options: CoordinatorOptions = {}): Promise<Coordinator> {
   const seed = options.seed ?? 2026
-  const task = options.task ?? diabetesDemoTask('mlp', seed)
+  const random = options.random ?? secureRandom
   const config = trainingConfigSchema.parse({ ...defaultTrainingConfig, ...options.config })
-  const maxMessageBytes = parameterCount(task.model) * 4 + MESSAGE_OVERHEAD_BYTES
+  const maxParameters = options.maxParameters ?? 1_000_000
   const controlToken = options.controlToken ?? randomToken()
 
   let app: RequestHandler | null = null
@@ -75,11 +79,11 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
     app = builtApp(options.staticDir)
   }
 
-  let federation: Federation | null = null
+  let registry: TaskRegistry | null = null
   const http: HttpServer = createServer((req, res) => {
-    if (req.url === '/api/status' && federation) {
+    if (req.url === '/api/tasks' && registry) {
       res.writeHead(200, { 'content-type': 'application/json' })
-      res.end(JSON.stringify(federation.snapshot(false)))
+      res.end(JSON.stringify(registry.summaries()))
       return
     }
     const notFound = (): void => {
@@ -89,22 +93,43 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
     if (app) app(req, res, notFound)
     else notFound()
   })
-  const io: ClientServer = new Server(http, { maxHttpBufferSize: 2 * maxMessageBytes, serveClient: false })
-  const outbox = new ClientOutbox(io)
-  const dashboardNsp = io.of(DASHBOARD_NAMESPACE) as unknown as DashboardNamespace
+  const transportCap = 2 * (maxParameters * 4 + MESSAGE_OVERHEAD_BYTES)
+  const io: ClientServer = new Server(http, { maxHttpBufferSize: transportCap, serveClient: false })
+  const directory = new ClientDirectory()
+  const echo = options.echoEvents ? (e: EventEntry) => console.log(`[${e.level}] ${e.text}`) : undefined
+  const log = new EventLog(200, echo)
   let dashboard: { changed(): void; close(): void } | null = null
-  const log = new EventLog(200, options.echoEvents ? (e) => console.log(`[${e.level}] ${e.text}`) : undefined)
-  federation = new Federation(
-    { task, config, random: options.random ?? secureRandom, seed, log },
-    {
-      toClient: (id, event, ...args) => outbox.toClient(id, event, ...args),
-      toAll: (event, ...args) => outbox.toAll(event, ...args),
-      changed: () => dashboard?.changed(),
-    },
+  const tasks = new TaskRegistry(
+    (task) =>
+      new Federation(
+        {
+          task,
+          config,
+          random,
+          seed,
+          log: new EventLog(200, echo && ((e) => echo({ ...e, text: `${task.id}: ${e.text}` }))),
+        },
+        {
+          toClient: (id, event, ...args) => directory.send(id, event, ...args),
+          toAll: (event, ...args) => io.to(taskRoom(task.id)).emit(event, ...args),
+          changed: () => dashboard?.changed(),
+        },
+      ),
+    maxParameters,
   )
-  dashboard = attachDashboardGateway(dashboardNsp, federation, controlToken)
-  attachClientGateway(io, federation, outbox, { maxMessageBytes })
-  const ticker = setInterval(() => federation.tick(), options.tickMs ?? 250)
+  registry = tasks
+  for (const task of options.tasks ?? [diabetesDemoTask('mlp', seed)]) {
+    const added = tasks.add(task)
+    if (!added.ok) throw new Error(`task ${task.id}: ${added.error.message}`)
+  }
+  const dashboardNsp = io.of(DASHBOARD_NAMESPACE) as unknown as DashboardNamespace
+  dashboard = attachDashboardGateway(dashboardNsp, tasks, controlToken, log, () =>
+    Math.floor(random() * 2 ** 32),
+  )
+  attachClientGateway(io, tasks, directory, log)
+  const ticker = setInterval(() => {
+    for (const entry of tasks.entries()) entry.federation.tick()
+  }, options.tickMs ?? 250)
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject)
@@ -118,8 +143,9 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
     url,
     port,
     controlToken,
-    federation,
-    maxMessageBytes,
+    tasks,
+    federation: tasks.first.federation,
+    log,
     clientPageUrl: `${url}/`,
     coordinatorPageUrl: `${url}/coordinator?token=${controlToken}`,
     async close(): Promise<void> {

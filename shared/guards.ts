@@ -7,14 +7,18 @@ import { type Binary, isBinary } from './codec'
 import { PROTOCOL_VERSION } from './protocol'
 import { fail, ok, type Result } from './result'
 import { trainingConfigPatchSchema } from './rounds/config'
+import { csvTaskRequestSchema } from './tasks/csv-task'
 
 const binary = z.custom<Binary>(isBinary, { message: 'expected binary bytes (ArrayBuffer or Buffer)' })
 const count = z.int().min(0).max(1e9)
 const version = z.string().min(1).max(100)
 
+const taskId = z.string().min(1).max(100)
+
 export const helloSchema = z.object({
   protocol: z.literal(PROTOCOL_VERSION, { message: `this coordinator speaks protocol ${PROTOCOL_VERSION}` }),
   backend: z.string().min(1).max(40),
+  taskId,
 })
 
 export const readySchema = z.object({
@@ -44,9 +48,21 @@ export const evaluationSchema = z.object({
   confusion: z.array(z.array(count).max(1000)).min(2).max(1000),
 })
 
-export const controlSchema = z.object({ action: z.enum(['start', 'pause', 'reset']) })
+export const watchSchema = z.object({ taskId })
 
-export const configPatchSchema = trainingConfigPatchSchema
+export const controlSchema = z.object({ taskId, action: z.enum(['start', 'pause', 'reset']) })
+
+export const configureSchema = z.object({ taskId, patch: trainingConfigPatchSchema })
+
+export const createTaskSchema = z.discriminatedUnion('source', [
+  z.object({
+    source: z.literal('template'),
+    template: z.literal('demo-diabetes'),
+    name: z.string().trim().min(1).max(100).optional(),
+    model: z.enum(['mlp', 'logistic']),
+  }),
+  csvTaskRequestSchema.extend({ source: z.literal('schema') }),
+])
 
 /** Parses `payload` with `schema`; a failure names each bad field, e.g. "round: expected int, received string". */
 export function parsePayload<T>(schema: z.ZodType<T>, payload: unknown, what: string): Result<T> {

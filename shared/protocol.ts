@@ -11,6 +11,7 @@ import type { ModelVersion } from './model/version'
 import type { ProtocolError, Result } from './result'
 import type { TrainingConfig, TrainingConfigPatch } from './rounds/config'
 import type { ClientId, ClientStatus, Phase } from './rounds/state'
+import type { CsvTaskRequest } from './tasks/csv-task'
 import type { TaskSchema } from './tasks/schema'
 
 export const PROTOCOL_VERSION = 1
@@ -32,7 +33,9 @@ export interface TaskInfo {
    * Where a tab's rows come from: built-in generated data (each tab generates its own partition locally from the
    * seed), or a CSV the person picks in the tab, read with this schema.
    */
-  readonly dataset: { readonly kind: 'demo-diabetes'; readonly seed: number } | { readonly kind: 'csv'; readonly schema: TaskSchema }
+  readonly dataset:
+    | { readonly kind: 'demo-diabetes'; readonly seed: number }
+    | { readonly kind: 'csv'; readonly schema: TaskSchema }
 }
 
 /** The tab's share of a built-in dataset: which partition to generate. */
@@ -58,6 +61,27 @@ export interface LocalTrainingSettings {
 export interface HelloRequest {
   readonly protocol: number
   readonly backend: string
+  /** The task to join (from `client:tasks`). */
+  readonly taskId: string
+}
+
+/** A task as lists show it: what it is and how its training stands. */
+export interface TaskSummary {
+  readonly id: string
+  readonly name: string
+  readonly description: string
+  readonly source: TaskInfo['dataset']['kind']
+  readonly model: string
+  readonly parameters: number
+  readonly clients: number
+  readonly phase: Phase
+  readonly completedRounds: number
+  readonly rounds: number
+}
+
+export interface TaskListing {
+  readonly task: TaskInfo
+  readonly summary: TaskSummary
 }
 
 export interface HelloReply {
@@ -133,6 +157,8 @@ export interface Notice {
 }
 
 export interface ClientToServerEvents {
+  /** The tasks a tab can join, with their schemas (public), before it picks data or joins. */
+  'client:tasks': (ack: Ack<readonly TaskListing[]>) => void
   'client:hello': (request: HelloRequest, ack: Ack<HelloReply>) => void
   'client:ready': (request: ReadyRequest, ack: Ack<null>) => void
   'client:progress': (report: ProgressReport) => void
@@ -189,7 +215,9 @@ export interface DashboardSnapshot {
   readonly phase: Phase
   readonly canControl: boolean
   readonly config: TrainingConfig
-  readonly task: { readonly name: string; readonly model: string; readonly parameters: number }
+  readonly task: TaskSummary & { readonly schema: TaskSchema | null }
+  /** Every task on this coordinator; the snapshot details the one this page watches. */
+  readonly tasks: readonly TaskSummary[]
   readonly model: { readonly round: number; readonly version: ModelVersion }
   readonly round: {
     readonly number: number
@@ -205,9 +233,25 @@ export interface DashboardSnapshot {
   readonly events: readonly EventEntry[]
 }
 
+/** A new task: from the built-in template, or from a schema (written, or drafted from a header line). */
+export type CreateTaskRequest =
+  | {
+      readonly source: 'template'
+      readonly template: 'demo-diabetes'
+      readonly name?: string
+      readonly model: 'mlp' | 'logistic'
+    }
+  | ({ readonly source: 'schema' } & CsvTaskRequest)
+
 export interface DashboardClientEvents {
-  'dashboard:control': (request: { action: ControlAction }, ack: Ack<null>) => void
-  'dashboard:configure': (patch: TrainingConfigPatch, ack: Ack<TrainingConfig>) => void
+  /** Which task this page details; snapshots follow it. */
+  'dashboard:watch': (request: { taskId: string }, ack: Ack<null>) => void
+  'dashboard:control': (request: { taskId: string; action: ControlAction }, ack: Ack<null>) => void
+  'dashboard:configure': (
+    request: { taskId: string; patch: TrainingConfigPatch },
+    ack: Ack<TrainingConfig>,
+  ) => void
+  'dashboard:create-task': (request: CreateTaskRequest, ack: Ack<TaskSummary>) => void
 }
 
 export interface DashboardServerEvents {

@@ -8,6 +8,7 @@ export type Result<T, E = ProtocolError> = { ok: true; value: T } | { ok: false;
 export type ErrorCode =
   | 'bad-payload'
   | 'not-joined'
+  | 'unknown-task'
   | 'not-ready'
   | 'stale-round'
   | 'not-selected'

@@ -1,9 +1,19 @@
 import { css, html, LitElement, nothing, type TemplateResult } from 'lit'
 import { customElement } from 'lit/decorators.js'
-import { SessionController } from '../controllers/session-controller'
+import { SessionController, type TabStage } from '../controllers/session-controller'
+import type { CsvChoices } from '../training/trainer-port'
+import './px-csv-loader'
 import type { SessionSnapshot } from '../session/federated-session'
 import { clock, decimal, percent, seconds } from './format'
 import { theme } from './theme'
+
+const STAGE_TEXT: Record<TabStage, string> = {
+  starting: 'Starting the training worker…',
+  choosing: 'Choose a task',
+  'loading-data': 'Pick your CSV',
+  joined: 'Joining…',
+  failed: 'Cannot train',
+}
 
 const STATUS_TEXT: Record<SessionSnapshot['status'], string> = {
   connecting: 'Connecting to the coordinator…',
@@ -75,22 +85,78 @@ export class PxClient extends LitElement {
       .privacy {
         font-size: 0.85rem;
       }
+      button {
+        font: inherit;
+        padding: 0.35rem 0.9rem;
+        border-radius: 6px;
+        border: 1px solid var(--px-accent);
+        background: var(--px-accent);
+        color: white;
+        cursor: pointer;
+      }
+      td {
+        white-space: normal;
+        vertical-align: top;
+      }
     `,
   ]
 
   private readonly session = new SessionController(this)
 
   override render(): TemplateResult {
-    const s = this.session.snapshot
+    const c = this.session
+    const s = c.snapshot
+    const status = s ? STATUS_TEXT[s.status] : STAGE_TEXT[c.stage]
     return html`
       <header>
         <h1>Privx tab <span data-testid="client-id">${s?.clientId ?? '…'}</span></h1>
-        <span class="badge" data-testid="backend">backend: ${this.session.backendReason || s?.backend || '…'}</span>
-        <span class="badge" data-testid="status">${s ? STATUS_TEXT[s.status] : 'Starting the training worker…'}</span>
+        <span class="badge" data-testid="backend">backend: ${c.backendReason || s?.backend || '…'}</span>
+        <span class="badge" data-testid="status">${status}</span>
+        ${c.task ? html`<span class="muted" data-testid="task-name">${c.task.name}</span>` : nothing}
       </header>
-      ${this.session.error ? html`<p class="error">${this.session.error}</p>` : nothing}
+      ${c.error ? html`<p class="error">${c.error}</p>` : nothing}
+      ${c.stage === 'choosing' ? this.#chooser() : nothing}
+      ${
+        c.stage === 'loading-data'
+          ? html`<section class="card">
+              <h2>Your data for “${c.task?.name}”</h2>
+              <px-csv-loader
+                .task=${c.task}
+                .report=${c.csv.report}
+                .progress=${c.csv.progress}
+                ?loading=${c.csv.loading}
+                @px-file=${(e: CustomEvent<{ file: File; choices: CsvChoices }>) => void c.loadFile(e.detail.file, e.detail.choices)}
+                @px-join=${() => c.join()}
+              ></px-csv-loader>
+              <p class="muted privacy">The file is read in this tab's training worker. Its rows are never sent: only model updates, counts and metrics are.</p>
+            </section>`
+          : nothing
+      }
       ${s ? this.#body(s) : nothing}
     `
+  }
+
+  #chooser(): TemplateResult {
+    return html`<section class="card">
+      <h2>Choose a task to join</h2>
+      <table>
+        <thead><tr><th>Task</th><th>Data</th><th>Model</th><th>Tabs</th><th>State</th><th></th></tr></thead>
+        <tbody>
+          ${this.session.tasks.map(
+            ({ summary }) => html`<tr>
+              <td><b>${summary.name}</b><br /><span class="muted">${summary.description}</span></td>
+              <td>${summary.source === 'csv' ? 'your CSV' : 'built-in demo'}</td>
+              <td>${summary.model}</td>
+              <td>${summary.clients}</td>
+              <td>${summary.phase}, ${summary.completedRounds}/${summary.rounds} rounds</td>
+              <td><button data-testid="choose-${summary.id}" @click=${() => this.session.choose(summary.id)}>
+                ${summary.source === 'csv' ? 'Pick my CSV' : 'Join'}
+              </button></td>
+            </tr>`,
+          )}
+        </tbody>
+      </table>
+    </section>`
   }
 
   #body(s: SessionSnapshot): TemplateResult {

@@ -2,10 +2,12 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit'
 import { io, type Socket } from 'socket.io-client'
 import {
   type ControlAction,
+  type CreateTaskRequest,
   DASHBOARD_NAMESPACE,
   type DashboardClientEvents,
   type DashboardServerEvents,
   type DashboardSnapshot,
+  type TaskSummary,
 } from '../../shared/protocol'
 import type { Result } from '../../shared/result'
 import type { TrainingConfig, TrainingConfigPatch } from '../../shared/rounds/config'
@@ -39,12 +41,28 @@ export class DashboardController implements ReactiveController {
     this.#socket = null
   }
 
+  /** The task this page details. */
+  get taskId(): string {
+    return this.snapshot?.task.id ?? ''
+  }
+
+  watch(taskId: string): Promise<Result<null>> {
+    const url = new URL(location.href)
+    url.searchParams.set('task', taskId)
+    history.replaceState(null, '', url)
+    return this.#ask((s) => s.emitWithAck('dashboard:watch', { taskId }))
+  }
+
   control(action: ControlAction): Promise<Result<null>> {
-    return this.#ask((s) => s.emitWithAck('dashboard:control', { action }))
+    return this.#ask((s) => s.emitWithAck('dashboard:control', { taskId: this.taskId, action }))
   }
 
   configure(patch: TrainingConfigPatch): Promise<Result<TrainingConfig>> {
-    return this.#ask((s) => s.emitWithAck('dashboard:configure', patch))
+    return this.#ask((s) => s.emitWithAck('dashboard:configure', { taskId: this.taskId, patch }))
+  }
+
+  createTask(request: CreateTaskRequest): Promise<Result<TaskSummary>> {
+    return this.#ask((s) => s.emitWithAck('dashboard:create-task', request))
   }
 
   async #ask<T>(

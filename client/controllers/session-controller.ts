@@ -1,18 +1,35 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit'
 import { io } from 'socket.io-client'
+import type { TaskInfo, TaskListing } from '../../shared/protocol'
+import type { CsvReport } from '../data/csv/csv-report'
 import { type ClientSocket, FederatedSession, type SessionSnapshot } from '../session/federated-session'
+import { fetchTasks } from '../session/task-list'
 import { parseBackendName } from '../training/backend-choice'
+import type { CsvChoices } from '../training/trainer-port'
 import { WorkerTrainer } from '../training/worker-trainer'
 
+/** Where a tab is: starting its worker, choosing a task, picking its CSV, or joined. */
+export type TabStage = 'starting' | 'choosing' | 'loading-data' | 'joined' | 'failed'
+
 /**
- * Connects a tab to the coordinator: starts the training worker (backend from `?backend=` or the best available),
- * then a FederatedSession over a same-origin socket. The host re-renders on every session change.
+ * A tab's path into the federation: start the training worker (backend from `?backend=` or the best available),
+ * list the coordinator's tasks, let the person choose one (`?task=` preselects; a lone demo task is joined at once),
+ * read their CSV in the worker for a CSV task, then join with a FederatedSession. The host re-renders on change.
  */
 export class SessionController implements ReactiveController {
+  stage: TabStage = 'starting'
+  tasks: readonly TaskListing[] = []
+  task: TaskInfo | null = null
   snapshot: SessionSnapshot | null = null
   backendReason = ''
   error: string | null = null
+  csv: { report: CsvReport | null; progress: number; loading: boolean } = {
+    report: null,
+    progress: 0,
+    loading: false,
+  }
   #trainer: WorkerTrainer | null = null
+  #socket: ClientSocket | null = null
   #session: FederatedSession | null = null
   #unsubscribe: (() => void) | null = null
 
@@ -27,33 +44,99 @@ export class SessionController implements ReactiveController {
   hostDisconnected(): void {
     this.#unsubscribe?.()
     this.#session?.stop()
+    this.#socket?.disconnect()
     this.#trainer?.dispose()
     this.#session = null
     this.#trainer = null
+  }
+
+  /** Picks a task: a demo task joins at once, a CSV task waits for its file. */
+  choose(taskId: string): void {
+    const listing = this.tasks.find((t) => t.task.id === taskId)
+    if (!listing) return
+    this.task = listing.task
+    this.csv = { report: null, progress: 0, loading: false }
+    const url = new URL(location.href)
+    url.searchParams.set('task', taskId)
+    history.replaceState(null, '', url)
+    if (listing.task.dataset.kind === 'csv') this.#update({ stage: 'loading-data' })
+    else this.join()
+  }
+
+  /** Reads a CSV in the worker against the chosen task's schema; the report comes back, the rows stay there. */
+  async loadFile(file: File, choices: CsvChoices): Promise<void> {
+    const task = this.task
+    if (!this.#trainer || task?.dataset.kind !== 'csv') return
+    this.csv = { report: null, progress: 0, loading: true }
+    this.host.requestUpdate()
+    try {
+      const report = await this.#trainer.loadCsv(
+        file,
+        file.name,
+        task.dataset.schema,
+        choices,
+        (progress) => {
+          this.csv = { ...this.csv, progress }
+          this.host.requestUpdate()
+        },
+      )
+      this.csv = { report, progress: 1, loading: false }
+    } catch (error) {
+      this.csv = { report: null, progress: 0, loading: false }
+      this.error = `could not read ${file.name}: ${error instanceof Error ? error.message : String(error)}`
+    }
+    this.host.requestUpdate()
+  }
+
+  join(): void {
+    if (!this.#trainer || !this.#socket || !this.task) return
+    const session = new FederatedSession(this.#socket, this.#trainer, this.task.id)
+    this.#session = session
+    this.#unsubscribe = session.subscribe((snapshot) => {
+      this.snapshot = snapshot
+      this.host.requestUpdate()
+    })
+    this.snapshot = session.snapshot
+    session.start()
+    this.#update({ stage: 'joined' })
   }
 
   async #start(): Promise<void> {
     try {
       const trainer = new WorkerTrainer()
       this.#trainer = trainer
-      const requested = new URLSearchParams(location.search).get('backend')
+      const query = new URLSearchParams(location.search)
+      const requested = query.get('backend')
       if (requested && !parseBackendName(requested)) {
         this.error = `unknown backend "${requested}" in the URL (use webgpu, webgl, wasm or cpu); choosing automatically`
       }
       const choice = await trainer.init(parseBackendName(requested))
       this.backendReason = choice.reason
-      const socket: ClientSocket = io({ transports: ['websocket', 'polling'], autoConnect: false })
-      const session = new FederatedSession(socket, trainer)
-      this.#session = session
-      this.#unsubscribe = session.subscribe((snapshot) => {
-        this.snapshot = snapshot
-        this.host.requestUpdate()
-      })
-      this.snapshot = session.snapshot
-      session.start()
+      this.#socket = io({ transports: ['websocket', 'polling'], autoConnect: false })
+      const tasks = await fetchTasks(this.#socket)
+      if (!tasks.ok) throw new Error(tasks.error.message)
+      this.tasks = tasks.value
+      const wanted = query.get('task')
+      if (wanted && tasks.value.some((t) => t.task.id === wanted)) this.choose(wanted)
+      else if (wanted)
+        this.#update({
+          stage: 'choosing',
+          error: `there is no task "${wanted}" on this coordinator; choose one`,
+        })
+      else if (tasks.value.length === 1 && tasks.value[0]!.task.dataset.kind !== 'csv')
+        this.choose(tasks.value[0]!.task.id)
+      else this.#update({ stage: 'choosing' })
     } catch (error) {
-      this.error = `this tab cannot train: ${error instanceof Error ? error.message : String(error)}`
+      this.#update({
+        stage: 'failed',
+        error: `this tab cannot train: ${error instanceof Error ? error.message : String(error)}`,
+      })
     }
+  }
+
+  #update(patch: { stage?: TabStage; error?: string | null }): void {
+    if (patch.stage) this.stage = patch.stage
+    if (patch.error !== undefined) this.error = patch.error
     this.host.requestUpdate()
   }
 }

@@ -6,7 +6,12 @@ import type { Dataset, Split } from './dataset'
  * A local train / validation split of encoded rows, shuffled with `random`. The validation split only ever scores
  * global models; with fewer than 10 rows everything trains and the validation split is empty.
  */
-export function splitRows(rows: EncodedRows, classes: number, validationShare: number, random: RandomSource): Dataset {
+export function splitRows(
+  rows: EncodedRows,
+  classes: number,
+  validationShare: number,
+  random: RandomSource,
+): Dataset {
   const order = new Uint32Array(rows.count)
   for (let i = 0; i < order.length; i++) order[i] = i
   for (let i = order.length - 1; i > 0; i--) {
@@ -25,5 +30,10 @@ export function splitRows(rows: EncodedRows, classes: number, validationShare: n
     })
     return { x, y, count: indices.length }
   }
-  return { features: rows.width, classes, test: take(order.subarray(0, testCount)), train: take(order.subarray(testCount)) }
+  return {
+    features: rows.width,
+    classes,
+    test: take(order.subarray(0, testCount)),
+    train: take(order.subarray(testCount)),
+  }
 }

@@ -1,9 +1,13 @@
+import { readFile } from 'node:fs/promises'
+import { basename } from 'node:path'
 import { parseArgs } from 'node:util'
 import { type HeadlessClient, startHeadlessClient } from './headless-client'
 
 const usage = `Usage: npm run headless -- [--url http://localhost:3000] [--clients N] [--backend wasm|cpu]
+                            [--task ID] [--csv FILE ...]
 
-Starts N federated clients in this process, each with its own demo partition, and prints what they do.`
+Starts federated clients in this process and prints what they do. With the demo task, N clients each generate
+their own partition. With a CSV task, one client per --csv file, each reading its file as a tab would.`
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -11,6 +15,8 @@ async function main(): Promise<void> {
       url: { type: 'string', default: 'http://localhost:3000' },
       clients: { type: 'string', default: '3' },
       backend: { type: 'string', default: 'wasm' },
+      task: { type: 'string' },
+      csv: { type: 'string', multiple: true },
       help: { type: 'boolean' },
     },
   })
@@ -23,9 +29,22 @@ async function main(): Promise<void> {
     throw new Error(`--clients must be 1 to 256, got "${values.clients}"`)
   if (values.backend !== 'wasm' && values.backend !== 'cpu')
     throw new Error(`--backend must be wasm or cpu, got "${values.backend}"`)
+  const files = values.csv ?? []
   const clients: HeadlessClient[] = []
-  for (let i = 0; i < count; i++) {
-    const client = await startHeadlessClient(values.url, values.backend)
+  for (let i = 0; i < (files.length || count); i++) {
+    const file = files[i]
+    const csv = file ? { text: await readFile(file, 'utf8'), fileName: basename(file) } : undefined
+    const client = await startHeadlessClient(values.url, {
+      backend: values.backend,
+      ...(values.task ? { taskId: values.task } : {}),
+      ...(csv ? { csv } : {}),
+    })
+    if (client.csvReport) {
+      const r = client.csvReport
+      console.log(
+        `${csv!.fileName}: ${r.rows.valid} of ${r.rows.total} rows valid${r.warnings.length ? `; ${r.warnings.join('; ')}` : ''}`,
+      )
+    }
     let seen = 0
     client.session.subscribe((s) => {
       for (const notice of s.notices.slice(seen))

@@ -1,31 +1,75 @@
 import { io } from 'socket.io-client'
+import type { CsvReport } from '../data/csv/csv-report'
 import { type ClientSocket, FederatedSession } from '../session/federated-session'
+import { fetchTasks } from '../session/task-list'
 import { activateNodeBackend, type NodeBackend } from '../training/backend-node'
 import { LocalTrainer } from '../training/local-trainer'
 
 export interface HeadlessClient {
   readonly session: FederatedSession
   readonly socket: ClientSocket
+  /** The CSV's report, when the client trains on a CSV. */
+  readonly csvReport: CsvReport | null
   /** Leaves the federation and releases the model. */
   close(): void
 }
 
+export interface HeadlessOptions {
+  readonly backend?: NodeBackend
+  /** Task to join; the coordinator's first task by default. */
+  readonly taskId?: string
+  /** A CSV to train on (for a CSV task), read in this process exactly as a tab reads it. */
+  readonly csv?: { readonly text: string; readonly fileName: string }
+}
+
 /**
  * A federated client in Node running the same core as a tab (FederatedSession + LocalTrainer), for tests, demos
- * and scale. Clients in one process share its tfjs engine and take turns training.
+ * and scale. Clients in one process share its tfjs engine and take turns training. Rejects with the reason when
+ * the task is unknown or the CSV is unusable.
  */
 export async function startHeadlessClient(
   url: string,
-  backend: NodeBackend = 'wasm',
+  options: HeadlessOptions = {},
 ): Promise<HeadlessClient> {
-  const active = await activateNodeBackend(backend)
+  const active = await activateNodeBackend(options.backend ?? 'wasm')
   const trainer = new LocalTrainer(`node-${active}`)
   const socket: ClientSocket = io(url, { forceNew: true, transports: ['websocket'], autoConnect: false })
-  const session = new FederatedSession(socket, trainer)
+  const tasks = await fetchTasks(socket)
+  if (!tasks.ok) {
+    socket.disconnect()
+    throw new Error(tasks.error.message)
+  }
+  const listing = options.taskId ? tasks.value.find((t) => t.task.id === options.taskId) : tasks.value[0]
+  if (!listing) {
+    socket.disconnect()
+    throw new Error(
+      `no task "${options.taskId}" on ${url}; tasks: ${tasks.value.map((t) => t.task.id).join(', ')}`,
+    )
+  }
+  let csvReport: CsvReport | null = null
+  if (listing.task.dataset.kind === 'csv') {
+    if (!options.csv) {
+      socket.disconnect()
+      throw new Error(`task "${listing.task.id}" trains on CSV files: pass one`)
+    }
+    csvReport = await trainer.loadCsv(
+      options.csv.text,
+      options.csv.fileName,
+      listing.task.dataset.schema,
+      {},
+      () => {},
+    )
+    if (csvReport.fatal) {
+      socket.disconnect()
+      throw new Error(`${options.csv.fileName}: ${csvReport.fatal}`)
+    }
+  }
+  const session = new FederatedSession(socket, trainer, listing.task.id)
   session.start()
   return {
     session,
     socket,
+    csvReport,
     close(): void {
       session.stop()
       trainer.dispose()

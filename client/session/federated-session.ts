@@ -78,6 +78,8 @@ export class FederatedSession {
   constructor(
     private readonly socket: ClientSocket,
     private readonly trainer: TrainerPort,
+    /** The task to join; for a CSV task the trainer must already hold the file's rows (`loadCsv`). */
+    private readonly taskId: string,
   ) {
     this.#snapshot = {
       status: 'connecting',
@@ -147,6 +149,7 @@ export class FederatedSession {
       const hello = await this.#request('client:hello', {
         protocol: PROTOCOL_VERSION,
         backend: this.trainer.backend,
+        taskId: this.taskId,
       })
       if (hello === undefined) return
       this.#maxMessageBytes = hello.maxMessageBytes

@@ -2,11 +2,18 @@ import * as tf from '@tensorflow/tfjs'
 import { scorePredictions } from '../../shared/metrics/classification'
 import type { ModelSpec } from '../../shared/model/spec'
 import type { Partition, TaskInfo } from '../../shared/protocol'
+import { secureRandom } from '../../shared/random'
+import type { TaskSchema } from '../../shared/tasks/schema'
+import type { EncodedRows } from '../data/csv/csv-ingest'
+import type { CsvReport } from '../data/csv/csv-report'
+import { readCsv } from '../data/csv/read-csv'
 import { classBalance, type Dataset, type Split } from '../data/dataset'
 import { generateDiabetesPartition } from '../data/diabetes-demo'
+import { splitRows } from '../data/split'
 import { engineQueue } from './serial-queue'
 import { buildModel, readWeights, writeWeights } from './tfjs-model'
 import type {
+  CsvChoices,
   EvaluationResult,
   PreparedData,
   TrainerPort,
@@ -15,17 +22,10 @@ import type {
   TrainResult,
 } from './trainer-port'
 
-/** Loads the data a task names, in this tab (or headless client). Raw rows never leave the returned Dataset. */
-export function loadTaskData(task: TaskInfo, partition: Partition): Dataset {
-  switch (task.dataset.kind) {
-    case 'demo-diabetes':
-      return generateDiabetesPartition(partition)
-    default: {
-      const _exhaustive: never = task.dataset.kind
-      throw new Error(`unknown dataset kind ${String(_exhaustive)}`)
-    }
-  }
-}
+const VALIDATION_SHARE = 0.2
+
+/** Rows a CSV left here, with the schema they were read with. */
+type LoadedCsv = { readonly schema: TaskSchema; readonly rows: EncodedRows }
 
 function abortError(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new DOMException('training aborted', 'AbortError')
@@ -36,11 +36,24 @@ export class LocalTrainer implements TrainerPort {
   #spec: ModelSpec | null = null
   #model: tf.Sequential | null = null
   #data: Dataset | null = null
+  #csv: LoadedCsv | null = null
 
   constructor(readonly backend: string) {}
 
+  async loadCsv(
+    source: Blob | string,
+    fileName: string,
+    schema: TaskSchema,
+    choices: CsvChoices,
+    onProgress: (fraction: number) => void,
+  ): Promise<CsvReport> {
+    const { report, rows } = await readCsv(source, fileName, schema, { ...choices, onProgress })
+    if (rows) this.#csv = { schema, rows }
+    return report
+  }
+
   async prepare(task: TaskInfo, partition: Partition): Promise<PreparedData> {
-    const data = loadTaskData(task, partition)
+    const data = this.#taskData(task, partition)
     if (data.features !== task.model.inputs) {
       throw new Error(`data has ${data.features} features, the model expects ${task.model.inputs}`)
     }
@@ -138,7 +151,27 @@ export class LocalTrainer implements TrainerPort {
     })
   }
 
+  /** The data a task names: a generated demo partition, or the CSV rows loaded for this task's schema. */
+  #taskData(task: TaskInfo, partition: Partition): Dataset {
+    const source = task.dataset
+    switch (source.kind) {
+      case 'demo-diabetes':
+        return generateDiabetesPartition(partition)
+      case 'csv': {
+        if (!this.#csv || JSON.stringify(this.#csv.schema) !== JSON.stringify(source.schema)) {
+          throw new Error(`no CSV has been loaded for the task "${task.name}": pick a file first`)
+        }
+        return splitRows(this.#csv.rows, source.schema.label.classes.length, VALIDATION_SHARE, secureRandom)
+      }
+      default: {
+        const _exhaustive: never = source
+        throw new Error(`unknown dataset ${JSON.stringify(_exhaustive)}`)
+      }
+    }
+  }
+
   dispose(): void {
+    this.#csv = null
     this.#model?.dispose()
     this.#model = null
     this.#data = null

@@ -1,5 +1,11 @@
 import type { ConfusionMatrix } from '../../shared/metrics/classification'
 import type { LocalTrainingSettings, LocalTrainMetrics, Partition, TaskInfo } from '../../shared/protocol'
+import type { TaskSchema } from '../../shared/tasks/schema'
+import type { CsvReport } from '../data/csv/csv-report'
+import type { CsvReadOptions } from '../data/csv/read-csv'
+
+/** How to read a CSV: what `readCsv` takes, minus the callbacks (they cannot cross into a worker). */
+export type CsvChoices = Pick<CsvReadOptions, 'delimiter' | 'decimal' | 'maxBytes'>
 
 export interface PreparedData {
   readonly trainExamples: number
@@ -42,6 +48,18 @@ export interface EvaluationResult {
  */
 export interface TrainerPort {
   readonly backend: string
+  /**
+   * Reads and checks a CSV against a task schema and keeps its valid rows here, for a later `prepare` of a CSV
+   * task. Resolves with the report (problems included); the rows themselves never come out.
+   */
+  loadCsv(
+    source: Blob | string,
+    fileName: string,
+    schema: TaskSchema,
+    choices: CsvChoices,
+    onProgress: (fraction: number) => void,
+  ): Promise<CsvReport>
+  /** Readies the model and the data: a demo partition is generated, a CSV task uses the rows `loadCsv` kept. */
   prepare(task: TaskInfo, partition: Partition): Promise<PreparedData>
   /** Trains from `request.weights`; rejects with an AbortError once `signal` aborts. */
   train(

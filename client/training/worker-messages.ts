@@ -1,10 +1,20 @@
 import type { Partition, TaskInfo } from '../../shared/protocol'
+import type { TaskSchema } from '../../shared/tasks/schema'
+import type { CsvReport } from '../data/csv/csv-report'
 import type { BackendName } from './backend-choice'
-import type { EvaluationResult, PreparedData, TrainProgress, TrainRequest, TrainResult } from './trainer-port'
+import type {
+  CsvChoices,
+  EvaluationResult,
+  PreparedData,
+  TrainProgress,
+  TrainRequest,
+  TrainResult,
+} from './trainer-port'
 
 /** Page to training worker. Each request carries an id its reply repeats. */
 export type WorkerRequest =
   | { id: number; type: 'init'; requested: BackendName | null }
+  | { id: number; type: 'load-csv'; file: Blob; fileName: string; schema: TaskSchema; choices: CsvChoices }
   | { id: number; type: 'prepare'; task: TaskInfo; partition: Partition }
   | { id: number; type: 'train'; request: TrainRequest }
   | { id: number; type: 'abort'; target: number }
@@ -12,6 +22,7 @@ export type WorkerRequest =
 
 export type WorkerValue = {
   init: { backend: BackendName; reason: string }
+  'load-csv': CsvReport
   prepare: PreparedData
   train: TrainResult
   evaluate: EvaluationResult
@@ -23,3 +34,4 @@ export type WorkerReply =
   | { id: number; type: 'result'; value: WorkerValue[keyof WorkerValue] }
   | { id: number; type: 'error'; name: string; message: string }
   | { id: number; type: 'progress'; progress: TrainProgress }
+  | { id: number; type: 'load-progress'; fraction: number }

@@ -1,6 +1,9 @@
 import type { Partition, TaskInfo } from '../../shared/protocol'
+import type { TaskSchema } from '../../shared/tasks/schema'
+import type { CsvReport } from '../data/csv/csv-report'
 import type { BackendName } from './backend-choice'
 import type {
+  CsvChoices,
   EvaluationResult,
   PreparedData,
   TrainerPort,
@@ -14,6 +17,7 @@ type Pending = {
   resolve(value: unknown): void
   reject(error: Error): void
   onProgress?: (progress: TrainProgress) => void
+  onLoadProgress?: (fraction: number) => void
 }
 
 type RequestBody = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never
@@ -50,6 +54,21 @@ export class WorkerTrainer implements TrainerPort {
     return choice
   }
 
+  loadCsv(
+    source: Blob | string,
+    fileName: string,
+    schema: TaskSchema,
+    choices: CsvChoices,
+    onProgress: (fraction: number) => void,
+  ): Promise<CsvReport> {
+    const file = typeof source === 'string' ? new Blob([source], { type: 'text/csv' }) : source
+    return this.#call(
+      { type: 'load-csv', file, fileName, schema, choices },
+      undefined,
+      onProgress,
+    ) as Promise<CsvReport>
+  }
+
   prepare(task: TaskInfo, partition: Partition): Promise<PreparedData> {
     return this.#call({ type: 'prepare', task, partition }) as Promise<PreparedData>
   }
@@ -77,10 +96,19 @@ export class WorkerTrainer implements TrainerPort {
     this.#pending.clear()
   }
 
-  #call(body: RequestBody, onProgress?: (p: TrainProgress) => void): Promise<unknown> {
+  #call(
+    body: RequestBody,
+    onProgress?: (p: TrainProgress) => void,
+    onLoadProgress?: (f: number) => void,
+  ): Promise<unknown> {
     const id = this.#nextId++
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject, ...(onProgress ? { onProgress } : {}) })
+      this.#pending.set(id, {
+        resolve,
+        reject,
+        ...(onProgress ? { onProgress } : {}),
+        ...(onLoadProgress ? { onLoadProgress } : {}),
+      })
       this.#worker.postMessage({ ...body, id } as WorkerRequest)
     })
   }
@@ -90,6 +118,10 @@ export class WorkerTrainer implements TrainerPort {
     if (!pending) return
     if (reply.type === 'progress') {
       pending.onProgress?.(reply.progress)
+      return
+    }
+    if (reply.type === 'load-progress') {
+      pending.onLoadProgress?.(reply.fraction)
       return
     }
     this.#pending.delete(reply.id)

@@ -31,6 +31,19 @@ async function handle(message: WorkerRequest): Promise<void> {
       scope.postMessage({ id: message.id, type: 'result', value: choice })
       return
     }
+    case 'load-csv': {
+      const onProgress = (fraction: number): void =>
+        scope.postMessage({ id: message.id, type: 'load-progress', fraction })
+      const report = await need().loadCsv(
+        message.file,
+        message.fileName,
+        message.schema,
+        message.choices,
+        onProgress,
+      )
+      scope.postMessage({ id: message.id, type: 'result', value: report })
+      return
+    }
     case 'prepare':
       scope.postMessage({
         id: message.id,

@@ -17,7 +17,10 @@ export const csvTaskRequestSchema = z.object({
 export type CsvTaskRequest = z.input<typeof csvTaskRequestSchema>
 
 /** The model a schema implies: inputs = encoded width, one output per class (one sigmoid for two). */
-export function modelForSchema(schema: TaskSchema, model: { kind: 'mlp' | 'logistic'; hidden: readonly number[] }): ModelSpec {
+export function modelForSchema(
+  schema: TaskSchema,
+  model: { kind: 'mlp' | 'logistic'; hidden: readonly number[] },
+): ModelSpec {
   const inputs = encodedWidth(schema)
   const classes = schema.label.classes.length
   return model.kind === 'mlp'
@@ -29,7 +32,9 @@ export function csvTask(id: string, request: z.output<typeof csvTaskRequestSchem
   return {
     id,
     name: request.name,
-    description: request.description || `Train on your own CSV: ${request.schema.label.name} from ${request.schema.features.length} columns.`,
+    description:
+      request.description ||
+      `Train on your own CSV: ${request.schema.label.name} from ${request.schema.features.length} columns.`,
     features: encodedFeatureNames(request.schema),
     classNames: [...request.schema.label.classes],
     model: modelForSchema(request.schema, request.model),

@@ -14,7 +14,9 @@ const columnName = z
   .trim()
   .min(1, 'a column name cannot be empty')
   .max(200)
-  .refine((name) => !RESERVED_COLUMN_NAMES.has(name), { message: 'is a reserved name (__proto__, constructor, prototype)' })
+  .refine((name) => !RESERVED_COLUMN_NAMES.has(name), {
+    message: 'is a reserved name (__proto__, constructor, prototype)',
+  })
 
 const ranged = <T extends 'numeric' | 'integer'>(type: T) =>
   z
@@ -59,7 +61,8 @@ export const taskSchemaSchema = z
     const names = [...schema.features.map((f) => f.name), schema.label.name]
     const seen = new Set<string>()
     for (const name of names) {
-      if (seen.has(name)) ctx.addIssue({ code: 'custom', message: `column "${name}" appears twice`, path: ['features'] })
+      if (seen.has(name))
+        ctx.addIssue({ code: 'custom', message: `column "${name}" appears twice`, path: ['features'] })
       seen.add(name)
     }
   })
@@ -77,7 +80,9 @@ export function encodedWidth(schema: TaskSchema): number {
 
 /** Names of the model inputs, e.g. "age", "smoker", "region=north". */
 export function encodedFeatureNames(schema: TaskSchema): string[] {
-  return schema.features.flatMap((c) => (c.type === 'categorical' ? c.categories.map((k) => `${c.name}=${k}`) : [c.name]))
+  return schema.features.flatMap((c) =>
+    c.type === 'categorical' ? c.categories.map((k) => `${c.name}=${k}`) : [c.name],
+  )
 }
 
 /** Scales a value from its declared range to [-1, 1], clipping outside it. */
@@ -90,10 +95,20 @@ export function scaleToRange(value: number, min: number, max: number): number {
  * named like label/target/class/outcome/y, else the last one; every other column is numeric on a placeholder
  * range [0, 1] that the person must then edit. Fails on an empty header, duplicates or reserved names.
  */
-export function draftSchemaFromHeader(headerLine: string): { ok: true; schema: TaskSchema } | { ok: false; message: string } {
+export function draftSchemaFromHeader(
+  headerLine: string,
+): { ok: true; schema: TaskSchema } | { ok: false; message: string } {
   const line = headerLine.replace(/^\uFEFF/, '').split(/\r?\n/)[0] ?? ''
-  const delimiter = [';', '\t', '|', ','].reduce((best, d) => (line.split(d).length > line.split(best).length ? d : best), ',')
-  const names = line.split(delimiter).map((n) => n.trim().replace(/^"(.*)"$/, '$1').trim())
+  const delimiter = [';', '\t', '|', ','].reduce(
+    (best, d) => (line.split(d).length > line.split(best).length ? d : best),
+    ',',
+  )
+  const names = line.split(delimiter).map((n) =>
+    n
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .trim(),
+  )
   if (names.length < 2 || names.some((n) => n === '')) {
     return { ok: false, message: 'a header needs at least two non-empty column names' }
   }

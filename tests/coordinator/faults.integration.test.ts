@@ -19,6 +19,8 @@ function rawPeer(url: string): {
 }
 
 const code = (r: Result<unknown>): string => (r.ok ? 'ok' : r.error.code)
+/** Small, so the transport's cap (twice this model size plus overhead) is quick to exceed. */
+const MAX_PARAMETERS = 10_000
 
 let coordinator: Coordinator
 let headless: HeadlessClient[] = []
@@ -31,11 +33,12 @@ beforeAll(async () => {
     port: 0,
     staticDir: null,
     random: seededRandom(9),
+    maxParameters: MAX_PARAMETERS,
     config: { rounds: 2, minClients: 4, localEpochs: 1, roundDeadlineMs: 4000, quorumFraction: 0.5 },
   })
   headless = [
-    await startHeadlessClient(coordinator.url, 'cpu'),
-    await startHeadlessClient(coordinator.url, 'cpu'),
+    await startHeadlessClient(coordinator.url, { backend: 'cpu' }),
+    await startHeadlessClient(coordinator.url, { backend: 'cpu' }),
   ]
   mallory = rawPeer(coordinator.url)
   sloth = rawPeer(coordinator.url)
@@ -52,18 +55,27 @@ afterAll(async () => {
 describe('faults over real sockets', () => {
   it('refuses bad joins with the reason, in the ack', async () => {
     expect(code(await mallory.send('client:update', { round: 1 }))).toBe('not-joined')
-    const wrongProtocol = await mallory.send('client:hello', { protocol: 99, backend: 'x' })
+    const wrongProtocol = await mallory.send('client:hello', {
+      protocol: 99,
+      backend: 'x',
+      taskId: 'demo-diabetes',
+    })
     expect(wrongProtocol).toMatchObject({ ok: false, error: { code: 'bad-payload' } })
     expect(!wrongProtocol.ok && wrongProtocol.error.message).toMatch(/protocol: .*speaks protocol 1/)
+    const unknown = await mallory.send('client:hello', {
+      protocol: PROTOCOL_VERSION,
+      backend: 'raw',
+      taskId: 'nope',
+    })
+    expect(unknown).toMatchObject({
+      ok: false,
+      error: { code: 'unknown-task', message: 'no task "nope" here; tasks: demo-diabetes' },
+    })
     for (const peer of [mallory, sloth]) {
-      const hello = (await peer.send('client:hello', {
-        protocol: PROTOCOL_VERSION,
-        backend: 'raw',
-      })) as Result<HelloReply>
+      const join = { protocol: PROTOCOL_VERSION, backend: 'raw', taskId: 'demo-diabetes' }
+      const hello = (await peer.send('client:hello', join)) as Result<HelloReply>
       expect(hello.ok).toBe(true)
-      expect(code(await peer.send('client:hello', { protocol: PROTOCOL_VERSION, backend: 'raw' }))).toBe(
-        'invalid-state',
-      )
+      expect(code(await peer.send('client:hello', join))).toBe('invalid-state')
       expect(code(await peer.send('client:ready', { trainExamples: -5, testExamples: 0 }))).toBe(
         'bad-payload',
       )
@@ -132,7 +144,7 @@ describe('faults over real sockets', () => {
 
   it('cuts off a message far over the size limit, logs why, and keeps training', async () => {
     await waitFor(() => starts.length === 2, 'round 2 to reach the raw peer')
-    const huge = new Float32Array(coordinator.maxMessageBytes)
+    const huge = new Float32Array(MAX_PARAMETERS * 10)
     mallory.socket.emit('client:update', { round: starts[1]!.round, delta: encodeFloat32(huge) })
     await waitFor(
       () => !mallory.socket.connected || mallory.socket.disconnected,
@@ -141,9 +153,7 @@ describe('faults over real sockets', () => {
     )
     await waitFor(() => coordinator.federation.state.completedRounds === 2, 'round 2 to complete', 20_000)
     const texts = coordinator.federation.log.entries.map((e) => e.text)
-    expect(texts.some((t) => /closed by a transport error.*messages are limited to \d+ bytes/.test(t))).toBe(
-      true,
-    )
+    expect(texts.some((t) => /closed by a transport error.*limited to \d+ bytes/.test(t))).toBe(true)
     expect(texts.some((t) => /update from tab-3 rejected \(non-finite\)/.test(t))).toBe(true)
     expect(texts.some((t) => /update from tab-3 rejected \(wrong-shape\)/.test(t))).toBe(true)
     expect(texts.some((t) => /tab-4 dropped from round 1: missed the deadline/.test(t))).toBe(true)

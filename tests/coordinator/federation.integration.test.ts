@@ -23,7 +23,8 @@ async function federation(count: number, config: Partial<TrainingConfig>) {
     random: seededRandom(3),
     config,
   })
-  for (let i = 0; i < count; i++) clients.push(await startHeadlessClient(coordinator.url, 'wasm'))
+  for (let i = 0; i < count; i++)
+    clients.push(await startHeadlessClient(coordinator.url, { backend: 'wasm' }))
   const state = () => coordinator!.federation.state
   await waitFor(
     () => [...state().clients.values()].filter((c) => c.ready).length === count,

@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer'
 import { describe, expect, it } from 'vitest'
 import {
-  configPatchSchema,
+  configureSchema,
   evaluationSchema,
   helloSchema,
   parsePayload,
@@ -21,7 +21,9 @@ describe('payload guards', () => {
   it('accepts well-formed payloads, Buffer or ArrayBuffer deltas', () => {
     expect(parsePayload(updateSchema, update, 'update').ok).toBe(true)
     expect(parsePayload(updateSchema, { ...update, delta: Buffer.alloc(8) }, 'update').ok).toBe(true)
-    expect(parsePayload(helloSchema, { protocol: PROTOCOL_VERSION, backend: 'wasm' }, 'hello').ok).toBe(true)
+    expect(
+      parsePayload(helloSchema, { protocol: PROTOCOL_VERSION, backend: 'wasm', taskId: 'demo' }, 'hello').ok,
+    ).toBe(true)
   })
 
   it('names the field that is wrong', () => {
@@ -47,13 +49,14 @@ describe('payload guards', () => {
   })
 
   it('refuses another protocol version, with the reason', () => {
-    const r = parsePayload(helloSchema, { protocol: 99, backend: 'wasm' }, 'hello')
+    const r = parsePayload(helloSchema, { protocol: 99, backend: 'wasm', taskId: 'demo' }, 'hello')
     expect(!r.ok && r.error.message).toMatch(/speaks protocol 1/)
   })
 
   it('refuses unknown and out-of-range settings', () => {
-    expect(parsePayload(configPatchSchema, { rounds: 5, batchSize: 16 }, 'settings').ok).toBe(true)
-    expect(parsePayload(configPatchSchema, { roundz: 5 }, 'settings').ok).toBe(false)
-    expect(parsePayload(configPatchSchema, { learningRate: 0 }, 'settings').ok).toBe(false)
+    const patch = (p: object) => parsePayload(configureSchema, { taskId: 't', patch: p }, 'settings')
+    expect(patch({ rounds: 5, batchSize: 16 }).ok).toBe(true)
+    expect(patch({ roundz: 5 }).ok).toBe(false)
+    expect(patch({ learningRate: 0 }).ok).toBe(false)
   })
 })

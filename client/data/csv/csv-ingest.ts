@@ -23,7 +23,9 @@ export interface EncodedRows {
 }
 
 type Problem = { kind: IssueKind; column: string | null; value: string; message: string }
-type Encoded = { ok: true; value: number | string | null; warning?: Problem } | { ok: false; problem: Problem }
+type Encoded =
+  | { ok: true; value: number | string | null; warning?: Problem }
+  | { ok: false; problem: Problem }
 
 /** Running statistics of one column over the valid rows, for the local summary. */
 class ColumnStats {
@@ -78,14 +80,18 @@ export class CsvIngest {
     this.#nextLine = 2 + newlinesIn(fields)
     const names = fields.map((f, i) => (i === 0 ? f.replace(/^\uFEFF/, '') : f).trim())
     this.#header = names
-    if (names.every((n) => n === '')) return this.#fail('the first line is empty: it should hold the column names')
+    if (names.every((n) => n === ''))
+      return this.#fail('the first line is empty: it should hold the column names')
     const reserved = names.findIndex((n) => RESERVED_COLUMN_NAMES.has(n))
     if (reserved !== -1) {
-      return this.#fail(`column ${reserved + 1} is named "${names[reserved]}", which is reserved: rename it in the header`)
+      return this.#fail(
+        `column ${reserved + 1} is named "${names[reserved]}", which is reserved: rename it in the header`,
+      )
     }
     const wanted = [...this.#schema.features.map((f) => f.name), this.#schema.label.name]
     const missing = wanted.filter((w) => !names.includes(w))
-    const looksLikeData = names.filter((n) => parseDecimal(n, this.#decimal) !== null).length >= Math.ceil(names.length / 2)
+    const looksLikeData =
+      names.filter((n) => parseDecimal(n, this.#decimal) !== null).length >= Math.ceil(names.length / 2)
     if (looksLikeData && missing.length === wanted.length) {
       return this.#fail(
         `the first line holds values (${names.slice(0, 4).join(', ')}…), not column names: add a header line naming the columns ${wanted.join(', ')}`,
@@ -93,7 +99,9 @@ export class CsvIngest {
     }
     const duplicates = names.filter((n, i) => n !== '' && names.indexOf(n) !== i)
     if (duplicates.length) {
-      const where = [...new Set(duplicates)].map((d) => `"${d}" (columns ${positions(names, d).join(' and ')})`)
+      const where = [...new Set(duplicates)].map(
+        (d) => `"${d}" (columns ${positions(names, d).join(' and ')})`,
+      )
       return this.#fail(`duplicate column names in the header: ${where.join(', ')}`)
     }
     if (missing.length) {
@@ -103,7 +111,9 @@ export class CsvIngest {
           return near ? `"${m}" (the file has "${near}")` : `"${m}"`
         })
         .join(', ')
-      return this.#fail(`the file lacks column${missing.length > 1 ? 's' : ''} ${hint}; its header is: ${names.join(', ')}`)
+      return this.#fail(
+        `the file lacks column${missing.length > 1 ? 's' : ''} ${hint}; its header is: ${names.join(', ')}`,
+      )
     }
     this.#featureIndex = this.#schema.features.map((f) => names.indexOf(f.name))
     this.#labelIndex = names.indexOf(this.#schema.label.name)
@@ -131,7 +141,12 @@ export class CsvIngest {
     const labelText = fields[this.#labelIndex]!.trim()
     const label = this.#classIndex(labelText)
     if (labelText === '' || isMissing(labelText)) {
-      this.#note('empty-label', line, { kind: 'empty-label', column: this.#schema.label.name, value: labelText, message: 'the label is empty' })
+      this.#note('empty-label', line, {
+        kind: 'empty-label',
+        column: this.#schema.label.name,
+        value: labelText,
+        message: 'the label is empty',
+      })
       return
     }
     if (label === -1) {
@@ -167,18 +182,29 @@ export class CsvIngest {
   }
 
   /** Ends the file: the report, and the encoded rows unless the file is unusable. */
-  finish(meta: { fileName: string; bytes: number; delimiter: string }): { report: CsvReport; rows: EncodedRows | null } {
+  finish(meta: { fileName: string; bytes: number; delimiter: string }): {
+    report: CsvReport
+    rows: EncodedRows | null
+  } {
     if (!this.#fatal && this.#header.length === 0) this.#fail('the file is empty')
     else if (!this.#fatal && this.#total === 0) this.#fail('the file has a header but no data rows')
-    else if (!this.#fatal && this.#valid === 0) this.#fail(`none of the ${this.#total} rows is valid: see the problems below`)
+    else if (!this.#fatal && this.#valid === 0)
+      this.#fail(`none of the ${this.#total} rows is valid: see the problems below`)
     const warnings: string[] = []
     const present = this.#classCounts.filter((n) => n > 0).length
     if (!this.#fatal && present === 1) {
       const only = this.#schema.label.classes[this.#classCounts.findIndex((n) => n > 0)]
-      warnings.push(`every valid row has the label "${only}": this tab alone cannot learn to tell classes apart (it can still help the federation)`)
+      warnings.push(
+        `every valid row has the label "${only}": this tab alone cannot learn to tell classes apart (it can still help the federation)`,
+      )
     }
     if (this.#extra.length) warnings.push(`columns not in the task are ignored: ${this.#extra.join(', ')}`)
-    const issues: IssueSummary[] = [...this.#issues].map(([kind, v]) => ({ kind, count: v.count, dropsRows: !KEPT.has(kind), examples: v.examples }))
+    const issues: IssueSummary[] = [...this.#issues].map(([kind, v]) => ({
+      kind,
+      count: v.count,
+      dropsRows: !KEPT.has(kind),
+      examples: v.examples,
+    }))
     const dropped = this.#total - this.#valid
     const report: CsvReport = {
       ...meta,
@@ -187,14 +213,21 @@ export class CsvIngest {
       warnings,
       header: this.#header,
       extraColumns: this.#extra,
-      rows: { total: this.#total, valid: this.#fatal ? 0 : this.#valid, dropped: this.#fatal ? this.#total : dropped },
+      rows: {
+        total: this.#total,
+        valid: this.#fatal ? 0 : this.#valid,
+        dropped: this.#fatal ? this.#total : dropped,
+      },
       issues,
       classCounts: this.#classCounts,
       preview: this.#preview,
       columns: this.#summaries(),
     }
     if (this.#fatal) return { report, rows: null }
-    return { report, rows: { x: this.#x.toArray(), y: this.#y.toArray(), width: this.#width, count: this.#valid } }
+    return {
+      report,
+      rows: { x: this.#x.toArray(), y: this.#y.toArray(), width: this.#width, count: this.#valid },
+    }
   }
 
   /** Encodes one value into `#x`; a problem drops the row, a warning (imputed, clipped) keeps it. */
@@ -202,10 +235,27 @@ export class CsvIngest {
     const value = text.trim()
     if (isMissing(value)) {
       if (this.#schema.missing === 'drop-row') {
-        return { ok: false, problem: { kind: 'missing-value', column: column.name, value, message: `"${column.name}" is missing` } }
+        return {
+          ok: false,
+          problem: {
+            kind: 'missing-value',
+            column: column.name,
+            value,
+            message: `"${column.name}" is missing`,
+          },
+        }
       }
       this.#pushImputed(column)
-      return { ok: true, value: null, warning: { kind: 'imputed', column: column.name, value, message: `"${column.name}" is missing; imputed` } }
+      return {
+        ok: true,
+        value: null,
+        warning: {
+          kind: 'imputed',
+          column: column.name,
+          value,
+          message: `"${column.name}" is missing; imputed`,
+        },
+      }
     }
     switch (column.type) {
       case 'numeric':
@@ -213,29 +263,58 @@ export class CsvIngest {
         const n = parseDecimal(value, this.#decimal)
         if (n === null) {
           const mark = this.#decimal === '.' ? 'a decimal point' : 'a decimal comma'
-          return { ok: false, problem: { kind: 'unparsable', column: column.name, value, message: `"${value}" is not a number (this file uses ${mark})` } }
+          return {
+            ok: false,
+            problem: {
+              kind: 'unparsable',
+              column: column.name,
+              value,
+              message: `"${value}" is not a number (this file uses ${mark})`,
+            },
+          }
         }
         if (column.type === 'integer' && !Number.isInteger(n)) {
-          return { ok: false, problem: { kind: 'not-integer', column: column.name, value, message: `"${value}" is not a whole number` } }
+          return {
+            ok: false,
+            problem: {
+              kind: 'not-integer',
+              column: column.name,
+              value,
+              message: `"${value}" is not a whole number`,
+            },
+          }
         }
         this.#x.push(scaleToRange(n, column.min, column.max))
         if (n < column.min || n > column.max) {
           const message = `${n} is outside the declared range [${column.min}, ${column.max}]; clipped`
-          return { ok: true, value: n, warning: { kind: 'out-of-range', column: column.name, value, message } }
+          return {
+            ok: true,
+            value: n,
+            warning: { kind: 'out-of-range', column: column.name, value, message },
+          }
         }
         return { ok: true, value: n }
       }
       case 'boolean': {
         const b = parseBoolean(value)
         if (b === null) {
-          return { ok: false, problem: { kind: 'unparsable', column: column.name, value, message: `"${value}" is not true/false, yes/no or 1/0` } }
+          return {
+            ok: false,
+            problem: {
+              kind: 'unparsable',
+              column: column.name,
+              value,
+              message: `"${value}" is not true/false, yes/no or 1/0`,
+            },
+          }
         }
         this.#x.push(b ? 1 : 0)
         return { ok: true, value: b ? 1 : 0 }
       }
       case 'categorical': {
         const index = column.categories.indexOf(value)
-        const loose = index !== -1 ? index : column.categories.findIndex((c) => c.toLowerCase() === value.toLowerCase())
+        const loose =
+          index !== -1 ? index : column.categories.findIndex((c) => c.toLowerCase() === value.toLowerCase())
         if (loose === -1) {
           const message = `"${value}" is not a category of "${column.name}" (${column.categories.join(', ')})`
           return { ok: false, problem: { kind: 'unknown-category', column: column.name, value, message } }
@@ -284,10 +363,19 @@ export class CsvIngest {
   #summaries(): ColumnSummary[] {
     return this.#schema.features.map((column, f): ColumnSummary => {
       const s = this.#stats[f]!
-      if (column.type === 'categorical') return { name: column.name, type: 'categorical', counts: [...s.counts], missing: s.missing }
-      if (column.type === 'boolean') return { name: column.name, type: 'boolean', trueShare: s.n ? s.sum / s.n : 0, missing: s.missing }
+      if (column.type === 'categorical')
+        return { name: column.name, type: 'categorical', counts: [...s.counts], missing: s.missing }
+      if (column.type === 'boolean')
+        return { name: column.name, type: 'boolean', trueShare: s.n ? s.sum / s.n : 0, missing: s.missing }
       const any = s.n > 0
-      return { name: column.name, type: column.type, min: any ? s.min : 0, max: any ? s.max : 0, mean: any ? s.sum / s.n : 0, missing: s.missing }
+      return {
+        name: column.name,
+        type: column.type,
+        min: any ? s.min : 0,
+        max: any ? s.max : 0,
+        mean: any ? s.sum / s.n : 0,
+        missing: s.missing,
+      }
     })
   }
 
@@ -295,7 +383,12 @@ export class CsvIngest {
     const entry = this.#issues.get(kind) ?? { count: 0, examples: [] }
     entry.count++
     if (entry.examples.length < EXAMPLES_PER_ISSUE) {
-      entry.examples.push({ line, column: problem.column, value: problem.value.slice(0, 80), message: problem.message })
+      entry.examples.push({
+        line,
+        column: problem.column,
+        value: problem.value.slice(0, 80),
+        message: problem.message,
+      })
     }
     this.#issues.set(kind, entry)
   }

@@ -28,9 +28,21 @@ export interface IssueSummary {
 }
 
 export type ColumnSummary =
-  | { readonly name: string; readonly type: 'numeric' | 'integer'; readonly min: number; readonly max: number; readonly mean: number; readonly missing: number }
+  | {
+      readonly name: string
+      readonly type: 'numeric' | 'integer'
+      readonly min: number
+      readonly max: number
+      readonly mean: number
+      readonly missing: number
+    }
   | { readonly name: string; readonly type: 'boolean'; readonly trueShare: number; readonly missing: number }
-  | { readonly name: string; readonly type: 'categorical'; readonly counts: readonly (readonly [string, number])[]; readonly missing: number }
+  | {
+      readonly name: string
+      readonly type: 'categorical'
+      readonly counts: readonly (readonly [string, number])[]
+      readonly missing: number
+    }
 
 export interface CsvReport {
   readonly fileName: string
@@ -51,4 +63,9 @@ export interface CsvReport {
   readonly columns: readonly ColumnSummary[]
 }
 
-export const DELIMITER_NAMES: Readonly<Record<string, string>> = { ',': 'comma', ';': 'semicolon', '\t': 'tab', '|': 'pipe' }
+export const DELIMITER_NAMES: Readonly<Record<string, string>> = {
+  ',': 'comma',
+  ';': 'semicolon',
+  '\t': 'tab',
+  '|': 'pipe',
+}

@@ -3,7 +3,10 @@ export class GrowableArray<T extends Float32Array | Int32Array> {
   #data: T
   #length = 0
 
-  constructor(private readonly make: (capacity: number) => T, initialCapacity = 1024) {
+  constructor(
+    private readonly make: (capacity: number) => T,
+    initialCapacity = 1024,
+  ) {
     this.#data = make(initialCapacity)
   }
 

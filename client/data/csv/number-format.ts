@@ -13,7 +13,8 @@ export function parseDecimal(text: string, decimal: DecimalMark): number | null 
   if (s === '' || !/\d/.test(s)) return null
   const pattern = decimal === '.' ? DOT : COMMA
   if (!pattern.test(s)) return null
-  const normalized = decimal === '.' ? s.replace(/[,' \u00a0]/g, '') : s.replace(/[.' \u00a0]/g, '').replace(',', '.')
+  const normalized =
+    decimal === '.' ? s.replace(/[,' \u00a0]/g, '') : s.replace(/[.' \u00a0]/g, '').replace(',', '.')
   const value = Number(normalized)
   return Number.isFinite(value) ? value : null
 }

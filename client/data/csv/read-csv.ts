@@ -44,7 +44,8 @@ export async function readCsv(
     const result = ingest.finish({ fileName, bytes, delimiter: ',' })
     return { report: { ...result.report, fatal: reason }, rows: null }
   }
-  if (bytes > maxBytes) return refuse(`the file is ${formatBytes(bytes)}; the limit is ${formatBytes(maxBytes)}`)
+  if (bytes > maxBytes)
+    return refuse(`the file is ${formatBytes(bytes)}; the limit is ${formatBytes(maxBytes)}`)
   if (bytes === 0) return refuse('the file is empty')
   if (typeof source !== 'string') {
     const sniff = sniffText(new Uint8Array(await source.slice(0, 64 * 1024).arrayBuffer()))
@@ -81,7 +82,8 @@ export async function readCsv(
         }
         if (!ingest) {
           delimiter = results.meta.delimiter || ','
-          const decimal = options.decimal && options.decimal !== 'auto' ? options.decimal : defaultDecimalFor(delimiter)
+          const decimal =
+            options.decimal && options.decimal !== 'auto' ? options.decimal : defaultDecimalFor(delimiter)
           ingest = new CsvIngest(schema, decimal)
           if (!ingest.header(results.data)) parser.abort()
           return

@@ -6,10 +6,12 @@ export function sniffText(head: Uint8Array): { ok: true } | { ok: false; reason:
   if (head.length === 0) return { ok: true }
   let control = 0
   for (const byte of head) {
-    if (byte === 0) return { ok: false, reason: 'it contains NUL bytes: it looks like a binary file, not CSV text' }
+    if (byte === 0)
+      return { ok: false, reason: 'it contains NUL bytes: it looks like a binary file, not CSV text' }
     if (byte < 32 && byte !== 9 && byte !== 10 && byte !== 13 && byte !== 12) control++
   }
-  if (control / head.length > 0.05) return { ok: false, reason: 'it is mostly control characters: it looks binary, not CSV text' }
+  if (control / head.length > 0.05)
+    return { ok: false, reason: 'it is mostly control characters: it looks binary, not CSV text' }
   try {
     new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true })
   } catch {
