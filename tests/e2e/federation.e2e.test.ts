@@ -25,7 +25,7 @@ beforeAll(async () => {
   coordinator = await startCoordinator({
     port: 0,
     staticDir: dist,
-    config: { rounds: 3, minClients: 3, localEpochs: 20, batchSize: 16, roundDeadlineMs: 60_000 },
+    config: { rounds: 3, minClients: 3, localEpochs: 40, batchSize: 16, roundDeadlineMs: 60_000 },
   })
   browser = await launchChromium()
   const context = await browser.newContext()
@@ -58,14 +58,13 @@ describe('tabs train together in headless Chromium', () => {
   })
 
   it('runs 3 rounds from the coordinator page, survives a tab closed mid-round, and beats the majority class', async () => {
+    const ids = await Promise.all(tabs.map((t) => t.getByTestId('client-id').textContent()))
     await dashboard.getByTestId('start').click()
     const state = () => coordinator.federation.state
     await waitFor(() => state().round?.number === 2, 'round 2 to start', 120_000)
-    const training = () =>
-      [...state().clients.values()].find((c) => c.status === 'training' && c.progress > 0)
-    await waitFor(() => training() !== undefined, 'a tab to be training in round 2', 60_000)
-    const victimId = training()!.id
-    const ids = await Promise.all(tabs.map((t) => t.getByTestId('client-id').textContent()))
+    const early = () => [...state().clients.values()].find((c) => c.status === 'training' && c.progress > 0 && c.progress < 0.5)
+    await waitFor(() => early() !== undefined, 'a tab early in its round-2 training', 60_000)
+    const victimId = early()!.id
     const victim = tabs[ids.indexOf(victimId)]!
     await victim.close()
 
