@@ -1,6 +1,6 @@
 import { css, html, LitElement, nothing, type TemplateResult } from 'lit'
 import { customElement, state } from 'lit/decorators.js'
-import type { ControlAction, DashboardSnapshot, RoundRecord } from '../../shared/protocol'
+import type { ControlAction, CreateTaskRequest, DashboardSnapshot, RoundRecord } from '../../shared/protocol'
 import type { TrainingConfigPatch } from '../../shared/rounds/config'
 import { DashboardController } from '../controllers/dashboard-controller'
 import { clock, decimal, percent, seconds } from './format'
@@ -10,6 +10,7 @@ import './px-clients-table'
 import './px-controls'
 import './px-event-log'
 import './px-metrics-chart'
+import './px-task-creator'
 
 const LOSS_SERIES: ChartSeries[] = [
   { label: 'held-out loss', color: '#c0392b', value: (r) => r.evaluation?.loss ?? null },
@@ -83,11 +84,50 @@ export class PxDashboard extends LitElement {
       .scroll {
         overflow-x: auto;
       }
+      nav.tasks {
+        display: flex;
+        gap: 0.5rem;
+        flex-wrap: wrap;
+        margin-bottom: 0.5rem;
+      }
+      nav.tasks button {
+        font: inherit;
+        padding: 0.35rem 0.8rem;
+        border-radius: 999px;
+        border: 1px solid var(--px-line);
+        background: white;
+        cursor: pointer;
+      }
+      nav.tasks button.current {
+        border-color: var(--px-accent);
+        background: #e8eefc;
+      }
+      pre {
+        font-size: 0.8rem;
+        overflow: auto;
+      }
+      .error {
+        color: var(--px-bad);
+      }
     `,
   ]
 
   private readonly live = new DashboardController(this)
   @state() private message: { ok: boolean; text: string } | null = null
+  @state() private created: { ok: boolean; text: string } | null = null
+
+  async #createTask(event: CustomEvent<{ request: CreateTaskRequest }>): Promise<void> {
+    const result = await this.live.createTask(event.detail.request)
+    if (!result.ok) {
+      this.created = { ok: false, text: result.error.message }
+      return
+    }
+    this.created = {
+      ok: true,
+      text: `created "${result.value.name}": tabs join at /?task=${result.value.id}`,
+    }
+    await this.live.watch(result.value.id)
+  }
 
   override render(): TemplateResult {
     const s = this.live.snapshot
@@ -101,6 +141,21 @@ export class PxDashboard extends LitElement {
         <span class="muted">${s.task.name} · ${s.task.model}</span>
         ${this.live.connected ? nothing : html`<span class="badge">reconnecting…</span>`}
       </header>
+      <nav class="tasks" aria-label="tasks">
+        ${s.tasks.map(
+          (t) => html`<button
+            class=${t.id === s.task.id ? 'current' : ''}
+            data-testid="task-${t.id}"
+            @click=${() => void this.live.watch(t.id)}
+          >
+            ${t.name} <span class="muted">${t.clients} tabs · ${t.completedRounds}/${t.rounds}</span>
+          </button>`,
+        )}
+      </nav>
+      <p class="muted">
+        Tabs join this task at <a href="/?task=${s.task.id}" target="_blank">/?task=${s.task.id}</a>
+        ${s.task.source === 'csv' ? ' and pick their own CSV.' : ' with built-in demo data.'}
+      </p>
       <div class="stats">
         <div class="card stat">
           <span class="muted">Rounds done</span>
@@ -145,6 +200,14 @@ export class PxDashboard extends LitElement {
           <px-metrics-chart .history=${s.history} .series=${QUALITY_SERIES} unitInterval></px-metrics-chart>
         </section>
       </div>
+      ${
+        s.task.schema
+          ? html`<details class="card">
+              <summary>Task schema (what each tab's CSV must hold)</summary>
+              <pre>${JSON.stringify(s.task.schema, null, 2)}</pre>
+            </details>`
+          : nothing
+      }
       <div class="grid">
         <section class="card scroll">
           <h2>Rounds</h2>
@@ -155,6 +218,15 @@ export class PxDashboard extends LitElement {
           <px-event-log .events=${s.events}></px-event-log>
         </section>
       </div>
+      ${
+        s.canControl
+          ? html`<section class="card">
+              <h2>New task</h2>
+              <px-task-creator @px-create-task=${this.#createTask}></px-task-creator>
+              ${this.created ? html`<p class=${this.created.ok ? '' : 'error'} data-testid="create-message">${this.created.text}</p>` : nothing}
+            </section>`
+          : nothing
+      }
     `
   }
 

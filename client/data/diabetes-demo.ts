@@ -6,10 +6,10 @@ import type { Dataset, Split } from './dataset'
 const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v))
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z))
 
-type Patient = Record<(typeof DIABETES_FEATURES)[number], number> & { diabetes: 0 | 1 }
+export type Patient = Record<(typeof DIABETES_FEATURES)[number], number> & { diabetes: 0 | 1 }
 
 /** One synthetic patient. Correlations loosely follow clinical risk factors; the numbers are illustrative. */
-function samplePatient(random: RandomSource): Patient {
+export function samplePatient(random: RandomSource): Patient {
   const normal = (mean: number, std: number): number => mean + std * standardNormal(random)
   const age = clamp(normal(48, 15), 18, 90)
   const bmi = clamp(normal(27.5 + 0.03 * (age - 48), 5.5), 15, 55)

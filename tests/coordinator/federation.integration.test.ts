@@ -75,8 +75,11 @@ describe('coordinator with headless clients over real sockets', () => {
     const leaver = clients[1]!
     const leaverId = leaver.session.snapshot.clientId!
     await waitFor(
-      () => (state().clients.get(leaverId)?.progress ?? 0) > 0,
-      'the leaver to start training',
+      () => {
+        const progress = state().clients.get(leaverId)?.progress ?? 0
+        return progress > 0 && progress < 0.5
+      },
+      'the leaver early in its training',
       30_000,
     )
     leaver.close()

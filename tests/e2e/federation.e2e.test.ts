@@ -62,7 +62,8 @@ describe('tabs train together in headless Chromium', () => {
     await dashboard.getByTestId('start').click()
     const state = () => coordinator.federation.state
     await waitFor(() => state().round?.number === 2, 'round 2 to start', 120_000)
-    const early = () => [...state().clients.values()].find((c) => c.status === 'training' && c.progress > 0 && c.progress < 0.5)
+    const early = () =>
+      [...state().clients.values()].find((c) => c.status === 'training' && c.progress > 0 && c.progress < 0.5)
     await waitFor(() => early() !== undefined, 'a tab early in its round-2 training', 60_000)
     const victimId = early()!.id
     const victim = tabs[ids.indexOf(victimId)]!

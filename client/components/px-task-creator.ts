@@ -1,0 +1,147 @@
+import { css, html, LitElement, nothing, type TemplateResult } from 'lit'
+import { customElement, state } from 'lit/decorators.js'
+import type { CreateTaskRequest } from '../../shared/protocol'
+import { draftSchemaFromHeader } from '../../shared/tasks/schema'
+import { theme } from './theme'
+
+/**
+ * Creates a task: from the built-in demo template, or from a schema the person writes or drafts from a header line
+ * (column names only: no rows are needed). Emits `px-create-task` ({ request }); the page answers via `message`.
+ */
+@customElement('px-task-creator')
+export class PxTaskCreator extends LitElement {
+  static override styles = [
+    theme,
+    css`
+      form {
+        display: grid;
+        gap: 0.6rem;
+      }
+      .row {
+        display: flex;
+        gap: 1rem;
+        flex-wrap: wrap;
+        align-items: end;
+      }
+      label {
+        display: grid;
+        gap: 0.2rem;
+        font-size: 0.85rem;
+        color: var(--px-muted);
+      }
+      input,
+      select,
+      textarea {
+        font: inherit;
+        padding: 0.3rem 0.4rem;
+      }
+      textarea {
+        font-family: ui-monospace, monospace;
+        font-size: 0.8rem;
+        min-height: 14rem;
+      }
+      button {
+        font: inherit;
+        padding: 0.35rem 0.9rem;
+        border-radius: 6px;
+        border: 1px solid var(--px-line);
+        background: white;
+        cursor: pointer;
+      }
+      button.primary {
+        background: var(--px-accent);
+        border-color: var(--px-accent);
+        color: white;
+      }
+      .error {
+        color: var(--px-bad);
+      }
+    `,
+  ]
+
+  @state() private source: 'template' | 'schema' = 'schema'
+  @state() private schemaText = ''
+  @state() private problem: string | null = null
+
+  override render(): TemplateResult {
+    return html`<form @submit=${this.#submit}>
+      <div class="row">
+        <label>Name <input name="name" required placeholder="Clinic study" data-testid="task-name-input" /></label>
+        <label>Data
+          <select name="source" @change=${(e: Event) => (this.source = (e.target as HTMLSelectElement).value as 'template' | 'schema')}>
+            <option value="schema" selected>each tab's own CSV (schema below)</option>
+            <option value="template">built-in demo data (diabetes)</option>
+          </select>
+        </label>
+        <label>Model
+          <select name="model"><option value="mlp">MLP</option><option value="logistic">logistic regression</option></select>
+        </label>
+        <label>Hidden layers <input name="hidden" value="16,8" size="8" /></label>
+      </div>
+      ${
+        this.source === 'schema'
+          ? html`<div class="row">
+                <label style="flex:1">Draft from a header line (column names only)
+                  <input name="header" placeholder="age,bmi,glucose,smoker,diabetes" data-testid="header-input" />
+                </label>
+                <button type="button" @click=${this.#draft}>Draft schema</button>
+              </div>
+              <label>Schema (JSON: features with type numeric/integer (min, max), boolean, or categorical (categories); label with classes; missing: drop-row or impute)
+                <textarea name="schema" data-testid="schema-input" .value=${this.schemaText} @input=${(e: Event) => (this.schemaText = (e.target as HTMLTextAreaElement).value)}></textarea>
+              </label>`
+          : nothing
+      }
+      <div><button class="primary" type="submit" data-testid="create-task">Create task</button></div>
+      ${this.problem ? html`<p class="error">${this.problem}</p>` : nothing}
+    </form>`
+  }
+
+  #draft(): void {
+    const header = (this.renderRoot.querySelector('input[name=header]') as HTMLInputElement).value
+    const draft = draftSchemaFromHeader(header)
+    if (!draft.ok) {
+      this.problem = draft.message
+      return
+    }
+    this.problem =
+      "Drafted: set each column's type and range, and the label's classes, before creating the task."
+    this.schemaText = JSON.stringify(draft.schema, null, 2)
+  }
+
+  #submit(event: SubmitEvent): void {
+    event.preventDefault()
+    const form = new FormData(event.target as HTMLFormElement)
+    const name = String(form.get('name') ?? '').trim()
+    const model = form.get('model') === 'logistic' ? 'logistic' : 'mlp'
+    const hidden = String(form.get('hidden') ?? '')
+      .split(',')
+      .map((n) => Number(n.trim()))
+    if (hidden.some((n) => !Number.isInteger(n) || n < 1)) {
+      this.problem = 'hidden layers: give sizes as whole numbers separated by commas, e.g. 16,8'
+      return
+    }
+    let request: CreateTaskRequest
+    if (this.source === 'template') {
+      request = { source: 'template', template: 'demo-diabetes', model, ...(name ? { name } : {}) }
+    } else {
+      let schema: unknown
+      try {
+        schema = JSON.parse(this.schemaText)
+      } catch (error) {
+        this.problem = `the schema is not valid JSON: ${error instanceof Error ? error.message : String(error)}`
+        return
+      }
+      request = { source: 'schema', name, schema: schema as never, model: { kind: model, hidden } }
+    }
+    this.problem = null
+    this.dispatchEvent(
+      new CustomEvent('px-create-task', { detail: { request }, bubbles: true, composed: true }),
+    )
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'px-task-creator': PxTaskCreator
+  }
+}

@@ -1,0 +1,100 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { type HeadlessClient, startHeadlessClient } from '../../client/headless/headless-client'
+import { type Coordinator, startCoordinator } from '../../coordinator/server'
+import { clinicCsv, clinicSchema, fitnessCsv, fitnessSchema } from '../../examples/example-data'
+import { seededRandom } from '../../shared/random'
+import { csvTask, csvTaskRequestSchema } from '../../shared/tasks/csv-task'
+import { waitFor } from '../helpers/wait'
+
+let coordinator: Coordinator | null = null
+let clients: HeadlessClient[] = []
+
+afterEach(async () => {
+  for (const client of clients) client.close()
+  clients = []
+  await coordinator?.close()
+  coordinator = null
+})
+
+const clinic = csvTask(
+  'clinic',
+  csvTaskRequestSchema.parse({ name: 'Clinic study', schema: clinicSchema, model: { kind: 'mlp' } }),
+)
+const fitness = csvTask(
+  'fitness',
+  csvTaskRequestSchema.parse({
+    name: 'Fitness level',
+    schema: fitnessSchema,
+    model: { kind: 'mlp', hidden: [16] },
+  }),
+)
+
+async function train(taskId: string, files: string[], rounds: number) {
+  coordinator = await startCoordinator({
+    port: 0,
+    staticDir: null,
+    tasks: [clinic, fitness],
+    random: seededRandom(5),
+    config: { rounds, minClients: files.length, localEpochs: 4, learningRate: 0.02 },
+  })
+  for (const [i, text] of files.entries()) {
+    clients.push(
+      await startHeadlessClient(coordinator.url, {
+        backend: 'cpu',
+        taskId,
+        csv: { text, fileName: `site-${i}.csv` },
+      }),
+    )
+  }
+  const entry = coordinator.tasks.get(taskId)!
+  await waitFor(
+    () => [...entry.federation.state.clients.values()].filter((c) => c.ready).length === files.length,
+    'ready clients',
+  )
+  entry.federation.control('start')
+  await waitFor(() => entry.federation.state.completedRounds === rounds, `${rounds} rounds`, 120_000)
+  await waitFor(
+    () => entry.federation.history[rounds]?.evaluation?.reports === files.length,
+    'final evaluations',
+  )
+  return entry
+}
+
+describe('CSV tasks with clients reading their own files', () => {
+  it('trains a binary task on three non-IID clinic files and beats the majority class', async () => {
+    const files = [
+      clinicCsv({ seed: 1, rows: 400, positiveShare: 0.15 }),
+      clinicCsv({ seed: 2, rows: 300, positiveShare: 0.5 }),
+      clinicCsv({ seed: 3, rows: 350, positiveShare: 0.3 }),
+    ]
+    const entry = await train('clinic', files, 3)
+    expect(clients.map((c) => c.csvReport!.rows.valid)).toEqual([400, 300, 350])
+    const final = entry.federation.history[3]!.evaluation!
+    expect(final.accuracy).toBeGreaterThan(final.majorityRate)
+    expect(final.loss).toBeLessThan(entry.federation.history[0]!.evaluation!.loss)
+    // The other task is untouched: its own federation, no clients.
+    expect(coordinator!.tasks.get('fitness')!.federation.state.clients.size).toBe(0)
+  })
+
+  it('trains a three-class task (softmax) and beats the majority class', async () => {
+    const files = [
+      fitnessCsv({ seed: 1, rows: 300, shares: [0.6, 0.3, 0.1] }),
+      fitnessCsv({ seed: 2, rows: 300, shares: [0.1, 0.3, 0.6] }),
+      fitnessCsv({ seed: 3, rows: 300, shares: [0.3, 0.4, 0.3] }),
+    ]
+    const entry = await train('fitness', files, 3)
+    const final = entry.federation.history[3]!.evaluation!
+    expect(entry.task.model).toMatchObject({ classes: 3, inputs: 4 })
+    expect(final.accuracy).toBeGreaterThan(final.majorityRate + 0.1)
+  })
+
+  it('refuses to start a client whose CSV is unusable, with the reason', async () => {
+    coordinator = await startCoordinator({ port: 0, staticDir: null, tasks: [clinic] })
+    const attempt = startHeadlessClient(coordinator.url, {
+      backend: 'cpu',
+      taskId: 'clinic',
+      csv: { text: 'a,b\n1,2\n', fileName: 'wrong.csv' },
+    })
+    await expect(attempt).rejects.toThrow('wrong.csv: the file lacks columns "age", "bmi"')
+  })
+})
