@@ -109,7 +109,7 @@ export class PxClient extends LitElement {
     const status = s ? STATUS_TEXT[s.status] : STAGE_TEXT[c.stage]
     return html`
       <header>
-        <h1>Privx tab <span data-testid="client-id">${s?.clientId ?? '…'}</span></h1>
+        <h1>Privx tab <span data-testid="client-id">${s?.clientId ?? (c.stage === 'joined' ? '…' : '')}</span></h1>
         <span class="badge" data-testid="backend">backend: ${c.backendReason || s?.backend || '…'}</span>
         <span class="badge" data-testid="status">${status}</span>
         ${c.task ? html`<span class="muted" data-testid="task-name">${c.task.name}</span>` : nothing}

@@ -62,6 +62,7 @@ export class PxTaskCreator extends LitElement {
   @state() private source: 'template' | 'schema' = 'schema'
   @state() private schemaText = ''
   @state() private problem: string | null = null
+  @state() private note: string | null = null
 
   override render(): TemplateResult {
     return html`<form @submit=${this.#submit}>
@@ -92,6 +93,7 @@ export class PxTaskCreator extends LitElement {
           : nothing
       }
       <div><button class="primary" type="submit" data-testid="create-task">Create task</button></div>
+      ${this.note ? html`<p class="muted">${this.note}</p>` : nothing}
       ${this.problem ? html`<p class="error">${this.problem}</p>` : nothing}
     </form>`
   }
@@ -103,7 +105,8 @@ export class PxTaskCreator extends LitElement {
       this.problem = draft.message
       return
     }
-    this.problem =
+    this.problem = null
+    this.note =
       "Drafted: set each column's type and range, and the label's classes, before creating the task."
     this.schemaText = JSON.stringify(draft.schema, null, 2)
   }

@@ -14,7 +14,7 @@ import type { TrainingConfig, TrainingConfigPatch } from '../../shared/rounds/co
 
 type DashboardSocket = Socket<DashboardServerEvents, DashboardClientEvents>
 
-/** Live snapshots of the federation for the coordinator page, and its controls (token from `?token=`). */
+/** Live snapshots of one task for the coordinator page (`?task=`), and its controls (token from `?token=`). */
 export class DashboardController implements ReactiveController {
   snapshot: DashboardSnapshot | null = null
   connected = false
@@ -25,9 +25,11 @@ export class DashboardController implements ReactiveController {
   }
 
   hostConnected(): void {
-    const token = new URLSearchParams(location.search).get('token') ?? ''
+    const query = new URLSearchParams(location.search)
+    const token = query.get('token') ?? ''
+    const taskId = query.get('task') ?? ''
     const socket: DashboardSocket = io(DASHBOARD_NAMESPACE, {
-      auth: { token },
+      auth: { token, taskId },
       transports: ['websocket', 'polling'],
     })
     socket.on('connect', () => this.#update(() => (this.connected = true)))

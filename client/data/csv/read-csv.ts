@@ -2,6 +2,7 @@ import Papa from 'papaparse'
 import type { TaskSchema } from '../../../shared/tasks/schema'
 import { CsvIngest, type EncodedRows } from './csv-ingest'
 import type { CsvReport } from './csv-report'
+import { detectDelimiter } from './delimiter'
 import { type DecimalMark, defaultDecimalFor } from './number-format'
 import { sniffText } from './text-sniff'
 
@@ -47,14 +48,20 @@ export async function readCsv(
   if (bytes > maxBytes)
     return refuse(`the file is ${formatBytes(bytes)}; the limit is ${formatBytes(maxBytes)}`)
   if (bytes === 0) return refuse('the file is empty')
-  if (typeof source !== 'string') {
-    const sniff = sniffText(new Uint8Array(await source.slice(0, 64 * 1024).arrayBuffer()))
+  let head: string
+  if (typeof source === 'string') {
+    head = source.slice(0, 64 * 1024)
+  } else {
+    const bytes = new Uint8Array(await source.slice(0, 64 * 1024).arrayBuffer())
+    const sniff = sniffText(bytes)
     if (!sniff.ok) return refuse(`"${fileName}" cannot be read as CSV: ${sniff.reason}`)
+    head = new TextDecoder().decode(bytes)
   }
+  const chosen = options.delimiter && options.delimiter !== 'auto' ? options.delimiter : detectDelimiter(head)
 
   return new Promise((resolve) => {
     let ingest: CsvIngest | null = null
-    let delimiter = ','
+    const delimiter = chosen
     let lastProgress = 0
     let quoteError: string | null = null
     const finish = () => {
@@ -64,8 +71,7 @@ export async function readCsv(
       resolve({ report: { ...result.report, fatal }, rows: fatal ? null : result.rows })
     }
     const config = {
-      delimiter: options.delimiter && options.delimiter !== 'auto' ? options.delimiter : '',
-      delimitersToGuess: [',', ';', '\t', '|'],
+      delimiter: chosen,
       skipEmptyLines: false,
       header: false,
       chunkSize: CHUNK_BYTES,
@@ -81,7 +87,6 @@ export async function readCsv(
           return
         }
         if (!ingest) {
-          delimiter = results.meta.delimiter || ','
           const decimal =
             options.decimal && options.decimal !== 'auto' ? options.decimal : defaultDecimalFor(delimiter)
           ingest = new CsvIngest(schema, decimal)

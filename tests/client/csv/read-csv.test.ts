@@ -113,6 +113,11 @@ describe('reading a CSV through a task schema', () => {
     expect(semicolon.report.decimal).toBe(',')
     expect(semicolon.report.columns[0]).toMatchObject({ min: 54.5, max: 1030 })
     expect(semicolon.report.issues.find((i) => i.kind === 'out-of-range')?.count).toBe(1)
+    const european = await read(
+      'age;visits;smoker;region;diabetes\n54,5;3;yes;north;yes\n61,25;2;no;south;no\n',
+    )
+    expect(european.report.delimiter).toBe(';')
+    expect(european.report.columns[0]).toMatchObject({ min: 54.5, max: 61.25 })
     const tab = await read(good.replaceAll(',', '\t'))
     expect(tab.report.delimiter).toBe('\t')
     expect(tab.rows!.count).toBe(2)
