@@ -178,7 +178,7 @@ export class CsvIngest {
     this.#y.push(label)
     this.#classCounts[label]!++
     this.#valid++
-    parsed.forEach((value, f) => this.#observe(f, value))
+    for (const [f, value] of parsed.entries()) this.#observe(f, value)
   }
 
   /** Ends the file: the report, and the encoded rows unless the file is unusable. */
