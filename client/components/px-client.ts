@@ -126,7 +126,10 @@ export class PxClient extends LitElement {
                 .progress=${c.csv.progress}
                 ?loading=${c.csv.loading}
                 @px-file=${(e: CustomEvent<{ file: File; choices: CsvChoices }>) => void c.loadFile(e.detail.file, e.detail.choices)}
-                @px-join=${() => c.join()}
+                .saved=${c.csv.saved}
+                @px-join=${(e: CustomEvent<{ remember: boolean }>) => void c.join(e.detail.remember)}
+                @px-use-saved=${() => void c.useSaved()}
+                @px-forget-saved=${() => void c.forgetSaved()}
               ></px-csv-loader>
               <p class="muted privacy">The file is read in this tab's training worker. Its rows are never sent: only model updates, counts and metrics are.</p>
             </section>`

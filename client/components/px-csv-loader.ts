@@ -2,6 +2,7 @@ import { css, html, LitElement, nothing, type TemplateResult } from 'lit'
 import { customElement, property, state } from 'lit/decorators.js'
 import type { TaskInfo } from '../../shared/protocol'
 import type { CsvReport } from '../data/csv/csv-report'
+import type { SavedRowsInfo } from '../data/csv/saved-rows'
 import type { CsvChoices } from '../training/trainer-port'
 import { theme } from './theme'
 import './px-csv-report'
@@ -46,6 +47,19 @@ export class PxCsvLoader extends LitElement {
         color: white;
         cursor: pointer;
       }
+      button.plain {
+        background: white;
+        color: var(--px-ink);
+        border-color: var(--px-line);
+      }
+      .saved {
+        background: #eef3fe;
+        padding: 0.6rem 0.8rem;
+        border-radius: 8px;
+      }
+      .remember {
+        font-size: 0.9rem;
+      }
       button:disabled {
         opacity: 0.5;
         cursor: not-allowed;
@@ -57,7 +71,9 @@ export class PxCsvLoader extends LitElement {
   @property({ attribute: false }) report: CsvReport | null = null
   @property({ type: Number }) progress = 0
   @property({ type: Boolean }) loading = false
+  @property({ attribute: false }) saved: SavedRowsInfo | null = null
   @state() private over = false
+  @state() private remember = false
   @state() private delimiter: NonNullable<CsvChoices['delimiter']> = 'auto'
   @state() private decimal: NonNullable<CsvChoices['decimal']> = 'auto'
   #file: File | null = null
@@ -73,6 +89,15 @@ export class PxCsvLoader extends LitElement {
         The file needs a header line with these columns (in any order; other columns are ignored): <code>${header}</code>.
         Labels: ${schema.label.classes.join(', ')}.
       </p>
+      ${
+        this.saved
+          ? html`<p class="saved" data-testid="saved-rows">
+              This browser kept ${this.saved.rows} rows from <b>${this.saved.fileName}</b> (${new Date(this.saved.savedAt).toLocaleString()}).
+              <button data-testid="use-saved" @click=${() => this.#emit('px-use-saved', null)}>Use them</button>
+              <button class="plain" data-testid="forget-saved" @click=${() => this.#emit('px-forget-saved', null)}>Forget them</button>
+            </p>`
+          : nothing
+      }
       <div
         class="drop ${this.over ? 'over' : ''}"
         @dragover=${(e: DragEvent) => {
@@ -105,7 +130,16 @@ export class PxCsvLoader extends LitElement {
       ${
         this.report && !this.report.fatal
           ? html`<p>
-              <button data-testid="join" ?disabled=${!usable} @click=${() => this.#emit('px-join', null)}>
+              <label class="remember">
+                <input type="checkbox" data-testid="remember" .checked=${this.remember} @change=${(
+                  e: Event,
+                ) => {
+                  this.remember = (e.target as HTMLInputElement).checked
+                }} />
+                Keep these rows in this browser (IndexedDB) so a reload can reuse them
+              </label>
+              <br />
+              <button data-testid="join" ?disabled=${!usable} @click=${() => this.#emit('px-join', { remember: this.remember })}>
                 Join with ${this.report.rows.valid} rows${this.report.rows.dropped ? ` (${this.report.rows.dropped} left out)` : ''}
               </button>
               <span class="muted">or fix the file and pick it again.</span>

@@ -1,12 +1,22 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit'
 import { io } from 'socket.io-client'
 import type { TaskInfo, TaskListing } from '../../shared/protocol'
+import type { TaskSchema } from '../../shared/tasks/schema'
 import type { CsvReport } from '../data/csv/csv-report'
+import type { SavedRowsInfo } from '../data/csv/saved-rows'
 import { type ClientSocket, FederatedSession, type SessionSnapshot } from '../session/federated-session'
 import { fetchTasks } from '../session/task-list'
 import { parseBackendName } from '../training/backend-choice'
 import type { CsvChoices } from '../training/trainer-port'
 import { WorkerTrainer } from '../training/worker-trainer'
+
+/** The CSV step of a tab: its report, reading progress, and rows saved in this browser for the task. */
+export type CsvState = {
+  report: CsvReport | null
+  progress: number
+  loading: boolean
+  saved: SavedRowsInfo | null
+}
 
 /** Where a tab is: starting its worker, choosing a task, picking its CSV, or joined. */
 export type TabStage = 'starting' | 'choosing' | 'loading-data' | 'joined' | 'failed'
@@ -23,11 +33,7 @@ export class SessionController implements ReactiveController {
   snapshot: SessionSnapshot | null = null
   backendReason = ''
   error: string | null = null
-  csv: { report: CsvReport | null; progress: number; loading: boolean } = {
-    report: null,
-    progress: 0,
-    loading: false,
-  }
+  csv: CsvState = { report: null, progress: 0, loading: false, saved: null }
   #trainer: WorkerTrainer | null = null
   #socket: ClientSocket | null = null
   #session: FederatedSession | null = null
@@ -55,19 +61,49 @@ export class SessionController implements ReactiveController {
     const listing = this.tasks.find((t) => t.task.id === taskId)
     if (!listing) return
     this.task = listing.task
-    this.csv = { report: null, progress: 0, loading: false }
+    this.csv = { report: null, progress: 0, loading: false, saved: null }
     const url = new URL(location.href)
     url.searchParams.set('task', taskId)
     history.replaceState(null, '', url)
-    if (listing.task.dataset.kind === 'csv') this.#update({ stage: 'loading-data' })
-    else this.join()
+    if (listing.task.dataset.kind === 'csv') {
+      this.#update({ stage: 'loading-data' })
+      void this.#checkSaved(listing.task.id, listing.task.dataset.schema)
+    } else {
+      void this.join(false)
+    }
+  }
+
+  /** Uses the rows this browser saved for the task (with the person's consent, earlier). */
+  async useSaved(): Promise<void> {
+    const task = this.task
+    if (!this.#trainer || task?.dataset.kind !== 'csv') return
+    const report = await this.#trainer.restoreCsv(task.id, task.dataset.schema)
+    this.csv = { ...this.csv, report, saved: report ? this.csv.saved : null }
+    this.host.requestUpdate()
+  }
+
+  async forgetSaved(): Promise<void> {
+    if (!this.#trainer || !this.task) return
+    await this.#trainer.forgetCsv(this.task.id)
+    this.csv = { ...this.csv, saved: null }
+    this.host.requestUpdate()
+  }
+
+  async #checkSaved(taskId: string, schema: TaskSchema): Promise<void> {
+    try {
+      const saved = (await this.#trainer?.savedCsv(taskId, schema)) ?? null
+      this.csv = { ...this.csv, saved }
+    } catch {
+      // No IndexedDB here (a private window, say): nothing saved, nothing to offer.
+    }
+    this.host.requestUpdate()
   }
 
   /** Reads a CSV in the worker against the chosen task's schema; the report comes back, the rows stay there. */
   async loadFile(file: File, choices: CsvChoices): Promise<void> {
     const task = this.task
     if (!this.#trainer || task?.dataset.kind !== 'csv') return
-    this.csv = { report: null, progress: 0, loading: true }
+    this.csv = { ...this.csv, report: null, progress: 0, loading: true }
     this.host.requestUpdate()
     try {
       const report = await this.#trainer.loadCsv(
@@ -80,16 +116,24 @@ export class SessionController implements ReactiveController {
           this.host.requestUpdate()
         },
       )
-      this.csv = { report, progress: 1, loading: false }
+      this.csv = { ...this.csv, report, progress: 1, loading: false }
     } catch (error) {
-      this.csv = { report: null, progress: 0, loading: false }
+      this.csv = { ...this.csv, report: null, progress: 0, loading: false }
       this.error = `could not read ${file.name}: ${error instanceof Error ? error.message : String(error)}`
     }
     this.host.requestUpdate()
   }
 
-  join(): void {
+  /** Joins the chosen task; `remember` first keeps the loaded CSV rows in this browser for a later reload. */
+  async join(remember: boolean): Promise<void> {
     if (!this.#trainer || !this.#socket || !this.task) return
+    if (remember && this.task.dataset.kind === 'csv') {
+      try {
+        await this.#trainer.saveCsv(this.task.id)
+      } catch (error) {
+        this.error = `could not keep the rows in this browser: ${error instanceof Error ? error.message : String(error)}`
+      }
+    }
     const session = new FederatedSession(this.#socket, this.#trainer, this.task.id)
     this.#session = session
     this.#unsubscribe = session.subscribe((snapshot) => {

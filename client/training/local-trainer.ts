@@ -24,8 +24,12 @@ import type {
 
 const VALIDATION_SHARE = 0.2
 
-/** Rows a CSV left here, with the schema they were read with. */
-type LoadedCsv = { readonly schema: TaskSchema; readonly rows: EncodedRows }
+/** Rows a CSV left here, with the schema they were read with and the file's report. */
+export type LoadedCsv = {
+  readonly schema: TaskSchema
+  readonly rows: EncodedRows
+  readonly report: CsvReport
+}
 
 function abortError(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new DOMException('training aborted', 'AbortError')
@@ -48,8 +52,18 @@ export class LocalTrainer implements TrainerPort {
     onProgress: (fraction: number) => void,
   ): Promise<CsvReport> {
     const { report, rows } = await readCsv(source, fileName, schema, { ...choices, onProgress })
-    if (rows) this.#csv = { schema, rows }
+    if (rows) this.#csv = { schema, rows, report }
     return report
+  }
+
+  /** The rows the last usable CSV left here (to save them locally, with consent). */
+  get loadedCsv(): LoadedCsv | null {
+    return this.#csv
+  }
+
+  /** Uses rows read earlier (restored from this browser's storage) as if their file had just been loaded. */
+  useLoadedCsv(csv: LoadedCsv): void {
+    this.#csv = csv
   }
 
   async prepare(task: TaskInfo, partition: Partition): Promise<PreparedData> {

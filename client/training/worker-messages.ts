@@ -1,6 +1,7 @@
 import type { Partition, TaskInfo } from '../../shared/protocol'
 import type { TaskSchema } from '../../shared/tasks/schema'
 import type { CsvReport } from '../data/csv/csv-report'
+import type { SavedRowsInfo } from '../data/csv/saved-rows'
 import type { BackendName } from './backend-choice'
 import type {
   CsvChoices,
@@ -15,6 +16,10 @@ import type {
 export type WorkerRequest =
   | { id: number; type: 'init'; requested: BackendName | null }
   | { id: number; type: 'load-csv'; file: Blob; fileName: string; schema: TaskSchema; choices: CsvChoices }
+  | { id: number; type: 'save-csv'; taskId: string }
+  | { id: number; type: 'saved-csv'; taskId: string; schema: TaskSchema }
+  | { id: number; type: 'restore-csv'; taskId: string; schema: TaskSchema }
+  | { id: number; type: 'forget-csv'; taskId: string }
   | { id: number; type: 'prepare'; task: TaskInfo; partition: Partition }
   | { id: number; type: 'train'; request: TrainRequest }
   | { id: number; type: 'abort'; target: number }
@@ -23,6 +28,10 @@ export type WorkerRequest =
 export type WorkerValue = {
   init: { backend: BackendName; reason: string }
   'load-csv': CsvReport
+  'save-csv': null
+  'saved-csv': SavedRowsInfo | null
+  'restore-csv': CsvReport | null
+  'forget-csv': null
   prepare: PreparedData
   train: TrainResult
   evaluate: EvaluationResult

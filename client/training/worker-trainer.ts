@@ -1,6 +1,7 @@
 import type { Partition, TaskInfo } from '../../shared/protocol'
 import type { TaskSchema } from '../../shared/tasks/schema'
 import type { CsvReport } from '../data/csv/csv-report'
+import type { SavedRowsInfo } from '../data/csv/saved-rows'
 import type { BackendName } from './backend-choice'
 import type {
   CsvChoices,
@@ -67,6 +68,25 @@ export class WorkerTrainer implements TrainerPort {
       undefined,
       onProgress,
     ) as Promise<CsvReport>
+  }
+
+  /** Keeps the loaded rows in this browser's IndexedDB for this task (only when the person asked). */
+  saveCsv(taskId: string): Promise<null> {
+    return this.#call({ type: 'save-csv', taskId }) as Promise<null>
+  }
+
+  /** What is saved for this task (read with this schema), if anything. */
+  savedCsv(taskId: string, schema: TaskSchema): Promise<SavedRowsInfo | null> {
+    return this.#call({ type: 'saved-csv', taskId, schema }) as Promise<SavedRowsInfo | null>
+  }
+
+  /** Uses the saved rows as the loaded CSV; resolves with their report, or null when nothing usable is saved. */
+  restoreCsv(taskId: string, schema: TaskSchema): Promise<CsvReport | null> {
+    return this.#call({ type: 'restore-csv', taskId, schema }) as Promise<CsvReport | null>
+  }
+
+  forgetCsv(taskId: string): Promise<null> {
+    return this.#call({ type: 'forget-csv', taskId }) as Promise<null>
   }
 
   prepare(task: TaskInfo, partition: Partition): Promise<PreparedData> {

@@ -3,6 +3,7 @@
  * Training here keeps the page responsive. Only deltas, counts and metrics are posted back, never rows.
  */
 
+import { forgetRows, loadSavedRows, saveRows } from '../data/csv/saved-rows'
 import { activateBrowserBackend } from './backend-browser'
 import { parseBackendName } from './backend-choice'
 import { LocalTrainer } from './local-trainer'
@@ -44,6 +45,33 @@ async function handle(message: WorkerRequest): Promise<void> {
       scope.postMessage({ id: message.id, type: 'result', value: report })
       return
     }
+    case 'save-csv': {
+      const csv = need().loadedCsv
+      if (!csv) throw new Error('no CSV rows to save: load a file first')
+      await saveRows(message.taskId, { ...csv, savedAt: Date.now() })
+      scope.postMessage({ id: message.id, type: 'result', value: null })
+      return
+    }
+    case 'saved-csv': {
+      const saved = await loadSavedRows(message.taskId, message.schema)
+      const info = saved && {
+        fileName: saved.report.fileName,
+        rows: saved.rows.count,
+        savedAt: saved.savedAt,
+      }
+      scope.postMessage({ id: message.id, type: 'result', value: info })
+      return
+    }
+    case 'restore-csv': {
+      const saved = await loadSavedRows(message.taskId, message.schema)
+      if (saved) need().useLoadedCsv(saved)
+      scope.postMessage({ id: message.id, type: 'result', value: saved?.report ?? null })
+      return
+    }
+    case 'forget-csv':
+      await forgetRows(message.taskId)
+      scope.postMessage({ id: message.id, type: 'result', value: null })
+      return
     case 'prepare':
       scope.postMessage({
         id: message.id,
