@@ -19,7 +19,7 @@ async function writeCsv(path: string, megabytes: number): Promise<{ bytes: numbe
     let chunk = clinicCsv({ seed: seed++, rows: 20_000, positiveShare: 0.3 })
     if (bytes > 0) chunk = chunk.slice(chunk.indexOf('\n') + 1)
     bytes += Buffer.byteLength(chunk)
-    if (!out.write(chunk)) await new Promise((r) => out.once('drain', r))
+    if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()))
   }
   await new Promise<void>((r) => out.end(() => r()))
   return { bytes }
