@@ -85,15 +85,6 @@ export class PxClient extends LitElement {
       .privacy {
         font-size: 0.85rem;
       }
-      button {
-        font: inherit;
-        padding: 0.35rem 0.9rem;
-        border-radius: 6px;
-        border: 1px solid var(--px-accent);
-        background: var(--px-accent);
-        color: white;
-        cursor: pointer;
-      }
       td {
         white-space: normal;
         vertical-align: top;
@@ -152,7 +143,7 @@ export class PxClient extends LitElement {
               <td>${summary.model}</td>
               <td>${summary.clients}</td>
               <td>${summary.phase}, ${summary.completedRounds}/${summary.rounds} rounds</td>
-              <td><button data-testid="choose-${summary.id}" @click=${() => this.session.choose(summary.id)}>
+              <td><button class="primary" data-testid="choose-${summary.id}" @click=${() => this.session.choose(summary.id)}>
                 ${summary.source === 'csv' ? 'Pick my CSV' : 'Join'}
               </button></td>
             </tr>`,

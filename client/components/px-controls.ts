@@ -31,23 +31,6 @@ export class PxControls extends LitElement {
         gap: 0.5rem;
         margin-bottom: 1rem;
       }
-      button {
-        font: inherit;
-        padding: 0.4rem 1rem;
-        border-radius: 6px;
-        border: 1px solid var(--px-line);
-        background: white;
-        cursor: pointer;
-      }
-      button.primary {
-        background: var(--px-accent);
-        border-color: var(--px-accent);
-        color: white;
-      }
-      button:disabled {
-        opacity: 0.5;
-        cursor: not-allowed;
-      }
       form {
         display: grid;
         grid-template-columns: repeat(auto-fill, minmax(170px, 1fr));

@@ -38,20 +38,6 @@ export class PxCsvLoader extends LitElement {
         font-size: 0.85rem;
         word-break: break-all;
       }
-      button {
-        font: inherit;
-        padding: 0.45rem 1.1rem;
-        border-radius: 6px;
-        border: 1px solid var(--px-accent);
-        background: var(--px-accent);
-        color: white;
-        cursor: pointer;
-      }
-      button.plain {
-        background: white;
-        color: var(--px-ink);
-        border-color: var(--px-line);
-      }
       .saved {
         background: #eef3fe;
         padding: 0.6rem 0.8rem;
@@ -59,10 +45,6 @@ export class PxCsvLoader extends LitElement {
       }
       .remember {
         font-size: 0.9rem;
-      }
-      button:disabled {
-        opacity: 0.5;
-        cursor: not-allowed;
       }
     `,
   ]
@@ -93,8 +75,8 @@ export class PxCsvLoader extends LitElement {
         this.saved
           ? html`<p class="saved" data-testid="saved-rows">
               This browser kept ${this.saved.rows} rows from <b>${this.saved.fileName}</b> (${new Date(this.saved.savedAt).toLocaleString()}).
-              <button data-testid="use-saved" @click=${() => this.#emit('px-use-saved', null)}>Use them</button>
-              <button class="plain" data-testid="forget-saved" @click=${() => this.#emit('px-forget-saved', null)}>Forget them</button>
+              <button class="primary" data-testid="use-saved" @click=${() => this.#emit('px-use-saved', null)}>Use them</button>
+              <button data-testid="forget-saved" @click=${() => this.#emit('px-forget-saved', null)}>Forget them</button>
             </p>`
           : nothing
       }
@@ -139,7 +121,7 @@ export class PxCsvLoader extends LitElement {
                 Keep these rows in this browser (IndexedDB) so a reload can reuse them
               </label>
               <br />
-              <button data-testid="join" ?disabled=${!usable} @click=${() => this.#emit('px-join', { remember: this.remember })}>
+              <button class="primary" data-testid="join" ?disabled=${!usable} @click=${() => this.#emit('px-join', { remember: this.remember })}>
                 Join with ${this.report.rows.valid} rows${this.report.rows.dropped ? ` (${this.report.rows.dropped} left out)` : ''}
               </button>
               <span class="muted">or fix the file and pick it again.</span>

@@ -40,19 +40,6 @@ export class PxTaskCreator extends LitElement {
         font-size: 0.8rem;
         min-height: 14rem;
       }
-      button {
-        font: inherit;
-        padding: 0.35rem 0.9rem;
-        border-radius: 6px;
-        border: 1px solid var(--px-line);
-        background: white;
-        cursor: pointer;
-      }
-      button.primary {
-        background: var(--px-accent);
-        border-color: var(--px-accent);
-        color: white;
-      }
       .error {
         color: var(--px-bad);
       }

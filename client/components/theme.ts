@@ -50,6 +50,25 @@ export const theme = css`
     color: var(--px-muted);
     font-weight: 500;
   }
+  button {
+    font: inherit;
+    padding: 0.35rem 0.9rem;
+    border-radius: 6px;
+    border: 1px solid var(--px-line);
+    background: white;
+    color: var(--px-ink);
+    cursor: pointer;
+    white-space: nowrap;
+  }
+  button.primary {
+    background: var(--px-accent);
+    border-color: var(--px-accent);
+    color: white;
+  }
+  button:disabled {
+    opacity: 0.5;
+    cursor: not-allowed;
+  }
   progress {
     width: 100%;
     height: 0.7rem;

@@ -233,29 +233,19 @@ export class CsvIngest {
   /** Encodes one value into `#x`; a problem drops the row, a warning (imputed, clipped) keeps it. */
   #encode(column: ColumnSchema, text: string): Encoded {
     const value = text.trim()
+    const drop = (kind: IssueKind, message: string): Encoded => ({
+      ok: false,
+      problem: { kind, column: column.name, value, message },
+    })
+    const keep = (kept: number | string | null, kind: IssueKind, message: string): Encoded => ({
+      ok: true,
+      value: kept,
+      warning: { kind, column: column.name, value, message },
+    })
     if (isMissing(value)) {
-      if (this.#schema.missing === 'drop-row') {
-        return {
-          ok: false,
-          problem: {
-            kind: 'missing-value',
-            column: column.name,
-            value,
-            message: `"${column.name}" is missing`,
-          },
-        }
-      }
+      if (this.#schema.missing === 'drop-row') return drop('missing-value', `"${column.name}" is missing`)
       this.#pushImputed(column)
-      return {
-        ok: true,
-        value: null,
-        warning: {
-          kind: 'imputed',
-          column: column.name,
-          value,
-          message: `"${column.name}" is missing; imputed`,
-        },
-      }
+      return keep(null, 'imputed', `"${column.name}" is missing; imputed`)
     }
     switch (column.type) {
       case 'numeric':
@@ -263,64 +253,38 @@ export class CsvIngest {
         const n = parseDecimal(value, this.#decimal)
         if (n === null) {
           const mark = this.#decimal === '.' ? 'a decimal point' : 'a decimal comma'
-          return {
-            ok: false,
-            problem: {
-              kind: 'unparsable',
-              column: column.name,
-              value,
-              message: `"${value}" is not a number (this file uses ${mark})`,
-            },
-          }
+          return drop('unparsable', `"${value}" is not a number (this file uses ${mark})`)
         }
-        if (column.type === 'integer' && !Number.isInteger(n)) {
-          return {
-            ok: false,
-            problem: {
-              kind: 'not-integer',
-              column: column.name,
-              value,
-              message: `"${value}" is not a whole number`,
-            },
-          }
-        }
+        if (column.type === 'integer' && !Number.isInteger(n))
+          return drop('not-integer', `"${value}" is not a whole number`)
         this.#x.push(scaleToRange(n, column.min, column.max))
         if (n < column.min || n > column.max) {
-          const message = `${n} is outside the declared range [${column.min}, ${column.max}]; clipped`
-          return {
-            ok: true,
-            value: n,
-            warning: { kind: 'out-of-range', column: column.name, value, message },
-          }
+          return keep(
+            n,
+            'out-of-range',
+            `${n} is outside the declared range [${column.min}, ${column.max}]; clipped`,
+          )
         }
         return { ok: true, value: n }
       }
       case 'boolean': {
         const b = parseBoolean(value)
-        if (b === null) {
-          return {
-            ok: false,
-            problem: {
-              kind: 'unparsable',
-              column: column.name,
-              value,
-              message: `"${value}" is not true/false, yes/no or 1/0`,
-            },
-          }
-        }
+        if (b === null) return drop('unparsable', `"${value}" is not true/false, yes/no or 1/0`)
         this.#x.push(b ? 1 : 0)
         return { ok: true, value: b ? 1 : 0 }
       }
       case 'categorical': {
-        const index = column.categories.indexOf(value)
-        const loose =
-          index !== -1 ? index : column.categories.findIndex((c) => c.toLowerCase() === value.toLowerCase())
-        if (loose === -1) {
-          const message = `"${value}" is not a category of "${column.name}" (${column.categories.join(', ')})`
-          return { ok: false, problem: { kind: 'unknown-category', column: column.name, value, message } }
+        const exact = column.categories.indexOf(value)
+        const index =
+          exact !== -1 ? exact : column.categories.findIndex((c) => c.toLowerCase() === value.toLowerCase())
+        if (index === -1) {
+          return drop(
+            'unknown-category',
+            `"${value}" is not a category of "${column.name}" (${column.categories.join(', ')})`,
+          )
         }
-        for (let k = 0; k < column.categories.length; k++) this.#x.push(k === loose ? 1 : 0)
-        return { ok: true, value: column.categories[loose]! }
+        for (let k = 0; k < column.categories.length; k++) this.#x.push(k === index ? 1 : 0)
+        return { ok: true, value: column.categories[index]! }
       }
       default: {
         const _exhaustive: never = column
