@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'unauthorized'
   | 'invalid-config'
   | 'invalid-state'
+  | 'over-budget'
 
 export type ProtocolError = { code: ErrorCode; message: string }
 
