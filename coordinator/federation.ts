@@ -4,6 +4,7 @@ import { EvaluationTally } from '../shared/metrics/evaluation-tally'
 import { initialWeights } from '../shared/model/init'
 import { describeModel, parameterCount } from '../shared/model/spec'
 import { modelVersion } from '../shared/model/version'
+import { ledgerEpsilon, ledgerSteps } from '../shared/privacy/ledger'
 import type {
   ClientView,
   DashboardSnapshot,
@@ -26,6 +27,7 @@ import {
   type Input,
   initialRoundState,
   phaseOf,
+  type RoundPrivacy,
   type RoundState,
 } from '../shared/rounds/state'
 import { step } from '../shared/rounds/step'
@@ -73,6 +75,9 @@ export class Federation {
   #global: GlobalModel
   #accumulator: FedAvgAccumulator | null = null
   #roundTraining = { loss: 0, accuracy: 0, examples: 0 }
+  #roundPrivacy: RoundPrivacy | null = null
+  /** Epsilon of the released models once the current round is aggregated (null without DP). */
+  #roundEpsilon: number | null = null
   #history: RoundRecord[] = []
   #tallies = new Map<string, EvaluationTally>()
   #lastMetrics = new Map<ClientId, { loss: number; accuracy: number }>()
@@ -135,7 +140,7 @@ export class Federation {
       { type: 'update', now: this.#now(), id, round: update.round, examples: update.examples },
       (effect) => {
         if (effect.type !== 'accumulate') return
-        this.#accumulator?.add(delta, effect.examples)
+        this.#accumulator?.add(delta, this.#roundPrivacy ? 1 : effect.examples)
         this.#roundTraining.loss += update.metrics.loss * effect.examples
         this.#roundTraining.accuracy += update.metrics.accuracy * effect.examples
         this.#roundTraining.examples += effect.examples
@@ -186,6 +191,11 @@ export class Federation {
       `${what} from ${id ?? 'an unjoined client'} rejected (${error.code}): ${error.message}`,
     )
     this.outbox.changed()
+  }
+
+  /** Epsilon of the released models so far (every started DP round counted), from the RDP accountant. */
+  epsilonSpent(): number {
+    return ledgerEpsilon(this.#state.privacyLedger, this.#state.config.privacy.delta)
   }
 
   globalMessage(): GlobalModelMessage {
@@ -249,6 +259,11 @@ export class Federation {
       clients,
       history: this.#history,
       abandoned: state.outcomes.filter((o) => o.status === 'abandoned').length,
+      privacy: {
+        ...state.config.privacy,
+        rounds: ledgerSteps(state.privacyLedger),
+        epsilon: this.epsilonSpent(),
+      },
       events: events.length
         ? [...this.log.entries, ...events].sort((a, b) => a.at - b.at).slice(-200)
         : this.log.entries,
@@ -272,18 +287,39 @@ export class Federation {
     switch (effect.type) {
       case 'round-started': {
         this.#accumulator = new FedAvgAccumulator(this.parameters)
+        this.#roundPrivacy = effect.privacy
+        // The state already counts this round's DP step and no later one: one round starts per step.
+        this.#roundEpsilon = effect.privacy ? this.epsilonSpent() : null
         this.#roundTraining = { loss: 0, accuracy: 0, examples: 0 }
-        const { localEpochs, batchSize, learningRate, optimizer } = this.#state.config
+        const { localEpochs, batchSize, learningRate, optimizer, privacy: dp } = this.#state.config
         const model = this.globalMessage()
+        const privacy = effect.privacy && {
+          ...effect.privacy,
+          noiseMultiplier: dp.noiseMultiplier,
+          sampleRate: dp.sampleRate,
+          delta: dp.delta,
+          epsilonAfterRound: this.#roundEpsilon ?? 0,
+          epsilonBudget: dp.epsilonBudget,
+        }
         for (const id of effect.selected) {
           this.outbox.toClient(id, 'round:start', {
             round: effect.round,
             deadline: effect.deadline,
             model,
             settings: { epochs: localEpochs, batchSize, learningRate, optimizer },
+            privacy,
           })
         }
-        this.log.add('info', `round ${effect.round} started with ${effect.selected.length} clients`)
+        const dpNote = privacy
+          ? ` (DP ${privacy.mode}: Poisson q=${dp.sampleRate}, epsilon after it ${privacy.epsilonAfterRound.toFixed(3)})`
+          : ''
+        this.log.add('info', `round ${effect.round} started with ${effect.selected.length} clients${dpNote}`)
+        return
+      }
+      case 'budget-exhausted': {
+        const text = `privacy budget reached: epsilon ${effect.spent.toFixed(3)} spent, the next round would reach ${effect.next.toFixed(3)} > ${effect.budget}; training stopped`
+        this.log.add('error', text)
+        this.outbox.toAll('notice', { level: 'warning', text })
         return
       }
       case 'accumulate':
@@ -324,7 +360,10 @@ export class Federation {
     const accumulator = this.#accumulator
     this.#accumulator = null
     if (!accumulator || accumulator.count === 0) throw new Error(`round ${round} completed without updates`)
-    const weights = applyDelta(this.#global.weights, accumulator.mean())
+    // DP-FedAvg: the sum of clipped, noised updates over a fixed, data-independent denominator; else FedAvg.
+    const privacy = this.#roundPrivacy
+    const step = privacy ? accumulator.sumOver(privacy.denominator) : accumulator.mean()
+    const weights = applyDelta(this.#global.weights, step)
     if (firstNonFinite(weights) !== -1) {
       this.log.add('error', `round ${round}: the aggregate is not finite; global model unchanged`)
       return
@@ -343,6 +382,7 @@ export class Federation {
       trainLoss: training.examples ? training.loss / training.examples : null,
       trainAccuracy: training.examples ? training.accuracy / training.examples : null,
       evaluation: null,
+      epsilon: this.#roundEpsilon,
     })
     this.log.add(
       'info',
@@ -365,6 +405,7 @@ export class Federation {
       trainLoss: null,
       trainAccuracy: null,
       evaluation: null,
+      epsilon: null,
     })
     return model
   }

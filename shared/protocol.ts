@@ -9,8 +9,8 @@ import type { ClassificationMetrics, ConfusionMatrix } from './metrics/classific
 import type { ModelSpec } from './model/spec'
 import type { ModelVersion } from './model/version'
 import type { ProtocolError, Result } from './result'
-import type { TrainingConfig, TrainingConfigPatch } from './rounds/config'
-import type { ClientId, ClientStatus, Phase } from './rounds/state'
+import type { PrivacyConfig, TrainingConfig, TrainingConfigPatch } from './rounds/config'
+import type { ClientId, ClientStatus, Phase, RoundPrivacy } from './rounds/state'
 import type { CsvTaskRequest } from './tasks/csv-task'
 import type { TaskSchema } from './tasks/schema'
 
@@ -130,11 +130,23 @@ export interface EvaluationReport {
   readonly confusion: ConfusionMatrix
 }
 
+/** A DP round's instructions to its clients, and where the task's privacy stands. */
+export interface RoundPrivacyMessage extends RoundPrivacy {
+  readonly noiseMultiplier: number
+  readonly sampleRate: number
+  readonly delta: number
+  /** Epsilon of the released models once this round is aggregated (central, Poisson-subsampled). */
+  readonly epsilonAfterRound: number
+  readonly epsilonBudget: number
+}
+
 export interface RoundStartMessage {
   readonly round: number
   readonly deadline: number
   readonly model: GlobalModelMessage
   readonly settings: LocalTrainingSettings
+  /** Set when the task trains with DP: clip and noise the delta before sending it. */
+  readonly privacy: RoundPrivacyMessage | null
 }
 
 export interface RoundCancelMessage {
@@ -202,6 +214,8 @@ export interface RoundRecord {
   readonly trainLoss: number | null
   readonly trainAccuracy: number | null
   readonly evaluation: GlobalMetrics | null
+  /** Epsilon of the released models after this round (DP tasks), from the accountant; null without DP. */
+  readonly epsilon: number | null
 }
 
 export interface EventEntry {
@@ -231,6 +245,8 @@ export interface DashboardSnapshot {
   readonly history: readonly RoundRecord[]
   readonly abandoned: number
   readonly events: readonly EventEntry[]
+  /** Where the task's privacy stands: the settings, the DP rounds run and the epsilon they spent. */
+  readonly privacy: PrivacyConfig & { readonly rounds: number; readonly epsilon: number }
 }
 
 /** A new task: from the built-in template, or from a schema (written, or drafted from a header line). */

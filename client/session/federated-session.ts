@@ -1,6 +1,7 @@
 import type { Socket } from 'socket.io-client'
 import { decodeFloat32, encodeFloat32 } from '../../shared/codec'
 import { type ClassificationMetrics, classificationMetrics } from '../../shared/metrics/classification'
+import { addStep, ledgerEpsilon, ledgerSteps, type PrivacyLedger } from '../../shared/privacy/ledger'
 import type {
   Ack,
   ClientToServerEvents,
@@ -8,6 +9,7 @@ import type {
   GlobalModelMessage,
   Notice,
   RoundCancelMessage,
+  RoundPrivacyMessage,
   RoundStartMessage,
   ServerToClientEvents,
   TaskInfo,
@@ -17,6 +19,19 @@ import type { Result } from '../../shared/result'
 import type { PreparedData, TrainerPort } from '../training/trainer-port'
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>
+
+export interface TabPrivacy {
+  readonly mode: 'local' | 'distributed'
+  readonly delta: number
+  readonly epsilonBudget: number
+  /** Epsilon of the global models released so far (user-level, against anyone who sees them). */
+  readonly releasedEpsilon: number
+  /** This tab's epsilon against the coordinator, from the noise on the updates it sent. */
+  readonly ownEpsilon: number
+  readonly updates: number
+  readonly clippedUpdates: number
+  readonly ledger: PrivacyLedger
+}
 
 export type SessionStatus =
   | 'connecting'
@@ -46,6 +61,8 @@ export interface SessionSnapshot {
   readonly localEvaluation: { version: string; metrics: ClassificationMetrics & { loss: number } } | null
   /** The federation-wide evaluation of the latest global model. */
   readonly federation: FederationMetricsMessage | null
+  /** With DP: the task's epsilon for the released models, and this tab's own against the coordinator. */
+  readonly privacy: TabPrivacy | null
   readonly notices: readonly (Notice & { at: number })[]
 }
 
@@ -95,6 +112,7 @@ export class FederatedSession {
       lastTraining: null,
       localEvaluation: null,
       federation: null,
+      privacy: null,
       notices: [],
     }
   }
@@ -185,8 +203,12 @@ export class FederatedSession {
     this.#training = { round: message.round, controller }
     this.#set({ status: 'training', round: message.round, progress: 0, deadline: message.deadline })
     try {
+      const privacy = message.privacy && {
+        clipNorm: message.privacy.clipNorm,
+        noiseStd: message.privacy.noiseStd,
+      }
       const result = await this.trainer.train(
-        { weights: weights.value, settings: message.settings },
+        { weights: weights.value, settings: message.settings, privacy },
         (progress) => {
           if (controller.signal.aborted) return
           this.#set({ progress: progress.fraction })
@@ -217,7 +239,10 @@ export class FederatedSession {
         delta,
         metrics: result.metrics,
       })
-      if (accepted !== undefined) this.#set({ roundsTrained: this.#snapshot.roundsTrained + 1 })
+      if (accepted !== undefined) {
+        this.#set({ roundsTrained: this.#snapshot.roundsTrained + 1 })
+        if (message.privacy) this.#countPrivateUpdate(message.privacy, result.clip?.clipped ?? false)
+      }
       if (this.#training?.controller === controller) this.#set({ status: this.#restingStatus() })
     } catch (error) {
       if (isAbort(error)) return
@@ -277,6 +302,28 @@ export class FederatedSession {
         this.#notice('error', `${event}: no answer from the coordinator (${describe(error)})`)
     }
     return undefined
+  }
+
+  /**
+   * After a DP update was accepted: the released models' epsilon (the coordinator's accountant, Poisson-subsampled)
+   * and this tab's own, counting each update it sent as one unsubsampled Gaussian release with noise multiplier
+   * noiseStd / clipNorm (the coordinator knows who took part, so no amplification applies against it).
+   */
+  #countPrivateUpdate(privacy: RoundPrivacyMessage, clipped: boolean): void {
+    const previous = this.#snapshot.privacy
+    const ledger = addStep(previous?.ledger ?? [], 1, privacy.noiseStd / privacy.clipNorm)
+    this.#set({
+      privacy: {
+        mode: privacy.mode,
+        delta: privacy.delta,
+        epsilonBudget: privacy.epsilonBudget,
+        releasedEpsilon: privacy.epsilonAfterRound,
+        ownEpsilon: ledgerEpsilon(ledger, privacy.delta),
+        updates: ledgerSteps(ledger),
+        clippedUpdates: (previous?.clippedUpdates ?? 0) + (clipped ? 1 : 0),
+        ledger,
+      },
+    })
   }
 
   #restingStatus(): SessionStatus {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { scorePredictions } from '../../shared/metrics/classification'
 import type { ModelSpec } from '../../shared/model/spec'
+import { privatizeUpdate } from '../../shared/privacy/clipping'
 import type { Partition, TaskInfo } from '../../shared/protocol'
 import { secureRandom } from '../../shared/random'
 import type { TaskSchema } from '../../shared/tasks/schema'
@@ -134,10 +135,13 @@ export class LocalTrainer implements TrainerPort {
         return Number(values[values.length - 1] ?? Number.NaN)
       }
       const local = await readWeights(model)
-      const delta = new Float32Array(local.length)
-      for (let i = 0; i < local.length; i++) delta[i] = local[i]! - request.weights[i]!
+      const raw = new Float32Array(local.length)
+      for (let i = 0; i < local.length; i++) raw[i] = local[i]! - request.weights[i]!
+      // DP happens here, in the worker: the unclipped, noiseless delta never leaves it.
+      const dp = request.privacy ? privatizeUpdate(raw, request.privacy) : null
       return {
-        delta,
+        delta: dp ? dp.update : raw,
+        ...(dp ? { clip: { norm: dp.norm, clipped: dp.clipped } } : {}),
         examples: data.train.count,
         metrics: { loss: last('loss'), accuracy: last('acc') },
         durationMs: performance.now() - started,

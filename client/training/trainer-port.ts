@@ -18,6 +18,8 @@ export interface TrainRequest {
   /** The global weights to start from. */
   readonly weights: Float32Array
   readonly settings: LocalTrainingSettings
+  /** DP-FedAvg: clip the delta to `clipNorm` and add N(0, noiseStd^2) per coordinate before it leaves the trainer. */
+  readonly privacy?: { readonly clipNorm: number; readonly noiseStd: number } | null
 }
 
 export interface TrainProgress {
@@ -28,8 +30,10 @@ export interface TrainProgress {
 }
 
 export interface TrainResult {
-  /** Local weights minus the starting weights. */
+  /** Local weights minus the starting weights (clipped and noised when the request asked for DP). */
   readonly delta: Float32Array
+  /** With DP: the delta's L2 norm before clipping, and whether it was clipped. */
+  readonly clip?: { readonly norm: number; readonly clipped: boolean }
   readonly examples: number
   readonly metrics: LocalTrainMetrics
   readonly durationMs: number

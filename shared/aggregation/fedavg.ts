@@ -40,6 +40,12 @@ export class FedAvgAccumulator {
     this.#count++
   }
 
+  /** The weighted sum of everything added so far, divided by `denominator` (DP-FedAvg's fixed denominator). */
+  sumOver(denominator: number): Float32Array {
+    if (!(denominator > 0)) throw new Error(`denominator must be positive, got ${denominator}`)
+    return Float32Array.from(this.#sum, (v) => v / denominator)
+  }
+
   /** The weighted mean of everything added so far. */
   mean(): Float32Array {
     if (this.#count === 0) throw new Error('FedAvg of no updates')

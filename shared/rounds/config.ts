@@ -1,5 +1,32 @@
 import { z } from 'zod'
 
+/**
+ * Client-level DP-FedAvg (McMahan, Ramage, Talwar and Zhang 2018). Each sampled client clips its model delta to L2
+ * norm `clipNorm` (S) and adds Gaussian noise: all of z * S itself (`local`), or its share z * S / sqrt(quorum) so
+ * that the sum of any aggregated round carries z * S (`distributed`, meant for secure aggregation). Clients join a
+ * round independently with probability `sampleRate` (Poisson sampling, as the accountant assumes). Rounds stop
+ * before the (epsilon, delta) of the released models would exceed `epsilonBudget`.
+ */
+export const privacyConfigSchema = z.object({
+  mode: z.enum(['off', 'local', 'distributed']),
+  clipNorm: z.number().gt(0).max(1e6),
+  noiseMultiplier: z.number().gt(0).max(1e4),
+  sampleRate: z.number().gt(0).max(1),
+  delta: z.number().gt(0).lt(1),
+  epsilonBudget: z.number().gt(0).max(1e6),
+})
+
+export type PrivacyConfig = z.infer<typeof privacyConfigSchema>
+
+export const defaultPrivacyConfig: PrivacyConfig = {
+  mode: 'off',
+  clipNorm: 1,
+  noiseMultiplier: 1,
+  sampleRate: 1,
+  delta: 1e-5,
+  epsilonBudget: 10,
+}
+
 /** What the coordinator page can set. Changes apply from the next round on. */
 export const trainingConfigSchema = z.object({
   /** Rounds to complete (aggregated rounds; abandoned ones do not count). */
@@ -18,6 +45,7 @@ export const trainingConfigSchema = z.object({
     .int()
     .min(1000)
     .max(24 * 3600 * 1000),
+  privacy: privacyConfigSchema,
 })
 
 export type TrainingConfig = z.infer<typeof trainingConfigSchema>
@@ -36,6 +64,7 @@ export const defaultTrainingConfig: TrainingConfig = {
   minClients: 2,
   quorumFraction: 0.5,
   roundDeadlineMs: 60_000,
+  privacy: defaultPrivacyConfig,
 }
 
 /** Updates needed to aggregate a round with `selected` clients: at least one. */

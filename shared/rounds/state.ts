@@ -1,3 +1,4 @@
+import type { PrivacyLedger } from '../privacy/ledger'
 import type { ProtocolError, Result } from '../result'
 import type { TrainingConfig } from './config'
 
@@ -22,8 +23,19 @@ export interface ClientRecord {
   readonly lastSeen: number
 }
 
+/** How a DP round's clients protect their updates, fixed when the round starts. */
+export interface RoundPrivacy {
+  readonly mode: 'local' | 'distributed'
+  readonly clipNorm: number
+  /** Standard deviation of the Gaussian noise each client adds to every coordinate of its clipped delta. */
+  readonly noiseStd: number
+  /** The aggregate is the sum of updates divided by this (q times the ready clients): data-independent. */
+  readonly denominator: number
+}
+
 export interface ActiveRound {
   readonly number: number
+  readonly privacy: RoundPrivacy | null
   readonly startedAt: number
   readonly deadline: number
   readonly selected: readonly ClientId[]
@@ -56,6 +68,8 @@ export interface RoundState {
   readonly round: ActiveRound | null
   readonly clients: ReadonlyMap<ClientId, ClientRecord>
   readonly outcomes: readonly RoundOutcome[]
+  /** DP rounds run so far (every started DP round counts, aggregated or not: conservative). */
+  readonly privacyLedger: PrivacyLedger
 }
 
 export type Phase = 'idle' | 'waiting' | 'training' | 'paused' | 'finished'
@@ -75,13 +89,21 @@ export type Input =
 export type Effect =
   /** The answer to the input that produced it (inputs that expect one: ready, update, controls). */
   | { type: 'ack'; result: Result<null, ProtocolError> }
-  | { type: 'round-started'; round: number; selected: readonly ClientId[]; deadline: number }
+  | {
+      type: 'round-started'
+      round: number
+      selected: readonly ClientId[]
+      deadline: number
+      privacy: RoundPrivacy | null
+    }
   /** Fold this client's update into the round's running FedAvg sum. */
   | { type: 'accumulate'; id: ClientId; round: number; examples: number }
   | { type: 'client-dropped'; id: ClientId; round: number; reason: string }
   | { type: 'round-completed'; round: number; participants: readonly ClientId[]; examples: number }
   | { type: 'round-abandoned'; round: number; reason: string }
   | { type: 'training-finished'; completedRounds: number }
+  /** The next DP round would push epsilon past the budget: training stopped before it. */
+  | { type: 'budget-exhausted'; spent: number; next: number; budget: number }
   | { type: 'reset' }
 
 export function initialRoundState(config: TrainingConfig): RoundState {
@@ -94,6 +116,7 @@ export function initialRoundState(config: TrainingConfig): RoundState {
     round: null,
     clients: new Map(),
     outcomes: [],
+    privacyLedger: [],
   }
 }
 

@@ -1,8 +1,18 @@
+import { addStep, ledgerEpsilon } from '../privacy/ledger'
 import type { RandomSource } from '../random'
 import { sampleWithoutReplacement } from '../random'
 import { fail, ok, type ProtocolError } from '../result'
 import { quorumFor } from './config'
-import type { ActiveRound, ClientId, ClientRecord, ClientStatus, Effect, Input, RoundState } from './state'
+import type {
+  ActiveRound,
+  ClientId,
+  ClientRecord,
+  ClientStatus,
+  Effect,
+  Input,
+  RoundPrivacy,
+  RoundState,
+} from './state'
 import { readyClients } from './state'
 
 /** What `step` needs besides state and input: the random source that samples clients. */
@@ -75,6 +85,8 @@ function apply(state: RoundState, input: Input, effects: Effect[]): RoundState {
     case 'tick':
       return state
     case 'start': {
+      const budget = budgetProblem(state)
+      if (budget) return reject(state, effects, 'over-budget', budget.message)
       if (state.completedRounds >= state.config.rounds) {
         const done = `all ${state.config.rounds} rounds are done: raise the number of rounds or reset`
         return reject(state, effects, 'invalid-state', done)
@@ -102,6 +114,7 @@ function apply(state: RoundState, input: Input, effects: Effect[]): RoundState {
         round: null,
         clients,
         outcomes: [],
+        privacyLedger: [],
       }
     }
     case 'configure':
@@ -219,6 +232,33 @@ function abandonReason(round: ActiveRound, quorum: number): string {
   return `only ${round.reported.size} of ${round.selected.length} updates arrived (quorum ${quorum}; ${detail})`
 }
 
+/** Why the next DP round may not run (it would exceed the epsilon budget), or null. */
+function budgetProblem(
+  state: RoundState,
+): { spent: number; next: number; budget: number; message: string } | null {
+  const dp = state.config.privacy
+  if (dp.mode === 'off') return null
+  const spent = ledgerEpsilon(state.privacyLedger, dp.delta)
+  const next = ledgerEpsilon(addStep(state.privacyLedger, dp.sampleRate, dp.noiseMultiplier), dp.delta)
+  if (next <= dp.epsilonBudget) return null
+  const message = `the privacy budget is spent: epsilon ${spent.toFixed(3)} so far, the next round would reach ${next.toFixed(3)} > ${dp.epsilonBudget} (delta ${dp.delta})`
+  return { spent, next, budget: dp.epsilonBudget, message }
+}
+
+/** How a DP round's clients protect their updates (null without DP). */
+function roundPrivacy(state: RoundState, selected: number, ready: number): RoundPrivacy | null {
+  const dp = state.config.privacy
+  if (dp.mode === 'off') return null
+  const full = dp.noiseMultiplier * dp.clipNorm
+  const share = full / Math.sqrt(quorumFor(state.config, Math.max(1, selected)))
+  return {
+    mode: dp.mode,
+    clipNorm: dp.clipNorm,
+    noiseStd: dp.mode === 'local' ? full : share,
+    denominator: dp.sampleRate * ready,
+  }
+}
+
 function startRoundIfDue(
   state: RoundState,
   now: number,
@@ -229,15 +269,25 @@ function startRoundIfDue(
   if (state.completedRounds >= state.config.rounds) return state
   const ready = readyClients(state)
   if (ready.length < state.config.minClients) return state
-  const wanted = state.config.clientsPerRound === 0 ? ready.length : state.config.clientsPerRound
-  const selected = sampleWithoutReplacement(
-    ready.map((client) => client.id),
-    wanted,
-    random,
-  )
+  const dp = state.config.privacy
+  const budget = budgetProblem(state)
+  if (budget) {
+    effects.push({ type: 'budget-exhausted', spent: budget.spent, next: budget.next, budget: budget.budget })
+    return { ...state, running: false, pauseRequested: false }
+  }
+  const ids = ready.map((client) => client.id)
+  const wanted = state.config.clientsPerRound === 0 ? ids.length : state.config.clientsPerRound
+  // With DP, Poisson sampling: each ready client joins independently with probability q (the accountant's model).
+  const selected =
+    dp.mode === 'off'
+      ? sampleWithoutReplacement(ids, wanted, random)
+      : ids.filter(() => random() < dp.sampleRate)
+  const privacyLedger =
+    dp.mode === 'off' ? state.privacyLedger : addStep(state.privacyLedger, dp.sampleRate, dp.noiseMultiplier)
   const deadline = now + state.config.roundDeadlineMs
   const round: ActiveRound = {
     number: state.nextRound,
+    privacy: roundPrivacy(state, selected.length, ids.length),
     startedAt: now,
     deadline,
     selected,
@@ -249,8 +299,10 @@ function startRoundIfDue(
     const status: ClientStatus = selected.includes(client.id) ? 'training' : 'idle'
     clients.set(client.id, { ...client, status, progress: 0 })
   }
-  effects.push({ type: 'round-started', round: round.number, selected, deadline })
-  return { ...state, clients, round, nextRound: state.nextRound + 1 }
+  effects.push({ type: 'round-started', round: round.number, selected, deadline, privacy: round.privacy })
+  const started = { ...state, clients, round, nextRound: state.nextRound + 1, privacyLedger }
+  // Poisson sampling can pick no one: the round ends at once, releasing nothing, and still counts as a DP step.
+  return selected.length === 0 ? concludeIfSettled(started, now, effects) : started
 }
 
 function withClient(

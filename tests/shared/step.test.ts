@@ -40,7 +40,14 @@ describe('round state machine', () => {
     expect(started(effects)).toEqual([])
     const next = run(join('b', 5), state)
     expect(started(next.effects)).toEqual([
-      { type: 'round-started', round: 1, selected: expect.any(Array), deadline: 10_005, at: 1 },
+      {
+        type: 'round-started',
+        round: 1,
+        selected: expect.any(Array),
+        deadline: 10_005,
+        privacy: null,
+        at: 1,
+      },
     ])
     expect(phaseOf(next.state)).toBe('training')
   })
@@ -241,5 +248,72 @@ describe('round state machine', () => {
     ])
     expect(state.clients.get('a')?.progress).toBe(0.4)
     expect(state.clients.get('b')?.progress).toBe(0)
+  })
+})
+
+describe('round state machine with client-level DP', () => {
+  const dp = {
+    mode: 'distributed',
+    clipNorm: 2,
+    noiseMultiplier: 1.5,
+    sampleRate: 0.5,
+    delta: 1e-5,
+    epsilonBudget: 50,
+  } as const
+  const dpConfig: TrainingConfig = { ...config, rounds: 100, privacy: dp }
+
+  it('samples clients by Poisson sampling and tells them their noise share, counting every round', () => {
+    const ids = Array.from({ length: 40 }, (_, i) => `c${i}`)
+    const { state, effects } = run(
+      [...ids.flatMap((id) => join(id)), { type: 'start', now: 1 }],
+      initialRoundState(dpConfig),
+    )
+    const start = started(effects)[0]!
+    if (start.type !== 'round-started') throw new Error('no round')
+    expect(start.selected.length).toBeGreaterThan(8)
+    expect(start.selected.length).toBeLessThan(32)
+    const quorum = Math.ceil(0.5 * start.selected.length)
+    expect(start.privacy).toEqual({
+      mode: 'distributed',
+      clipNorm: 2,
+      noiseStd: (1.5 * 2) / Math.sqrt(quorum),
+      denominator: 20,
+    })
+    expect(state.privacyLedger).toEqual([{ sampleRate: 0.5, noiseMultiplier: 1.5, steps: 1 }])
+  })
+
+  it('gives the full noise to each client in local mode', () => {
+    const local = { ...dpConfig, privacy: { ...dp, mode: 'local', sampleRate: 1 } } as const
+    const { effects } = run([...join('a'), ...join('b'), { type: 'start', now: 1 }], initialRoundState(local))
+    const start = started(effects)[0]
+    expect(start).toMatchObject({ privacy: { mode: 'local', noiseStd: 3, denominator: 2 } })
+    expect(start?.type === 'round-started' && [...start.selected].sort()).toEqual(['a', 'b'])
+  })
+
+  it('ends a round nobody was sampled for at once, and still counts it', () => {
+    const rare = { ...dpConfig, minClients: 1, privacy: { ...dp, sampleRate: 1e-9 } }
+    const { state, effects } = run([...join('a'), { type: 'start', now: 1 }], initialRoundState(rare))
+    expect(effects.find((e) => e.type === 'round-abandoned')).toMatchObject({ round: 1 })
+    expect(state.privacyLedger[0]?.steps).toBe(1)
+    expect(state.round).toBeNull()
+  })
+
+  it('stops before a round that would exceed the budget, and refuses to start again', () => {
+    const tight = { ...dpConfig, privacy: { ...dp, sampleRate: 1, noiseMultiplier: 1, epsilonBudget: 8 } }
+    const inputs: Input[] = [...join('a'), ...join('b'), { type: 'start', now: 0 }]
+    for (let round = 1; round <= 3; round++) {
+      inputs.push(
+        { type: 'update', now: round, id: 'a', round, examples: 1 },
+        { type: 'update', now: round, id: 'b', round, examples: 1 },
+      )
+    }
+    inputs.push({ type: 'start', now: 9 })
+    const { state, effects } = run(inputs, initialRoundState(tight))
+    const stop = effects.find((e) => e.type === 'budget-exhausted')
+    expect(stop).toMatchObject({ budget: 8 })
+    expect(stop?.type === 'budget-exhausted' && stop.spent).toBeLessThanOrEqual(8)
+    expect(stop?.type === 'budget-exhausted' && stop.next).toBeGreaterThan(8)
+    expect(state.running).toBe(false)
+    expect(acks(effects).at(-1)).toMatchObject({ ok: false, error: { code: 'over-budget' } })
   })
 })
