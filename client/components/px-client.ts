@@ -201,6 +201,25 @@ export class PxClient extends LitElement {
             ${[...s.notices].reverse().map((n) => html`<li class=${n.level}>${clock(n.at)} ${n.text}</li>`)}
           </ul>
         </section>
+        ${
+          s.privacy
+            ? html`<section class="card" data-testid="tab-privacy">
+                <h2>Differential privacy (${s.privacy.mode})</h2>
+                <dl>
+                  <dt>Released models</dt>
+                  <dd>epsilon <span data-testid="released-epsilon">${s.privacy.releasedEpsilon.toFixed(3)}</span> of ${s.privacy.epsilonBudget} (delta ${s.privacy.delta})</dd>
+                  <dt>This tab vs coordinator</dt>
+                  <dd>epsilon <span data-testid="own-epsilon">${s.privacy.ownEpsilon.toFixed(3)}</span> after ${s.privacy.updates} updates</dd>
+                  <dt>Clipped updates</dt>
+                  <dd>${s.privacy.clippedUpdates} of ${s.privacy.updates}</dd>
+                </dl>
+                <p class="muted privacy">
+                  Each update is clipped and noised in this tab's training worker before it is sent.
+                  ${s.privacy.mode === 'distributed' ? 'In distributed mode the noise is sized for the sum; until secure aggregation, the coordinator sees updates with only this share.' : ''}
+                </p>
+              </section>`
+            : nothing
+        }
         <section class="card privacy">
           <h2>What leaves this tab</h2>
           <p class="muted">

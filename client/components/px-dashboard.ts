@@ -10,6 +10,7 @@ import './px-clients-table'
 import './px-controls'
 import './px-event-log'
 import './px-metrics-chart'
+import './px-privacy-panel'
 import './px-task-creator'
 
 const LOSS_SERIES: ChartSeries[] = [
@@ -115,6 +116,7 @@ export class PxDashboard extends LitElement {
   private readonly live = new DashboardController(this)
   @state() private message: { ok: boolean; text: string } | null = null
   @state() private created: { ok: boolean; text: string } | null = null
+  @state() private privacyMessage: { ok: boolean; text: string } | null = null
 
   async #createTask(event: CustomEvent<{ request: CreateTaskRequest }>): Promise<void> {
     const result = await this.live.createTask(event.detail.request)
@@ -187,6 +189,11 @@ export class PxDashboard extends LitElement {
         <px-controls .snapshot=${s} .message=${this.message} @px-control=${this.#control} @px-configure=${this.#configure}></px-controls>
       </section>
       <section class="card">
+        <h2>Privacy</h2>
+        <px-privacy-panel .snapshot=${s} @px-configure=${this.#configure}></px-privacy-panel>
+        ${this.privacyMessage ? html`<p class=${this.privacyMessage.ok ? 'muted' : 'error'} data-testid="privacy-message">${this.privacyMessage.text}</p>` : nothing}
+      </section>
+      <section class="card">
         <h2>Tabs</h2>
         <div class="scroll"><px-clients-table .clients=${s.clients} .now=${s.now}></px-clients-table></div>
       </section>
@@ -206,6 +213,20 @@ export class PxDashboard extends LitElement {
               <summary>Task schema (what each tab's CSV must hold)</summary>
               <pre>${JSON.stringify(s.task.schema, null, 2)}</pre>
             </details>`
+          : nothing
+      }
+      ${
+        s.history.some((r) => r.epsilon !== null)
+          ? html`<section class="card">
+              <h2>Privacy spent per round (epsilon of the released models, delta ${s.privacy.delta})</h2>
+              <px-metrics-chart
+                .history=${s.history}
+                .series=${[
+                  { label: 'epsilon', color: '#8e44ad', value: (r: RoundRecord) => r.epsilon },
+                  { label: 'budget', color: '#c0392b', value: () => s.privacy.epsilonBudget, dashed: true },
+                ]}
+              ></px-metrics-chart>
+            </section>`
           : nothing
       }
       <div class="grid">
@@ -233,7 +254,7 @@ export class PxDashboard extends LitElement {
   #roundsTable(history: readonly RoundRecord[]): TemplateResult {
     return html`<table>
       <thead>
-        <tr><th>Round</th><th>Tabs</th><th>Examples</th><th>Time</th><th>Loss</th><th>Accuracy</th><th>F1</th><th>Reports</th></tr>
+        <tr><th>Round</th><th>Tabs</th><th>Examples</th><th>Time</th><th>Loss</th><th>Accuracy</th><th>F1</th><th>Reports</th><th>ε</th></tr>
       </thead>
       <tbody>
         ${[...history].reverse().map(
@@ -246,6 +267,7 @@ export class PxDashboard extends LitElement {
             <td>${percent(r.evaluation?.accuracy)}</td>
             <td>${percent(r.evaluation?.f1)}</td>
             <td>${r.evaluation?.reports ?? 0}</td>
+            <td data-testid="round-epsilon">${r.epsilon === null ? '–' : r.epsilon.toFixed(3)}</td>
           </tr>`,
         )}
       </tbody>
@@ -260,14 +282,21 @@ export class PxDashboard extends LitElement {
   }
 
   async #configure(event: CustomEvent<{ patch: TrainingConfigPatch }>): Promise<void> {
+    const fromPrivacy = 'privacy' in event.detail.patch
+    const say = (message: { ok: boolean; text: string }): void => {
+      if (fromPrivacy) this.privacyMessage = message
+      else this.message = message
+    }
     if (Object.keys(event.detail.patch).length === 0) {
-      this.message = { ok: true, text: 'no setting changed' }
+      say({ ok: true, text: 'no setting changed' })
       return
     }
     const result = await this.live.configure(event.detail.patch)
-    this.message = result.ok
-      ? { ok: true, text: 'settings applied from the next round' }
-      : { ok: false, text: result.error.message }
+    say(
+      result.ok
+        ? { ok: true, text: 'settings applied from the next round' }
+        : { ok: false, text: result.error.message },
+    )
   }
 }
 

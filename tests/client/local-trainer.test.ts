@@ -89,3 +89,30 @@ describe('LocalTrainer in Node', () => {
     trainer.dispose()
   })
 })
+
+describe('LocalTrainer with DP', () => {
+  it('clips the delta to the clip norm and adds the requested noise before returning it', async () => {
+    const task = diabetesDemoTask('mlp', 5)
+    const trainer = new LocalTrainer('cpu')
+    await trainer.prepare(task, { index: 1, seed: 5 })
+    const start = initialWeights(task.model, seededRandom(2))
+    const norm = (v: Float32Array) => Math.sqrt(v.reduce((s, x) => s + x * x, 0))
+    const clipped = await trainer.train(
+      { weights: start, settings, privacy: { clipNorm: 0.01, noiseStd: 0 } },
+      () => {},
+      new AbortController().signal,
+    )
+    expect(norm(clipped.delta)).toBeLessThanOrEqual(0.01)
+    expect(clipped.clip).toMatchObject({ clipped: true })
+    expect(clipped.clip!.norm).toBeGreaterThan(0.01)
+    const noised = await trainer.train(
+      { weights: start, settings, privacy: { clipNorm: 0.01, noiseStd: 1 } },
+      () => {},
+      new AbortController().signal,
+    )
+    // Noise of std 1 on each of 289 coordinates: a norm near sqrt(289) = 17.
+    expect(norm(noised.delta)).toBeGreaterThan(14)
+    expect(norm(noised.delta)).toBeLessThan(20)
+    trainer.dispose()
+  })
+})
