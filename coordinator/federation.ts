@@ -4,13 +4,15 @@ import { EvaluationTally } from '../shared/metrics/evaluation-tally'
 import { initialWeights } from '../shared/model/init'
 import { describeModel, parameterCount } from '../shared/model/spec'
 import { modelVersion } from '../shared/model/version'
-import { ledgerEpsilon, ledgerSteps } from '../shared/privacy/ledger'
+import { addDpSgdRound } from '../shared/privacy/dp-sgd'
+import { ledgerEpsilon, ledgerSteps, type PrivacyLedger } from '../shared/privacy/ledger'
 import type {
   ClientView,
   DashboardSnapshot,
   EvaluationReport,
   EventEntry,
   GlobalModelMessage,
+  LocalTrainingSettings,
   RoundRecord,
   ServerToClientEvents,
   TaskInfo,
@@ -76,6 +78,8 @@ export class Federation {
   #accumulator: FedAvgAccumulator | null = null
   #roundTraining = { loss: 0, accuracy: 0, examples: 0 }
   #roundPrivacy: RoundPrivacy | null = null
+  /** Per tab: its DP-SGD steps, for its example-level epsilon (recomputed here from rows, batch and epochs). */
+  #exampleLedgers = new Map<ClientId, PrivacyLedger>()
   /** Epsilon of the released models once the current round is aggregated (null without DP). */
   #roundEpsilon: number | null = null
   #history: RoundRecord[] = []
@@ -145,6 +149,19 @@ export class Federation {
         this.#roundTraining.accuracy += update.metrics.accuracy * effect.examples
         this.#roundTraining.examples += effect.examples
         this.#lastMetrics.set(id, update.metrics)
+        const dpSgd = this.#state.config.privacy.exampleLevel
+        if (dpSgd.enabled) {
+          const rows = this.#state.clients.get(id)?.examples ?? effect.examples
+          const { localEpochs, batchSize } = this.#state.config
+          const ledger = addDpSgdRound(
+            this.#exampleLedgers.get(id) ?? [],
+            rows,
+            batchSize,
+            localEpochs,
+            dpSgd.noiseMultiplier,
+          )
+          this.#exampleLedgers.set(id, ledger)
+        }
       },
     )
     if (!result.ok) this.reject(id, 'update', result.error)
@@ -193,6 +210,13 @@ export class Federation {
     this.outbox.changed()
   }
 
+  #dpSgdSettings(): LocalTrainingSettings['dpSgd'] {
+    const { exampleLevel, delta } = this.#state.config.privacy
+    return exampleLevel.enabled
+      ? { clipNorm: exampleLevel.clipNorm, noiseMultiplier: exampleLevel.noiseMultiplier, delta }
+      : null
+  }
+
   /** Epsilon of the released models so far (every started DP round counted), from the RDP accountant. */
   epsilonSpent(): number {
     return ledgerEpsilon(this.#state.privacyLedger, this.#state.config.privacy.delta)
@@ -239,6 +263,9 @@ export class Federation {
       lastUpdate: client.lastSeen,
       lastLoss: this.#lastMetrics.get(client.id)?.loss ?? null,
       lastAccuracy: this.#lastMetrics.get(client.id)?.accuracy ?? null,
+      exampleEpsilon: this.#exampleLedgers.has(client.id)
+        ? ledgerEpsilon(this.#exampleLedgers.get(client.id)!, state.config.privacy.delta)
+        : null,
     }))
     return {
       now: this.#now(),
@@ -306,7 +333,13 @@ export class Federation {
             round: effect.round,
             deadline: effect.deadline,
             model,
-            settings: { epochs: localEpochs, batchSize, learningRate, optimizer },
+            settings: {
+              epochs: localEpochs,
+              batchSize,
+              learningRate,
+              optimizer,
+              dpSgd: this.#dpSgdSettings(),
+            },
             privacy,
           })
         }
@@ -346,6 +379,7 @@ export class Federation {
       case 'reset':
         this.#tallies.clear()
         this.#lastMetrics.clear()
+        this.#exampleLedgers.clear()
         this.#global = this.#initialModel(Math.floor(this.#random() * 2 ** 32))
         this.outbox.toAll('model:global', this.globalMessage())
         return

@@ -56,6 +56,12 @@ export interface LocalTrainingSettings {
   readonly batchSize: number
   readonly learningRate: number
   readonly optimizer: TrainingConfig['optimizer']
+  /** Example-level DP-SGD in the tab, when the task asks for it. */
+  readonly dpSgd: {
+    readonly clipNorm: number
+    readonly noiseMultiplier: number
+    readonly delta: number
+  } | null
 }
 
 export interface HelloRequest {
@@ -200,6 +206,8 @@ export interface ClientView {
   readonly lastUpdate: number
   readonly lastLoss: number | null
   readonly lastAccuracy: number | null
+  /** Example-level (DP-SGD) epsilon of this tab's rows so far, from the accountant; null without DP-SGD. */
+  readonly exampleEpsilon: number | null
 }
 
 /** One aggregated model version (round 0 is the initial model) and what is known of it. */

@@ -220,6 +220,15 @@ export class PxClient extends LitElement {
               </section>`
             : nothing
         }
+        ${
+          s.exampleLevel
+            ? html`<section class="card" data-testid="tab-dp-sgd">
+                <h2>Example-level DP-SGD</h2>
+                <p>Epsilon of this tab's rows: <b data-testid="example-epsilon">${s.exampleLevel.epsilon.toFixed(3)}</b> (delta ${s.exampleLevel.delta}) after ${s.exampleLevel.rounds} rounds.</p>
+                <p class="muted privacy">Each training step clips every row's gradient and adds noise to the batch, so any one row's influence on what this tab sends is bounded.</p>
+              </section>`
+            : nothing
+        }
         <section class="card privacy">
           <h2>What leaves this tab</h2>
           <p class="muted">

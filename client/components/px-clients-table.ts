@@ -34,7 +34,7 @@ export class PxClientsTable extends LitElement {
     return html`
       <table>
         <thead>
-          <tr><th>Tab</th><th>Backend</th><th>Examples</th><th>State</th><th>Progress</th><th>Last loss / acc.</th><th>Last update</th></tr>
+          <tr><th>Tab</th><th>Backend</th><th>Examples</th><th>State</th><th>Progress</th><th>Last loss / acc.</th><th>ε (rows)</th><th>Last update</th></tr>
         </thead>
         <tbody>
           ${this.clients.map(
@@ -45,6 +45,7 @@ export class PxClientsTable extends LitElement {
               <td class="status-${c.status}">${c.status}</td>
               <td><progress max="1" .value=${c.progress}></progress></td>
               <td>${decimal(c.lastLoss)} / ${percent(c.lastAccuracy)}</td>
+              <td data-testid="client-example-epsilon">${c.exampleEpsilon === null ? '–' : c.exampleEpsilon.toFixed(3)}</td>
               <td>${ago(c.lastUpdate, this.now)}</td>
             </tr>`,
           )}

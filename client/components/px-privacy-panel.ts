@@ -64,6 +64,11 @@ export class PxPrivacyPanel extends LitElement {
             : html`Epsilon spent: <b data-testid="epsilon-spent">${p.epsilon.toFixed(3)}</b> of ${p.epsilonBudget}
                 (delta ${p.delta}) after ${p.rounds} DP rounds · ${MODE_TEXT[p.mode]}`
         }
+        ${
+          p.exampleLevel.enabled
+            ? html`<br /><span class="muted">Example-level DP-SGD on in every tab (C=${p.exampleLevel.clipNorm}, σ=${p.exampleLevel.noiseMultiplier}): each tab's epsilon for its rows is in the tabs table.</span>`
+            : nothing
+        }
       </p>
       ${
         projected === null
@@ -84,6 +89,14 @@ export class PxPrivacyPanel extends LitElement {
         <label>Sample rate q <input name="sampleRate" type="number" step="any" value=${p.sampleRate} ?disabled=${locked} /></label>
         <label>Delta <input name="delta" type="number" step="any" value=${p.delta} ?disabled=${locked} /></label>
         <label>Epsilon budget <input name="epsilonBudget" type="number" step="any" value=${p.epsilonBudget} ?disabled=${locked} /></label>
+        <label>Example-level DP-SGD in tabs
+          <select name="dpSgd" data-testid="dp-sgd" ?disabled=${locked}>
+            <option value="off" ?selected=${!p.exampleLevel.enabled}>off</option>
+            <option value="on" ?selected=${p.exampleLevel.enabled}>on</option>
+          </select>
+        </label>
+        <label>DP-SGD clip norm C <input name="dpSgdClipNorm" type="number" step="any" value=${p.exampleLevel.clipNorm} ?disabled=${locked} /></label>
+        <label>DP-SGD noise multiplier σ <input name="dpSgdNoise" type="number" step="any" value=${p.exampleLevel.noiseMultiplier} ?disabled=${locked} /></label>
         <label>&nbsp;<button type="submit" data-testid="apply-privacy" ?disabled=${locked}>Apply privacy settings</button></label>
       </form>
       ${this.problem ? html`<p class="error">${this.problem}</p>` : nothing}
@@ -114,8 +127,18 @@ export class PxPrivacyPanel extends LitElement {
       sampleRate: number('sampleRate'),
       delta: number('delta'),
       epsilonBudget: number('epsilonBudget'),
+      exampleLevel: {
+        enabled: form.get('dpSgd') === 'on',
+        clipNorm: number('dpSgdClipNorm'),
+        noiseMultiplier: number('dpSgdNoise'),
+      },
     }
-    const bad = Object.entries(privacy).find(([, v]) => typeof v === 'number' && !Number.isFinite(v))
+    const numbers = {
+      ...privacy,
+      dpSgdClipNorm: privacy.exampleLevel.clipNorm,
+      dpSgdNoise: privacy.exampleLevel.noiseMultiplier,
+    }
+    const bad = Object.entries(numbers).find(([, v]) => typeof v === 'number' && !Number.isFinite(v))
     if (bad) {
       this.problem = `${bad[0]}: not a number`
       return

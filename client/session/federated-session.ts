@@ -1,12 +1,14 @@
 import type { Socket } from 'socket.io-client'
 import { decodeFloat32, encodeFloat32 } from '../../shared/codec'
 import { type ClassificationMetrics, classificationMetrics } from '../../shared/metrics/classification'
+import { addDpSgdRound } from '../../shared/privacy/dp-sgd'
 import { addStep, ledgerEpsilon, ledgerSteps, type PrivacyLedger } from '../../shared/privacy/ledger'
 import type {
   Ack,
   ClientToServerEvents,
   FederationMetricsMessage,
   GlobalModelMessage,
+  LocalTrainingSettings,
   Notice,
   RoundCancelMessage,
   RoundPrivacyMessage,
@@ -63,6 +65,13 @@ export interface SessionSnapshot {
   readonly federation: FederationMetricsMessage | null
   /** With DP: the task's epsilon for the released models, and this tab's own against the coordinator. */
   readonly privacy: TabPrivacy | null
+  /** With DP-SGD: the example-level epsilon of this tab's rows, from its own steps. */
+  readonly exampleLevel: {
+    readonly epsilon: number
+    readonly delta: number
+    readonly rounds: number
+    readonly ledger: PrivacyLedger
+  } | null
   readonly notices: readonly (Notice & { at: number })[]
 }
 
@@ -113,6 +122,7 @@ export class FederatedSession {
       localEvaluation: null,
       federation: null,
       privacy: null,
+      exampleLevel: null,
       notices: [],
     }
   }
@@ -242,6 +252,7 @@ export class FederatedSession {
       if (accepted !== undefined) {
         this.#set({ roundsTrained: this.#snapshot.roundsTrained + 1 })
         if (message.privacy) this.#countPrivateUpdate(message.privacy, result.clip?.clipped ?? false)
+        if (message.settings.dpSgd) this.#countDpSgdRound(message.settings, result.examples)
       }
       if (this.#training?.controller === controller) this.#set({ status: this.#restingStatus() })
     } catch (error) {
@@ -321,6 +332,27 @@ export class FederatedSession {
         ownEpsilon: ledgerEpsilon(ledger, privacy.delta),
         updates: ledgerSteps(ledger),
         clippedUpdates: (previous?.clippedUpdates ?? 0) + (clipped ? 1 : 0),
+        ledger,
+      },
+    })
+  }
+
+  /** One more round of DP-SGD over this tab's rows: the same accounting as the coordinator's. */
+  #countDpSgdRound(settings: LocalTrainingSettings, rows: number): void {
+    const dp = settings.dpSgd!
+    const previous = this.#snapshot.exampleLevel
+    const ledger = addDpSgdRound(
+      previous?.ledger ?? [],
+      rows,
+      settings.batchSize,
+      settings.epochs,
+      dp.noiseMultiplier,
+    )
+    this.#set({
+      exampleLevel: {
+        epsilon: ledgerEpsilon(ledger, dp.delta),
+        delta: dp.delta,
+        rounds: (previous?.rounds ?? 0) + 1,
         ledger,
       },
     })

@@ -1,5 +1,9 @@
 import * as tf from '@tensorflow/tfjs'
-import { scorePredictions } from '../../shared/metrics/classification'
+import {
+  type ConfusionMatrix,
+  classificationMetrics,
+  scorePredictions,
+} from '../../shared/metrics/classification'
 import type { ModelSpec } from '../../shared/model/spec'
 import { privatizeUpdate } from '../../shared/privacy/clipping'
 import type { Partition, TaskInfo } from '../../shared/protocol'
@@ -11,6 +15,7 @@ import { readCsv } from '../data/csv/read-csv'
 import { classBalance, type Dataset, type Split } from '../data/dataset'
 import { generateDiabetesPartition } from '../data/diabetes-demo'
 import { splitRows } from '../data/split'
+import { trainDpSgd } from './dp-sgd'
 import { engineQueue } from './serial-queue'
 import { buildModel, readWeights, writeWeights } from './tfjs-model'
 import type {
@@ -106,6 +111,7 @@ export class LocalTrainer implements TrainerPort {
       loss: spec.classes === 2 ? 'binaryCrossentropy' : 'categoricalCrossentropy',
       metrics: ['accuracy'],
     })
+    if (request.settings.dpSgd) return this.#trainPrivately(request, onProgress, signal, started)
     const batchesPerEpoch = Math.ceil(data.train.count / batchSize)
     const [xs, ys] = toTensors(data.train, data.features, data.classes)
     let epoch = 0
@@ -134,21 +140,83 @@ export class LocalTrainer implements TrainerPort {
         const values = history.history[key] ?? []
         return Number(values[values.length - 1] ?? Number.NaN)
       }
-      const local = await readWeights(model)
-      const raw = new Float32Array(local.length)
-      for (let i = 0; i < local.length; i++) raw[i] = local[i]! - request.weights[i]!
-      // DP happens here, in the worker: the unclipped, noiseless delta never leaves it.
-      const dp = request.privacy ? privatizeUpdate(raw, request.privacy) : null
-      return {
-        delta: dp ? dp.update : raw,
-        ...(dp ? { clip: { norm: dp.norm, clipped: dp.clipped } } : {}),
-        examples: data.train.count,
-        metrics: { loss: last('loss'), accuracy: last('acc') },
-        durationMs: performance.now() - started,
-      }
+      return await this.#result(
+        request,
+        data.train.count,
+        { loss: last('loss'), accuracy: last('acc') },
+        started,
+      )
     } finally {
       xs.dispose()
       ys.dispose()
+    }
+  }
+
+  /** Example-level DP-SGD instead of model.fit; metrics are measured on the training split afterwards. */
+  async #trainPrivately(
+    request: TrainRequest,
+    onProgress: (p: TrainProgress) => void,
+    signal: AbortSignal,
+    started: number,
+  ): Promise<TrainResult> {
+    const { model, data } = this.#ready()
+    const { epochs, batchSize, learningRate, optimizer, dpSgd } = request.settings
+    const opt = optimizer === 'adam' ? tf.train.adam(learningRate) : tf.train.sgd(learningRate)
+    try {
+      await trainDpSgd(
+        model,
+        data,
+        { epochs, batchSize, clipNorm: dpSgd!.clipNorm, noiseMultiplier: dpSgd!.noiseMultiplier },
+        opt,
+        onProgress,
+        signal,
+      )
+    } finally {
+      opt.dispose()
+    }
+    const fit = await this.#score(data.train)
+    return this.#result(
+      request,
+      data.train.count,
+      {
+        loss: fit.lossSum / Math.max(1, data.train.count),
+        accuracy: classificationMetrics(fit.confusion).accuracy,
+      },
+      started,
+    )
+  }
+
+  /** The delta from the starting weights, DP-clipped and noised in this worker when the request asks. */
+  async #result(
+    request: TrainRequest,
+    examples: number,
+    metrics: { loss: number; accuracy: number },
+    started: number,
+  ): Promise<TrainResult> {
+    const { model } = this.#ready()
+    const local = await readWeights(model)
+    const raw = new Float32Array(local.length)
+    for (let i = 0; i < local.length; i++) raw[i] = local[i]! - request.weights[i]!
+    // DP happens here, in the worker: the unclipped, noiseless delta never leaves it.
+    const dp = request.privacy ? privatizeUpdate(raw, request.privacy) : null
+    return {
+      delta: dp ? dp.update : raw,
+      ...(dp ? { clip: { norm: dp.norm, clipped: dp.clipped } } : {}),
+      examples,
+      metrics,
+      durationMs: performance.now() - started,
+    }
+  }
+
+  async #score(split: Split): Promise<{ confusion: ConfusionMatrix; lossSum: number }> {
+    const { model, data } = this.#ready()
+    const xs = tf.tensor2d(split.x, [split.count, data.features])
+    const output = model.predict(xs, { batchSize: 1024 }) as tf.Tensor
+    try {
+      return scorePredictions((await output.data()) as Float32Array, split.y, data.classes)
+    } finally {
+      xs.dispose()
+      output.dispose()
     }
   }
 
@@ -156,16 +224,7 @@ export class LocalTrainer implements TrainerPort {
     return engineQueue.run(async () => {
       const { model, spec, data } = this.#ready()
       writeWeights(model, spec, weights)
-      const xs = tf.tensor2d(data.test.x, [data.test.count, data.features])
-      const output = model.predict(xs, { batchSize: 1024 }) as tf.Tensor
-      try {
-        const probabilities = (await output.data()) as Float32Array
-        const { confusion, lossSum } = scorePredictions(probabilities, data.test.y, data.classes)
-        return { examples: data.test.count, lossSum, confusion }
-      } finally {
-        xs.dispose()
-        output.dispose()
-      }
+      return { examples: data.test.count, ...(await this.#score(data.test)) }
     })
   }
 

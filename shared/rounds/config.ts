@@ -9,6 +9,16 @@ import { z } from 'zod'
  */
 export const privacyConfigSchema = z.object({
   mode: z.enum(['off', 'local', 'distributed']),
+  /**
+   * Example-level DP-SGD inside each tab (Abadi et al. 2016): per-example gradients clipped to `clipNorm`, Gaussian
+   * noise of std noiseMultiplier * clipNorm on each batch sum, batches drawn by Poisson sampling with
+   * q = batch size / the tab's rows. For small federations, where user-level noise would swamp the signal.
+   */
+  exampleLevel: z.object({
+    enabled: z.boolean(),
+    clipNorm: z.number().gt(0).max(1e6),
+    noiseMultiplier: z.number().gt(0).max(1e4),
+  }),
   clipNorm: z.number().gt(0).max(1e6),
   noiseMultiplier: z.number().gt(0).max(1e4),
   sampleRate: z.number().gt(0).max(1),
@@ -20,6 +30,7 @@ export type PrivacyConfig = z.infer<typeof privacyConfigSchema>
 
 export const defaultPrivacyConfig: PrivacyConfig = {
   mode: 'off',
+  exampleLevel: { enabled: false, clipNorm: 1, noiseMultiplier: 1 },
   clipNorm: 1,
   noiseMultiplier: 1,
   sampleRate: 1,

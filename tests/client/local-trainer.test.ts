@@ -12,7 +12,7 @@ beforeAll(async () => {
   await activateNodeBackend('cpu')
 })
 
-const settings = { epochs: 3, batchSize: 32, learningRate: 0.02, optimizer: 'adam' } as const
+const settings = { epochs: 3, batchSize: 32, learningRate: 0.02, optimizer: 'adam', dpSgd: null } as const
 
 describe('tfjs model from a spec', () => {
   it('matches the spec layout: weights written are the weights read', async () => {
@@ -113,6 +113,55 @@ describe('LocalTrainer with DP', () => {
     // Noise of std 1 on each of 289 coordinates: a norm near sqrt(289) = 17.
     expect(norm(noised.delta)).toBeGreaterThan(14)
     expect(norm(noised.delta)).toBeLessThan(20)
+    trainer.dispose()
+  })
+})
+
+describe('example-level DP-SGD in the trainer', () => {
+  it('trains with clipped per-example gradients and noise, and still lowers the loss at moderate noise', async () => {
+    const task = diabetesDemoTask('logistic', 5)
+    const trainer = new LocalTrainer('cpu')
+    await trainer.prepare(task, { index: 3, seed: 5 })
+    const start = initialWeights(task.model, seededRandom(2))
+    const before = await trainer.evaluate(start)
+    const progress: number[] = []
+    const dpSgd = { clipNorm: 1, noiseMultiplier: 0.8, delta: 1e-5 }
+    const result = await trainer.train(
+      { weights: start, settings: { ...settings, epochs: 3, learningRate: 0.1, dpSgd } },
+      (p) => progress.push(p.fraction),
+      new AbortController().signal,
+    )
+    expect(progress.at(-1)).toBe(1)
+    const after = await trainer.evaluate(start.map((w, i) => w + result.delta[i]!))
+    expect(after.lossSum / after.examples).toBeLessThan(before.lossSum / before.examples)
+    trainer.dispose()
+  })
+
+  it('is bounded by the clip norm: with huge noise off and a tiny clip, one step moves weights at most lr * C', async () => {
+    const task = diabetesDemoTask('logistic', 5)
+    const trainer = new LocalTrainer('cpu')
+    const data = await trainer.prepare(task, { index: 3, seed: 5 })
+    const start = initialWeights(task.model, seededRandom(2))
+    const dpSgd = { clipNorm: 0.001, noiseMultiplier: 1e-9, delta: 1e-5 }
+    const result = await trainer.train(
+      {
+        weights: start,
+        settings: {
+          ...settings,
+          epochs: 1,
+          batchSize: data.trainExamples,
+          optimizer: 'sgd',
+          learningRate: 1,
+          dpSgd,
+        },
+      },
+      () => {},
+      new AbortController().signal,
+    )
+    // One step (batch = all rows): the averaged clipped gradient has norm <= C times (sampled rows / expected rows).
+    const norm = Math.sqrt(result.delta.reduce((s, v) => s + v * v, 0))
+    expect(norm).toBeLessThan(0.001 * 1.5)
+    expect(norm).toBeGreaterThan(0)
     trainer.dispose()
   })
 })

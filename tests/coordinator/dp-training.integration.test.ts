@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { type HeadlessClient, startHeadlessClient } from '../../client/headless/headless-client'
 import { type Coordinator, startCoordinator } from '../../coordinator/server'
 import { computeEpsilon } from '../../shared/privacy/accountant'
+import { dpSgdRound } from '../../shared/privacy/dp-sgd'
 import { ledgerSteps } from '../../shared/privacy/ledger'
 import { seededRandom } from '../../shared/random'
 import type { PrivacyConfig } from '../../shared/rounds/config'
@@ -20,6 +21,7 @@ afterEach(async () => {
 
 const privacy: PrivacyConfig = {
   mode: 'distributed',
+  exampleLevel: { enabled: false, clipNorm: 1, noiseMultiplier: 1 },
   clipNorm: 0.5,
   noiseMultiplier: 1.2,
   sampleRate: 0.5,
@@ -100,5 +102,34 @@ describe('client-level DP-FedAvg with headless clients', () => {
     expect(!again.ok && again.error.message).toMatch(
       /^the privacy budget is spent: epsilon \d\.\d{3} so far, the next round would reach/,
     )
+  })
+})
+
+describe('example-level DP-SGD in headless clients', () => {
+  it('trains with DP-SGD; the coordinator and each tab report the accountant epsilon for that tab rows', async () => {
+    const dp: PrivacyConfig = {
+      ...privacy,
+      mode: 'off',
+      exampleLevel: { enabled: true, clipNorm: 1, noiseMultiplier: 1.1 },
+    }
+    const federation = await startFederation(3, 2, dp)
+    federation.control('start')
+    await waitFor(() => federation.state.completedRounds === 2, '2 DP-SGD rounds', 120_000)
+    const view = federation.snapshot(false)
+    for (const client of clients) {
+      const id = client.session.snapshot.clientId!
+      const rows = federation.state.clients.get(id)!.examples
+      const { sampleRate, steps } = dpSgdRound(rows, 32, 2)
+      const expected = computeEpsilon({
+        sampleRate,
+        noiseMultiplier: 1.1,
+        steps: 2 * steps,
+        delta: 1e-5,
+      }).epsilon
+      expect(view.clients.find((c) => c.id === id)!.exampleEpsilon).toBeCloseTo(expected, 9)
+      expect(client.session.snapshot.exampleLevel!.epsilon).toBeCloseTo(expected, 9)
+    }
+    // No client-level DP here: the released models carry no client-level epsilon.
+    expect(federation.history[2]!.epsilon).toBeNull()
   })
 })

@@ -254,6 +254,7 @@ describe('round state machine', () => {
 describe('round state machine with client-level DP', () => {
   const dp = {
     mode: 'distributed',
+    exampleLevel: { enabled: false, clipNorm: 1, noiseMultiplier: 1 },
     clipNorm: 2,
     noiseMultiplier: 1.5,
     sampleRate: 0.5,
