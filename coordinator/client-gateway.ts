@@ -6,6 +6,7 @@ import {
   parsePayload,
   progressSchema,
   readySchema,
+  statisticsReportSchema,
   updateSchema,
 } from '../shared/guards'
 import type { Ack, ClientToServerEvents, HelloReply, ServerToClientEvents } from '../shared/protocol'
@@ -39,6 +40,7 @@ const KNOWN_EVENTS = new Set([
   'client:progress',
   'client:update',
   'client:evaluation',
+  'client:statistics',
 ])
 
 /** The socket.io room of a task's clients: broadcasts reach only them. */
@@ -192,6 +194,15 @@ export function attachClientGateway(
         if (!client.ok) return client
         const report = parsePayload(evaluationSchema, payload, 'evaluation')
         return report.ok ? client.value.task.federation.evaluation(client.value.id, report.value) : report
+      }),
+    )
+
+    socket.on('client:statistics', (payload, ack) =>
+      answer(ack, 'statistics', () => {
+        const client = joined()
+        if (!client.ok) return client
+        const report = parsePayload(statisticsReportSchema, payload, 'statistics')
+        return report.ok ? client.value.task.federation.statistics(client.value.id, report.value) : report
       }),
     )
 

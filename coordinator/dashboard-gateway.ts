@@ -1,5 +1,12 @@
 import type { Namespace, Socket } from 'socket.io'
-import { configureSchema, controlSchema, createTaskSchema, parsePayload, watchSchema } from '../shared/guards'
+import {
+  configureSchema,
+  controlSchema,
+  createTaskSchema,
+  parsePayload,
+  statisticsRequestSchema,
+  watchSchema,
+} from '../shared/guards'
 import type {
   Ack,
   DashboardClientEvents,
@@ -129,6 +136,14 @@ export function attachDashboardGateway(
         if (!request.ok) return fail('invalid-config', request.error.message)
         const entry = taskOf(request.value.taskId)
         return entry.ok ? entry.value.federation.configure(request.value.patch) : entry
+      }),
+    )
+    socket.on('dashboard:statistics', (payload, ack) =>
+      controlled(ack, () => {
+        const request = parsePayload(statisticsRequestSchema, payload, 'statistics request')
+        if (!request.ok) return request
+        const entry = taskOf(request.value.taskId)
+        return entry.ok ? entry.value.federation.requestStatistics(request.value.epsilon) : entry
       }),
     )
     socket.on('dashboard:create-task', (payload, ack) =>

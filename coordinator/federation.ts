@@ -6,11 +6,14 @@ import { describeModel, parameterCount } from '../shared/model/spec'
 import { modelVersion } from '../shared/model/version'
 import { addDpSgdRound } from '../shared/privacy/dp-sgd'
 import { ledgerEpsilon, ledgerSteps, type PrivacyLedger } from '../shared/privacy/ledger'
+import { poolColumnStatistics } from '../shared/privacy/pooled-statistics'
 import type {
   ClientView,
+  ColumnStatisticsReport,
   DashboardSnapshot,
   EvaluationReport,
   EventEntry,
+  FederatedStatistics,
   GlobalModelMessage,
   LocalTrainingSettings,
   RoundRecord,
@@ -78,6 +81,12 @@ export class Federation {
   #accumulator: FedAvgAccumulator | null = null
   #roundTraining = { loss: 0, accuracy: 0, examples: 0 }
   #roundPrivacy: RoundPrivacy | null = null
+  #statistics: {
+    requestId: string
+    epsilon: number
+    requestedAt: number
+    reports: Map<ClientId, ColumnStatisticsReport>
+  } | null = null
   /** Per tab: its DP-SGD steps, for its example-level epsilon (recomputed here from rows, batch and epochs). */
   #exampleLedgers = new Map<ClientId, PrivacyLedger>()
   /** Epsilon of the released models once the current round is aggregated (null without DP). */
@@ -201,6 +210,52 @@ export class Federation {
     return ok(merged.data)
   }
 
+  /**
+   * Asks every tab of a CSV task for local-DP column statistics, each tab spending `epsilon` on its rows.
+   * A new request replaces the previous one.
+   */
+  requestStatistics(epsilon: number): Result<string> {
+    if (this.task.dataset.kind !== 'csv') return fail('invalid-state', 'column statistics need a CSV task')
+    const ready = [...this.#state.clients.values()].filter((c) => c.ready).length
+    if (ready === 0) return fail('invalid-state', 'no tab has joined this task yet')
+    const bytes = crypto.getRandomValues(new Uint8Array(8))
+    const requestId = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
+    this.#statistics = { requestId, epsilon, requestedAt: this.#now(), reports: new Map() }
+    this.outbox.toAll('statistics:request', { requestId, epsilon })
+    this.log.add(
+      'info',
+      `asked ${ready} tabs for column statistics at epsilon ${epsilon} each (local DP, Laplace)`,
+    )
+    this.outbox.changed()
+    return ok(requestId)
+  }
+
+  statistics(id: ClientId, report: ColumnStatisticsReport): Result<null> {
+    const current = this.#statistics
+    if (!this.#state.clients.get(id)?.ready) return fail('not-joined', `${id} has not joined`)
+    if (!current || current.requestId !== report.requestId) {
+      return fail('stale-round', `no statistics request ${report.requestId} is open`)
+    }
+    if (current.reports.has(id))
+      return fail('duplicate-update', `${id} already sent statistics for ${report.requestId}`)
+    current.reports.set(id, report)
+    this.outbox.changed()
+    return ok(null)
+  }
+
+  #pooledStatistics(): FederatedStatistics | null {
+    const current = this.#statistics
+    if (!current || this.task.dataset.kind !== 'csv') return null
+    const reports = [...current.reports.values()]
+    return {
+      requestId: current.requestId,
+      epsilon: current.epsilon,
+      requestedAt: current.requestedAt,
+      reports: reports.length,
+      columns: poolColumnStatistics(reports, this.task.dataset.schema),
+    }
+  }
+
   /** Records a refusal where the live page shows it. */
   reject(id: ClientId | null, what: string, error: ProtocolError): void {
     this.log.add(
@@ -291,6 +346,7 @@ export class Federation {
         rounds: ledgerSteps(state.privacyLedger),
         epsilon: this.epsilonSpent(),
       },
+      statistics: this.#pooledStatistics(),
       events: events.length
         ? [...this.log.entries, ...events].sort((a, b) => a.at - b.at).slice(-200)
         : this.log.entries,

@@ -50,6 +50,22 @@ export const evaluationSchema = z.object({
 
 export const watchSchema = z.object({ taskId })
 
+export const statisticsRequestSchema = z.object({ taskId, epsilon: z.number().gt(0).max(1000) })
+
+export const statisticsReportSchema = z.object({
+  requestId: z.string().min(1).max(100),
+  columns: z
+    .array(
+      z.object({
+        name: z.string().min(1).max(200),
+        count: z.number(),
+        sum: z.number(),
+        sumSquares: z.number(),
+      }),
+    )
+    .max(2000),
+})
+
 export const controlSchema = z.object({ taskId, action: z.enum(['start', 'pause', 'reset']) })
 
 export const configureSchema = z.object({ taskId, patch: trainingConfigPatchSchema })

@@ -174,6 +174,37 @@ export interface Notice {
   readonly text: string
 }
 
+/** Asks every tab of a CSV task for local-DP column statistics (numeric columns, encoded to [-1, 1]). */
+export interface StatisticsRequest {
+  readonly requestId: string
+  readonly epsilon: number
+}
+
+/** A tab's noised count, sum and sum of squares per numeric column, in encoded units. */
+export interface ColumnStatisticsReport {
+  readonly requestId: string
+  readonly columns: readonly {
+    readonly name: string
+    readonly count: number
+    readonly sum: number
+    readonly sumSquares: number
+  }[]
+}
+
+/** The pooled result, in each column's own units, as the coordinator page shows it. */
+export interface FederatedStatistics {
+  readonly requestId: string
+  readonly epsilon: number
+  readonly requestedAt: number
+  readonly reports: number
+  readonly columns: readonly {
+    readonly name: string
+    readonly count: number
+    readonly mean: number
+    readonly std: number
+  }[]
+}
+
 export interface ClientToServerEvents {
   /** The tasks a tab can join, with their schemas (public), before it picks data or joins. */
   'client:tasks': (ack: Ack<readonly TaskListing[]>) => void
@@ -182,6 +213,7 @@ export interface ClientToServerEvents {
   'client:progress': (report: ProgressReport) => void
   'client:update': (update: UpdateMessage, ack: Ack<null>) => void
   'client:evaluation': (report: EvaluationReport, ack: Ack<null>) => void
+  'client:statistics': (report: ColumnStatisticsReport, ack: Ack<null>) => void
 }
 
 export interface ServerToClientEvents {
@@ -190,6 +222,7 @@ export interface ServerToClientEvents {
   'model:global': (message: GlobalModelMessage) => void
   'federation:metrics': (message: FederationMetricsMessage) => void
   'training:finished': (message: { rounds: number }) => void
+  'statistics:request': (request: StatisticsRequest) => void
   notice: (notice: Notice) => void
 }
 
@@ -253,6 +286,8 @@ export interface DashboardSnapshot {
   readonly history: readonly RoundRecord[]
   readonly abandoned: number
   readonly events: readonly EventEntry[]
+  /** The latest federated column statistics of a CSV task, if any were collected. */
+  readonly statistics: FederatedStatistics | null
   /** Where the task's privacy stands: the settings, the DP rounds run and the epsilon they spent. */
   readonly privacy: PrivacyConfig & { readonly rounds: number; readonly epsilon: number }
 }
@@ -276,6 +311,8 @@ export interface DashboardClientEvents {
     ack: Ack<TrainingConfig>,
   ) => void
   'dashboard:create-task': (request: CreateTaskRequest, ack: Ack<TaskSummary>) => void
+  /** Asks the task's tabs for DP column statistics at this epsilon (per tab). */
+  'dashboard:statistics': (request: { taskId: string; epsilon: number }, ack: Ack<string>) => void
 }
 
 export interface DashboardServerEvents {

@@ -11,6 +11,7 @@ import './px-controls'
 import './px-event-log'
 import './px-metrics-chart'
 import './px-privacy-panel'
+import './px-statistics-panel'
 import './px-task-creator'
 
 const LOSS_SERIES: ChartSeries[] = [
@@ -117,6 +118,12 @@ export class PxDashboard extends LitElement {
   @state() private message: { ok: boolean; text: string } | null = null
   @state() private created: { ok: boolean; text: string } | null = null
   @state() private privacyMessage: { ok: boolean; text: string } | null = null
+  @state() private statisticsMessage: string | null = null
+
+  async #collectStatistics(event: CustomEvent<{ epsilon: number }>): Promise<void> {
+    const result = await this.live.requestStatistics(event.detail.epsilon)
+    this.statisticsMessage = result.ok ? null : result.error.message
+  }
 
   async #createTask(event: CustomEvent<{ request: CreateTaskRequest }>): Promise<void> {
     const result = await this.live.createTask(event.detail.request)
@@ -207,6 +214,15 @@ export class PxDashboard extends LitElement {
           <px-metrics-chart .history=${s.history} .series=${QUALITY_SERIES} unitInterval></px-metrics-chart>
         </section>
       </div>
+      ${
+        s.task.source === 'csv'
+          ? html`<section class="card">
+              <h2>Column statistics across tabs (differentially private)</h2>
+              <px-statistics-panel .statistics=${s.statistics} ?canControl=${s.canControl} @px-statistics=${this.#collectStatistics}></px-statistics-panel>
+              ${this.statisticsMessage ? html`<p class="error">${this.statisticsMessage}</p>` : nothing}
+            </section>`
+          : nothing
+      }
       ${
         s.task.schema
           ? html`<details class="card">

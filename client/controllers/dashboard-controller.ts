@@ -63,6 +63,10 @@ export class DashboardController implements ReactiveController {
     return this.#ask((s) => s.emitWithAck('dashboard:configure', { taskId: this.taskId, patch }))
   }
 
+  requestStatistics(epsilon: number): Promise<Result<string>> {
+    return this.#ask((s) => s.emitWithAck('dashboard:statistics', { taskId: this.taskId, epsilon }))
+  }
+
   createTask(request: CreateTaskRequest): Promise<Result<TaskSummary>> {
     return this.#ask((s) => s.emitWithAck('dashboard:create-task', request))
   }

@@ -14,6 +14,7 @@ import type {
   RoundPrivacyMessage,
   RoundStartMessage,
   ServerToClientEvents,
+  StatisticsRequest,
   TaskInfo,
 } from '../../shared/protocol'
 import { PROTOCOL_VERSION } from '../../shared/protocol'
@@ -80,7 +81,7 @@ const PROGRESS_INTERVAL_MS = 200
 const MAX_NOTICES = 30
 
 const isAbort = (error: unknown): boolean => error instanceof Error && error.name === 'AbortError'
-type AckEvent = 'client:hello' | 'client:ready' | 'client:update' | 'client:evaluation'
+type AckEvent = 'client:hello' | 'client:ready' | 'client:update' | 'client:evaluation' | 'client:statistics'
 type PayloadOf<E extends AckEvent> = Parameters<ClientToServerEvents[E]>[0]
 type ReplyOf<E extends AckEvent> = Parameters<ClientToServerEvents[E]>[1] extends Ack<infer T> ? T : never
 
@@ -154,6 +155,7 @@ export class FederatedSession {
     socket.on('model:global', (message) => void this.#evaluate(message))
     socket.on('federation:metrics', (message) => this.#set({ federation: message }))
     socket.on('notice', (notice) => this.#notice(notice.level, notice.text))
+    socket.on('statistics:request', (request) => void this.#shareStatistics(request))
     socket.on('training:finished', ({ rounds }) => {
       this.#finished = true
       const status = this.#snapshot.status === 'idle' ? 'finished' : this.#snapshot.status
@@ -335,6 +337,23 @@ export class FederatedSession {
         ledger,
       },
     })
+  }
+
+  /** Answers a request for column statistics with local-DP noised aggregates (CSV tasks only). */
+  async #shareStatistics(request: StatisticsRequest): Promise<void> {
+    if (this.#snapshot.task?.dataset.kind !== 'csv') return
+    try {
+      const columns = await this.trainer.columnStatistics(request.epsilon)
+      const sent = await this.#request('client:statistics', { requestId: request.requestId, columns })
+      if (sent !== undefined) {
+        this.#notice(
+          'info',
+          `shared noised statistics of ${columns.length} columns (local DP, epsilon ${request.epsilon} on this tab's rows)`,
+        )
+      }
+    } catch (error) {
+      this.#notice('error', `column statistics failed: ${describe(error)}`)
+    }
   }
 
   /** One more round of DP-SGD over this tab's rows: the same accounting as the coordinator's. */

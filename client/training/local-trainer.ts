@@ -6,9 +6,10 @@ import {
 } from '../../shared/metrics/classification'
 import type { ModelSpec } from '../../shared/model/spec'
 import { privatizeUpdate } from '../../shared/privacy/clipping'
-import type { Partition, TaskInfo } from '../../shared/protocol'
+import type { ColumnStatisticsReport, Partition, TaskInfo } from '../../shared/protocol'
 import { secureRandom } from '../../shared/random'
 import type { TaskSchema } from '../../shared/tasks/schema'
+import { noisedColumnStatistics } from '../data/csv/column-statistics'
 import type { EncodedRows } from '../data/csv/csv-ingest'
 import type { CsvReport } from '../data/csv/csv-report'
 import { readCsv } from '../data/csv/read-csv'
@@ -218,6 +219,11 @@ export class LocalTrainer implements TrainerPort {
       xs.dispose()
       output.dispose()
     }
+  }
+
+  async columnStatistics(epsilon: number): Promise<ColumnStatisticsReport['columns']> {
+    if (!this.#csv) throw new Error('no CSV rows here to describe')
+    return noisedColumnStatistics(this.#csv.rows, this.#csv.schema, epsilon)
   }
 
   evaluate(weights: Float32Array): Promise<EvaluationResult> {

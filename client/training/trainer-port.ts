@@ -1,5 +1,11 @@
 import type { ConfusionMatrix } from '../../shared/metrics/classification'
-import type { LocalTrainingSettings, LocalTrainMetrics, Partition, TaskInfo } from '../../shared/protocol'
+import type {
+  ColumnStatisticsReport,
+  LocalTrainingSettings,
+  LocalTrainMetrics,
+  Partition,
+  TaskInfo,
+} from '../../shared/protocol'
 import type { TaskSchema } from '../../shared/tasks/schema'
 import type { CsvReport } from '../data/csv/csv-report'
 import type { CsvReadOptions } from '../data/csv/read-csv'
@@ -72,5 +78,7 @@ export interface TrainerPort {
     signal: AbortSignal,
   ): Promise<TrainResult>
   evaluate(weights: Float32Array): Promise<EvaluationResult>
+  /** Local-DP column statistics of the loaded CSV rows, spending `epsilon` on them; only noised aggregates come out. */
+  columnStatistics(epsilon: number): Promise<ColumnStatisticsReport['columns']>
   dispose(): void
 }

@@ -1,4 +1,4 @@
-import type { Partition, TaskInfo } from '../../shared/protocol'
+import type { ColumnStatisticsReport, Partition, TaskInfo } from '../../shared/protocol'
 import type { TaskSchema } from '../../shared/tasks/schema'
 import type { CsvReport } from '../data/csv/csv-report'
 import type { SavedRowsInfo } from '../data/csv/saved-rows'
@@ -24,6 +24,7 @@ export type WorkerRequest =
   | { id: number; type: 'train'; request: TrainRequest }
   | { id: number; type: 'abort'; target: number }
   | { id: number; type: 'evaluate'; weights: Float32Array }
+  | { id: number; type: 'column-statistics'; epsilon: number }
 
 export type WorkerValue = {
   init: { backend: BackendName; reason: string }
@@ -36,6 +37,7 @@ export type WorkerValue = {
   train: TrainResult
   evaluate: EvaluationResult
   abort: null
+  'column-statistics': ColumnStatisticsReport['columns']
 }
 
 /** Training worker to page. */

@@ -1,4 +1,4 @@
-import type { Partition, TaskInfo } from '../../shared/protocol'
+import type { ColumnStatisticsReport, Partition, TaskInfo } from '../../shared/protocol'
 import type { TaskSchema } from '../../shared/tasks/schema'
 import type { CsvReport } from '../data/csv/csv-report'
 import type { SavedRowsInfo } from '../data/csv/saved-rows'
@@ -108,6 +108,10 @@ export class WorkerTrainer implements TrainerPort {
 
   evaluate(weights: Float32Array): Promise<EvaluationResult> {
     return this.#call({ type: 'evaluate', weights }) as Promise<EvaluationResult>
+  }
+
+  columnStatistics(epsilon: number): Promise<ColumnStatisticsReport['columns']> {
+    return this.#call({ type: 'column-statistics', epsilon }) as Promise<ColumnStatisticsReport['columns']>
   }
 
   dispose(): void {

@@ -98,6 +98,13 @@ async function handle(message: WorkerRequest): Promise<void> {
       running.get(message.target)?.abort()
       scope.postMessage({ id: message.id, type: 'result', value: null })
       return
+    case 'column-statistics':
+      scope.postMessage({
+        id: message.id,
+        type: 'result',
+        value: await need().columnStatistics(message.epsilon),
+      })
+      return
     case 'evaluate':
       scope.postMessage({ id: message.id, type: 'result', value: await need().evaluate(message.weights) })
       return

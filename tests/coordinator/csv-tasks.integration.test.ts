@@ -35,7 +35,7 @@ async function train(taskId: string, files: string[], rounds: number) {
     staticDir: null,
     tasks: [clinic, fitness],
     random: seededRandom(5),
-    config: { rounds, minClients: files.length, localEpochs: 4, learningRate: 0.02 },
+    config: { rounds, minClients: files.length, localEpochs: 6, learningRate: 0.03 },
   })
   for (const [i, text] of files.entries()) {
     clients.push(
@@ -67,9 +67,9 @@ describe('CSV tasks with clients reading their own files', () => {
       clinicCsv({ seed: 2, rows: 300, positiveShare: 0.5 }),
       clinicCsv({ seed: 3, rows: 350, positiveShare: 0.3 }),
     ]
-    const entry = await train('clinic', files, 3)
+    const entry = await train('clinic', files, 5)
     expect(clients.map((c) => c.csvReport!.rows.valid)).toEqual([400, 300, 350])
-    const final = entry.federation.history[3]!.evaluation!
+    const final = entry.federation.history[5]!.evaluation!
     expect(final.accuracy).toBeGreaterThan(final.majorityRate)
     expect(final.loss).toBeLessThan(entry.federation.history[0]!.evaluation!.loss)
     // The other task is untouched: its own federation, no clients.
@@ -96,5 +96,68 @@ describe('CSV tasks with clients reading their own files', () => {
       csv: { text: 'a,b\n1,2\n', fileName: 'wrong.csv' },
     })
     await expect(attempt).rejects.toThrow('wrong.csv: the file lacks columns "age", "bmi"')
+  })
+})
+
+describe('federated column statistics with local DP', () => {
+  it('pools noised counts and sums from every tab into means and deviations close to the truth', async () => {
+    const files = [
+      clinicCsv({ seed: 1, rows: 400, positiveShare: 0.15 }),
+      clinicCsv({ seed: 2, rows: 300, positiveShare: 0.5 }),
+      clinicCsv({ seed: 3, rows: 350, positiveShare: 0.3 }),
+    ]
+    coordinator = await startCoordinator({ port: 0, staticDir: null, tasks: [clinic, fitness] })
+    for (const [i, text] of files.entries()) {
+      clients.push(
+        await startHeadlessClient(coordinator.url, {
+          backend: 'cpu',
+          taskId: 'clinic',
+          csv: { text, fileName: `site-${i}.csv` },
+        }),
+      )
+    }
+    const federation = coordinator.tasks.get('clinic')!.federation
+    await waitFor(
+      () => [...federation.state.clients.values()].filter((c) => c.ready).length === 3,
+      'ready clients',
+    )
+    const requested = federation.requestStatistics(200)
+    expect(requested.ok).toBe(true)
+    await waitFor(() => federation.snapshot(false).statistics?.reports === 3, 'three statistics reports')
+    const pooled = federation.snapshot(false).statistics!
+    const ages = files.flatMap((f) =>
+      f
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((line) => Number(line.split(',')[0])),
+    )
+    const mean = ages.reduce((s, v) => s + v, 0) / ages.length
+    const std = Math.sqrt(ages.reduce((s, v) => s + (v - mean) ** 2, 0) / ages.length)
+    const age = pooled.columns.find((c) => c.name === 'age')!
+    expect(pooled.columns.map((c) => c.name)).toEqual([
+      'age',
+      'bmi',
+      'glucose',
+      'blood_pressure',
+      'hba1c',
+      'activity_hours',
+    ])
+    expect(Math.abs(age.count - 1050)).toBeLessThan(5)
+    expect(Math.abs(age.mean - mean)).toBeLessThan(1)
+    expect(Math.abs(age.std - std)).toBeLessThan(1)
+    // Each tab says what it spent; a second report for the same request is refused.
+    expect(
+      clients.every((c) => c.session.snapshot.notices.some((n) => /local DP, epsilon 200/.test(n.text))),
+    ).toBe(true)
+    const again = federation.statistics(clients[0]!.session.snapshot.clientId!, {
+      requestId: requested.ok ? requested.value : '',
+      columns: [],
+    })
+    expect(again).toMatchObject({ ok: false, error: { code: 'duplicate-update' } })
+    expect(coordinator.tasks.get('fitness')!.federation.requestStatistics(1)).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-state' },
+    })
   })
 })

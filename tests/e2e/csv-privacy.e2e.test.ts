@@ -48,7 +48,7 @@ beforeAll(async () => {
     staticDir: resolve('dist'),
     tasks: [task],
     echoEvents: true,
-    config: { rounds: 3, minClients: 3, localEpochs: 4, learningRate: 0.02 },
+    config: { rounds: 3, minClients: 3, localEpochs: 8, learningRate: 0.03 },
   })
   browser = await launchChromium()
 })
@@ -128,6 +128,14 @@ describe('three tabs train on their own CSVs; rows never leave a tab', () => {
     expect(accuracy).toBeGreaterThan(majority)
 
     // The proof: the canary is in the first tab's file, and in nothing that left any tab or that the coordinator holds.
+    // DP column statistics from every tab, requested on the page (their frames are searched below too).
+    await dashboard.getByTestId('statistics-epsilon').fill('50')
+    await dashboard.getByTestId('collect-statistics').click()
+    await expect
+      .poll(() => dashboard.getByTestId('statistics-table').locator('tbody tr').count(), { timeout: 20_000 })
+      .toBe(6)
+    await waitFor(() => federation.snapshot(false).statistics?.reports === 3, 'statistics from the 3 tabs')
+
     // The detector itself: it finds the canary in the file, and in base64 (any alignment) and hex forms of it.
     expect(leaks(readFileSync(files[0]!))).not.toEqual([])
     for (const prefix of ['', 'x', 'xy'])
