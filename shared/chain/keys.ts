@@ -1,0 +1,43 @@
+import { ed25519 } from '@noble/curves/ed25519.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+
+/** An account's address: "px" and the first 20 bytes of SHA-256 of its Ed25519 public key, hex. */
+export type Address = string
+
+export interface KeyPair {
+  /** 32-byte Ed25519 secret seed, hex. Never leaves its owner (the tab's browser, the coordinator's data dir). */
+  readonly secretKey: string
+  readonly publicKey: string
+  readonly address: Address
+}
+
+export const ADDRESS_PATTERN = /^px[0-9a-f]{40}$/
+
+export function addressOf(publicKeyHex: string): Address {
+  return `px${bytesToHex(sha256(hexToBytes(publicKeyHex))).slice(0, 40)}`
+}
+
+/** A new key pair from the platform's CSPRNG (crypto.getRandomValues, through noble). */
+export function generateKeyPair(): KeyPair {
+  return keyPairFromSecret(bytesToHex(ed25519.utils.randomSecretKey()))
+}
+
+export function keyPairFromSecret(secretKey: string): KeyPair {
+  const publicKey = bytesToHex(ed25519.getPublicKey(hexToBytes(secretKey)))
+  return { secretKey, publicKey, address: addressOf(publicKey) }
+}
+
+/** Ed25519 signature (RFC 8032) of `message`, hex. */
+export function sign(message: Uint8Array, secretKey: string): string {
+  return bytesToHex(ed25519.sign(message, hexToBytes(secretKey)))
+}
+
+/** Whether `signature` is a valid Ed25519 signature of `message` by `publicKey`; false for malformed input. */
+export function verifySignature(signature: string, message: Uint8Array, publicKey: string): boolean {
+  try {
+    return ed25519.verify(hexToBytes(signature), message, hexToBytes(publicKey))
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,53 @@
+import { fail, ok, type Result } from '../result'
+import { canonicalBytes, hashOf, type Json } from './encoding'
+import { type Address, addressOf, type KeyPair, sign, verifySignature } from './keys'
+
+/** What a transaction says; its id is the SHA-256 of this body's canonical encoding, and that id is signed. */
+export interface TransactionBody {
+  readonly chainId: string
+  readonly from: Address
+  readonly publicKey: string
+  /** The sender's count of earlier transactions: each nonce is used once, in order (replay protection). */
+  readonly nonce: number
+  /** `contract.action`, e.g. "token.transfer". */
+  readonly type: string
+  readonly payload: Json
+  readonly timestamp: number
+}
+
+export interface SignedTransaction {
+  readonly id: string
+  readonly body: TransactionBody
+  readonly signature: string
+}
+
+const idOf = (body: TransactionBody): string => hashOf(body as unknown as Json)
+
+export function signTransaction(
+  keys: KeyPair,
+  fields: { chainId: string; nonce: number; type: string; payload: Json; timestamp: number },
+): SignedTransaction {
+  const body: TransactionBody = { ...fields, from: keys.address, publicKey: keys.publicKey }
+  const id = idOf(body)
+  return { id, body, signature: sign(canonicalBytes(id), keys.secretKey) }
+}
+
+/**
+ * Checks a transaction on its own: the right chain, an id that is the hash of its body, a sender address derived
+ * from its public key, and a valid signature. Nonces and contract rules are checked when it is applied.
+ */
+export function checkTransaction(tx: SignedTransaction, chainId: string): Result<null> {
+  if (tx.body.chainId !== chainId)
+    return fail(
+      'bad-payload',
+      `transaction ${tx.id.slice(0, 12)} is for chain "${tx.body.chainId}", not "${chainId}"`,
+    )
+  if (idOf(tx.body) !== tx.id)
+    return fail('bad-payload', `transaction id ${tx.id.slice(0, 12)} is not the hash of its body`)
+  if (addressOf(tx.body.publicKey) !== tx.body.from)
+    return fail('bad-payload', `sender ${tx.body.from} does not match its public key`)
+  if (!verifySignature(tx.signature, canonicalBytes(tx.id), tx.body.publicKey)) {
+    return fail('unauthorized', `transaction ${tx.id.slice(0, 12)} has an invalid signature`)
+  }
+  return ok(null)
+}
