@@ -21,6 +21,9 @@ export type ErrorCode =
   | 'invalid-config'
   | 'invalid-state'
   | 'over-budget'
+  | 'replay'
+  | 'insufficient-funds'
+  | 'forbidden'
 
 export type ProtocolError = { code: ErrorCode; message: string }
 

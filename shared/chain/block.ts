@@ -1,0 +1,186 @@
+import { fail, ok, type Result } from '../result'
+import { canonicalBytes, hashOf, hexToBytes, type Json } from './encoding'
+import { addressOf, type KeyPair, sign, verifySignature } from './keys'
+import { applyTransaction } from './ledger'
+import { inclusionProof, merkleRoot, verifyInclusion } from './merkle'
+import { type ChainState, emptyState } from './state'
+import type { SignedTransaction } from './transaction'
+
+export const GENESIS_PREVIOUS_HASH = '0'.repeat(64)
+
+export interface BlockHeader {
+  readonly chainId: string
+  readonly index: number
+  readonly previousHash: string
+  readonly timestamp: number
+  /** RFC 6962 Merkle root over the transaction ids, in block order. */
+  readonly txRoot: string
+  readonly txCount: number
+  /** SHA-256 of the canonical chain state after this block's transactions. */
+  readonly stateRoot: string
+  /** The producer's Ed25519 public key. */
+  readonly producer: string
+}
+
+export interface Block {
+  readonly header: BlockHeader
+  /** SHA-256 of the canonical header. */
+  readonly hash: string
+  /** The producer's signature of the hash. */
+  readonly signature: string
+  readonly transactions: readonly SignedTransaction[]
+}
+
+/** Where a chain check failed: the block and which check. */
+export interface ChainFault {
+  readonly index: number
+  readonly check:
+    | 'index'
+    | 'chain-id'
+    | 'previous-hash'
+    | 'timestamp'
+    | 'block-hash'
+    | 'producer'
+    | 'producer-signature'
+    | 'merkle-root'
+    | 'transaction'
+    | 'state-root'
+  readonly message: string
+}
+
+const leavesOf = (txs: readonly SignedTransaction[]): Uint8Array[] => txs.map((tx) => hexToBytes(tx.id))
+
+export const stateRoot = (state: ChainState): string => hashOf(state as unknown as Json)
+
+/** Applies transactions in order; the first that fails stops it, with its index. */
+export function applyAll(
+  state: ChainState,
+  txs: readonly SignedTransaction[],
+): Result<ChainState> & { failedAt?: number } {
+  let current = state
+  for (const [i, tx] of txs.entries()) {
+    const next = applyTransaction(current, tx)
+    if (!next.ok) return { ...next, failedAt: i }
+    current = next.value
+  }
+  return ok(current)
+}
+
+/**
+ * The next block on `previous` (null for genesis) with these transactions, produced and signed by `producer`.
+ * Every transaction must apply; callers check them first (`applyTransaction`) and send rejections back.
+ */
+export function produceBlock(
+  previous: { block: Block; state: ChainState } | { chainId: string },
+  txs: readonly SignedTransaction[],
+  producer: KeyPair,
+  timestamp: number,
+): Result<{ block: Block; state: ChainState }> {
+  const base = 'block' in previous ? previous.state : emptyState(previous.chainId)
+  const after = applyAll(base, txs)
+  if (!after.ok) return fail(after.error.code, `transaction ${after.failedAt}: ${after.error.message}`)
+  const header: BlockHeader = {
+    chainId: base.chainId,
+    index: 'block' in previous ? previous.block.header.index + 1 : 0,
+    previousHash: 'block' in previous ? previous.block.hash : GENESIS_PREVIOUS_HASH,
+    timestamp: Math.max(timestamp, 'block' in previous ? previous.block.header.timestamp : 0),
+    txRoot: merkleRoot(leavesOf(txs)),
+    txCount: txs.length,
+    stateRoot: stateRoot(after.value),
+    producer: producer.publicKey,
+  }
+  const hash = hashOf(header as unknown as Json)
+  return ok({
+    block: { header, hash, signature: sign(canonicalBytes(hash), producer.secretKey), transactions: txs },
+    state: after.value,
+  })
+}
+
+/**
+ * Verifies one block on top of the state before it: index, chain, hash link, time order, header hash, producer and
+ * signature, Merkle root, every transaction (signature, nonce, contract), and the state root after replaying them.
+ */
+export function verifyBlock(
+  block: Block,
+  before: ChainState,
+  previous: Block | null,
+): { ok: true; state: ChainState } | { ok: false; fault: ChainFault } {
+  const index = previous ? previous.header.index + 1 : 0
+  const h = block.header
+  const fault = (check: ChainFault['check'], message: string) => ({
+    ok: false as const,
+    fault: { index, check, message },
+  })
+  if (h.index !== index) return fault('index', `block ${index} says it is block ${h.index}`)
+  if (h.chainId !== before.chainId) return fault('chain-id', `block ${index} is for chain "${h.chainId}"`)
+  const expectedPrevious = previous ? previous.hash : GENESIS_PREVIOUS_HASH
+  if (h.previousHash !== expectedPrevious)
+    return fault('previous-hash', `block ${index} does not link to block ${index - 1}`)
+  if (previous && h.timestamp < previous.header.timestamp)
+    return fault('timestamp', `block ${index} is older than block ${index - 1}`)
+  if (hashOf(h as unknown as Json) !== block.hash)
+    return fault('block-hash', `block ${index}'s hash does not match its header`)
+  if (!verifySignature(block.signature, canonicalBytes(block.hash), h.producer)) {
+    return fault('producer-signature', `block ${index}'s producer signature is invalid`)
+  }
+  if (merkleRoot(leavesOf(block.transactions)) !== h.txRoot || block.transactions.length !== h.txCount) {
+    return fault('merkle-root', `block ${index}'s transactions do not match its Merkle root`)
+  }
+  const after = applyAll(before, block.transactions)
+  if (!after.ok)
+    return fault('transaction', `block ${index}, transaction ${after.failedAt}: ${after.error.message}`)
+  if (addressOf(h.producer) !== after.value.producer)
+    return fault('producer', `block ${index} was not produced by the chain's producer`)
+  if (stateRoot(after.value) !== h.stateRoot)
+    return fault('state-root', `block ${index}'s state root does not match the replayed state`)
+  return { ok: true, state: after.value }
+}
+
+/** Verifies a whole chain from genesis; the first fault names the block and the check. */
+export function verifyChain(
+  blocks: readonly Block[],
+  chainId: string,
+): { ok: true; state: ChainState; height: number } | { ok: false; fault: ChainFault } {
+  let state = emptyState(chainId)
+  let previous: Block | null = null
+  for (const block of blocks) {
+    const verified = verifyBlock(block, state, previous)
+    if (!verified.ok) return verified
+    state = verified.state
+    previous = block
+  }
+  return { ok: true, state, height: blocks.length }
+}
+
+export interface InclusionProof {
+  readonly txId: string
+  readonly blockIndex: number
+  readonly leafIndex: number
+  readonly treeSize: number
+  readonly path: readonly string[]
+  readonly txRoot: string
+}
+
+/** A proof that a transaction is in a block, checkable against the block header alone. */
+export function proveInclusion(block: Block, txId: string): InclusionProof | null {
+  const leafIndex = block.transactions.findIndex((tx) => tx.id === txId)
+  if (leafIndex === -1) return null
+  const leaves = leavesOf(block.transactions)
+  return {
+    txId,
+    blockIndex: block.header.index,
+    leafIndex,
+    treeSize: leaves.length,
+    path: inclusionProof(leaves, leafIndex),
+    txRoot: block.header.txRoot,
+  }
+}
+
+export function checkInclusion(proof: InclusionProof, header: BlockHeader): boolean {
+  if (proof.txRoot !== header.txRoot || proof.treeSize !== header.txCount) return false
+  try {
+    return verifyInclusion(hexToBytes(proof.txId), proof.leafIndex, proof.treeSize, proof.path, header.txRoot)
+  } catch {
+    return false
+  }
+}
