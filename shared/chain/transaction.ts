@@ -1,6 +1,8 @@
+import { parsePayload } from '../guards'
 import { fail, ok, type Result } from '../result'
 import { canonicalBytes, hashOf, type Json } from './encoding'
 import { type Address, addressOf, type KeyPair, sign, verifySignature } from './keys'
+import { transactionSchema } from './schema'
 
 /** What a transaction says; its id is the SHA-256 of this body's canonical encoding, and that id is signed. */
 export interface TransactionBody {
@@ -37,6 +39,8 @@ export function signTransaction(
  * from its public key, and a valid signature. Nonces and contract rules are checked when it is applied.
  */
 export function checkTransaction(tx: SignedTransaction, chainId: string): Result<null> {
+  const shaped = parsePayload(transactionSchema, tx, 'transaction')
+  if (!shaped.ok) return shaped
   if (tx.body.chainId !== chainId)
     return fail(
       'bad-payload',

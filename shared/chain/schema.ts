@@ -1,0 +1,48 @@
+import { z } from 'zod'
+import { ADDRESS_PATTERN } from './keys'
+
+/**
+ * The exact shape of stored blocks and submitted transactions: known keys only, and hex in lowercase of fixed
+ * length. Decoders accept other spellings of the same bytes (upper-case hex); requiring one spelling keeps every
+ * stored byte meaningful, so no edit can pass unnoticed.
+ */
+const hex = (bytes: number) =>
+  z.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `${bytes * 2} lowercase hex digits`)
+
+export const transactionSchema = z
+  .object({
+    id: hex(32),
+    signature: hex(64),
+    body: z
+      .object({
+        chainId: z.string().min(1).max(100),
+        from: z.string().regex(ADDRESS_PATTERN),
+        publicKey: hex(32),
+        nonce: z.int().min(0),
+        type: z.string().regex(/^[a-z]+\.[a-z-]+$/),
+        payload: z.unknown(),
+        timestamp: z.number(),
+      })
+      .strict(),
+  })
+  .strict()
+
+export const blockSchema = z
+  .object({
+    header: z
+      .object({
+        chainId: z.string().min(1).max(100),
+        index: z.int().min(0),
+        previousHash: hex(32),
+        timestamp: z.number(),
+        txRoot: hex(32),
+        txCount: z.int().min(0),
+        stateRoot: hex(32),
+        producer: hex(32),
+      })
+      .strict(),
+    hash: hex(32),
+    signature: hex(64),
+    transactions: z.array(transactionSchema),
+  })
+  .strict()
