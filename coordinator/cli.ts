@@ -12,6 +12,7 @@ const usage = `Usage: npm start -- [options]
   --min-clients N     clients needed before a round starts (default 2)
   --auto-start        start training as soon as enough clients are ready
   --seed N            seed of the initial weights and demo data (default 2026)
+  --data-dir DIR      where the chain, models and tasks persist (default .data); "npx privx verify" checks it
   --dev               serve the client through Vite with hot reload
   --help`
 
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
       'auto-start': { type: 'boolean' },
       seed: { type: 'string' },
       dev: { type: 'boolean' },
+      'data-dir': { type: 'string', default: '.data' },
       help: { type: 'boolean' },
     },
   })
@@ -55,6 +57,7 @@ async function main(): Promise<void> {
     seed,
     staticDir: resolve('dist'),
     dev: values.dev ?? false,
+    dataDir: resolve(values['data-dir']),
     echoEvents: true,
   })
   if (values['auto-start']) coordinator.federation.control('start')

@@ -1,4 +1,5 @@
 import type { Server, Socket } from 'socket.io'
+import { updateHash, verifyUpdateSignature } from '../shared/chain/update-signature'
 import { decodeFloat32, firstNonFinite } from '../shared/codec'
 import {
   evaluationSchema,
@@ -124,7 +125,7 @@ export function attachClientGateway(
           return fail('unknown-task', `no task "${hello.value.taskId}" here; tasks: ${known.join(', ')}`)
         }
         const id = directory.nextId()
-        const { partitionIndex } = task.federation.hello(id, hello.value.backend)
+        const { partitionIndex } = task.federation.hello(id, hello.value.backend, hello.value.publicKey)
         socket.data.clientId = id
         socket.data.taskId = task.task.id
         directory.sockets.set(id, socket)
@@ -175,6 +176,24 @@ export function attachClientGateway(
           task.federation.reject(id, 'update', delta.error)
           return delta
         }
+        const bytes = update.value.delta
+        const hash = updateHash(
+          bytes instanceof ArrayBuffer
+            ? new Uint8Array(bytes)
+            : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+        )
+        const publicKey = task.federation.publicKeyOf(id)
+        if (
+          !publicKey ||
+          !verifyUpdateSignature(publicKey, update.value.signature, task.task.id, update.value.round, hash)
+        ) {
+          const error = {
+            code: 'unauthorized',
+            message: `the update's signature does not match ${id}'s key`,
+          } as const
+          task.federation.reject(id, 'update', error)
+          return fail(error.code, error.message)
+        }
         const bad = firstNonFinite(delta.value)
         if (bad !== -1) {
           const error = {
@@ -184,7 +203,7 @@ export function attachClientGateway(
           task.federation.reject(id, 'update', error)
           return fail(error.code, error.message)
         }
-        return task.federation.submitUpdate(id, update.value, delta.value)
+        return task.federation.submitUpdate(id, update.value, delta.value, hash)
       }),
     )
 

@@ -1,9 +1,10 @@
 import { applyDelta, FedAvgAccumulator } from '../shared/aggregation/fedavg'
+import { addressOf } from '../shared/chain/keys'
 import { encodeFloat32, firstNonFinite } from '../shared/codec'
 import { EvaluationTally } from '../shared/metrics/evaluation-tally'
 import { initialWeights } from '../shared/model/init'
 import { describeModel, parameterCount } from '../shared/model/spec'
-import { modelVersion } from '../shared/model/version'
+import { modelVersion, weightsDigest } from '../shared/model/version'
 import { addDpSgdRound } from '../shared/privacy/dp-sgd'
 import { ledgerEpsilon, ledgerSteps, type PrivacyLedger } from '../shared/privacy/ledger'
 import { poolColumnStatistics } from '../shared/privacy/pooled-statistics'
@@ -59,6 +60,27 @@ export interface FederationOptions {
   readonly seed: number
   readonly now?: () => number
   readonly log?: EventLog
+  /** Called with every aggregated round, before it is announced (the chain records it). */
+  readonly onAggregated?: (round: AggregatedRound) => void
+  /** Start from a recorded model (after a restart) instead of fresh weights. */
+  readonly resume?: { readonly round: number; readonly weights: Float32Array }
+}
+
+/** What the chain records of an aggregated round. `round` is the new model's round number. */
+export interface AggregatedRound {
+  readonly taskId: string
+  readonly round: number
+  readonly modelBefore: string
+  readonly modelAfter: string
+  readonly weights: Float32Array
+  readonly participants: readonly {
+    clientId: ClientId
+    address: string
+    updateHash: string
+    examples: number
+  }[]
+  readonly metrics: { trainLoss: number | null; trainAccuracy: number | null }
+  readonly privacy: Record<string, string | number | null>
 }
 
 interface GlobalModel {
@@ -81,6 +103,11 @@ export class Federation {
   #accumulator: FedAvgAccumulator | null = null
   #roundTraining = { loss: 0, accuracy: 0, examples: 0 }
   #roundPrivacy: RoundPrivacy | null = null
+  /** This round's accepted updates: their hashes and example counts, for the chain record. */
+  #roundUpdates = new Map<ClientId, { updateHash: string; examples: number }>()
+  /** Each client's account, from its hello. */
+  readonly #accounts = new Map<ClientId, { publicKey: string; address: string }>()
+  readonly #onAggregated: ((round: AggregatedRound) => void) | undefined
   #statistics: {
     requestId: string
     epsilon: number
@@ -107,8 +134,28 @@ export class Federation {
     this.log = options.log ?? new EventLog()
     this.#random = options.random
     this.#now = options.now ?? Date.now
+    this.#onAggregated = options.onAggregated
     this.#state = initialRoundState(options.config)
     this.#global = this.#initialModel(options.seed)
+    if (options.resume) {
+      const { round, weights } = options.resume
+      this.#state = { ...this.#state, completedRounds: round, nextRound: round + 1 }
+      this.#global = { round, version: modelVersion(round, weights), weights }
+      this.#history = []
+      this.#record({
+        round,
+        version: this.#global.version,
+        participants: 0,
+        examples: 0,
+        durationMs: null,
+        completedAt: this.#now(),
+        trainLoss: null,
+        trainAccuracy: null,
+        evaluation: null,
+        epsilon: null,
+      })
+      this.log.add('info', `resumed from the recorded model of round ${round} (${this.#global.version})`)
+    }
   }
 
   get state(): RoundState {
@@ -124,8 +171,9 @@ export class Federation {
   }
 
   /** A new client (ids are given by the gateway, unique across tasks): returns its demo partition index. */
-  hello(id: ClientId, backend: string): { partitionIndex: number } {
+  hello(id: ClientId, backend: string, publicKey: string): { partitionIndex: number } {
     const partitionIndex = this.#nextPartition++
+    this.#accounts.set(id, { publicKey, address: addressOf(publicKey) })
     this.#dispatch({ type: 'hello', now: this.#now(), id, backend })
     return { partitionIndex }
   }
@@ -147,8 +195,17 @@ export class Federation {
     this.#dispatch({ type: 'progress', now: this.#now(), id, round, fraction })
   }
 
-  /** An update whose delta the gateway decoded and checked (length, finite values). */
-  submitUpdate(id: ClientId, update: Omit<UpdateMessage, 'delta'>, delta: Float32Array): Result<null> {
+  publicKeyOf(id: ClientId): string | null {
+    return this.#accounts.get(id)?.publicKey ?? null
+  }
+
+  /** An update whose delta the gateway decoded and checked (length, finite values, the sender's signature). */
+  submitUpdate(
+    id: ClientId,
+    update: Omit<UpdateMessage, 'delta'>,
+    delta: Float32Array,
+    hash: string,
+  ): Result<null> {
     const result = this.#dispatch(
       { type: 'update', now: this.#now(), id, round: update.round, examples: update.examples },
       (effect) => {
@@ -158,6 +215,7 @@ export class Federation {
         this.#roundTraining.accuracy += update.metrics.accuracy * effect.examples
         this.#roundTraining.examples += effect.examples
         this.#lastMetrics.set(id, update.metrics)
+        this.#roundUpdates.set(id, { updateHash: hash, examples: effect.examples })
         const dpSgd = this.#state.config.privacy.exampleLevel
         if (dpSgd.enabled) {
           const rows = this.#state.clients.get(id)?.examples ?? effect.examples
@@ -370,6 +428,7 @@ export class Federation {
     switch (effect.type) {
       case 'round-started': {
         this.#accumulator = new FedAvgAccumulator(this.parameters)
+        this.#roundUpdates = new Map()
         this.#roundPrivacy = effect.privacy
         // The state already counts this round's DP step and no later one: one round starts per step.
         this.#roundEpsilon = effect.privacy ? this.epsilonSpent() : null
@@ -461,7 +520,33 @@ export class Federation {
     const modelRound = this.#state.completedRounds
     const started = this.#state.outcomes.at(-1)?.startedAt ?? this.#now()
     const training = this.#roundTraining
+    const modelBefore = weightsDigest(this.#global.weights)
     this.#global = { round: modelRound, version: modelVersion(modelRound, weights), weights }
+    this.#onAggregated?.({
+      taskId: this.task.id,
+      round: modelRound,
+      modelBefore,
+      modelAfter: weightsDigest(weights),
+      weights,
+      participants: [...this.#roundUpdates].map(([id, u]) => ({
+        clientId: id,
+        address: this.#accounts.get(id)?.address ?? '',
+        ...u,
+      })),
+      metrics: {
+        trainLoss: training.examples ? training.loss / training.examples : null,
+        trainAccuracy: training.examples ? training.accuracy / training.examples : null,
+      },
+      privacy: privacy
+        ? {
+            mode: privacy.mode,
+            clipNorm: privacy.clipNorm,
+            noiseStd: privacy.noiseStd,
+            epsilon: this.#roundEpsilon,
+            delta: this.#state.config.privacy.delta,
+          }
+        : { mode: 'off' },
+    })
     this.#record({
       round: modelRound,
       version: this.#global.version,

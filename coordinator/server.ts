@@ -5,10 +5,12 @@ import { DASHBOARD_NAMESPACE, type EventEntry, type TaskInfo } from '../shared/p
 import { type RandomSource, secureRandom } from '../shared/random'
 import { defaultTrainingConfig, type TrainingConfig, trainingConfigSchema } from '../shared/rounds/config'
 import { diabetesDemoTask } from '../shared/tasks/diabetes-demo'
+import { ChainService } from './chain/chain-service'
+import { ModelStore } from './chain/model-store'
 import { attachClientGateway, ClientDirectory, type ClientServer, taskRoom } from './client-gateway'
 import { attachDashboardGateway, type DashboardNamespace } from './dashboard-gateway'
 import { EventLog } from './event-log'
-import { Federation } from './federation'
+import { type AggregatedRound, Federation } from './federation'
 import { builtApp, type RequestHandler, viteDevApp } from './static-files'
 import { MESSAGE_OVERHEAD_BYTES, TaskRegistry } from './task-registry'
 
@@ -32,6 +34,11 @@ export interface CoordinatorOptions {
   readonly controlToken?: string
   /** Largest model a task may have; sizes the transport's message cap. */
   readonly maxParameters?: number
+  /** Where the chain, models and tasks persist; null keeps the chain in memory (tests). */
+  readonly dataDir?: string | null
+  readonly chainId?: string
+  /** Tokens each new account may claim once. */
+  readonly faucetAmount?: number
   readonly tickMs?: number
   /** Print events to the console. */
   readonly echoEvents?: boolean
@@ -46,6 +53,7 @@ export interface Coordinator {
   readonly federation: Federation
   /** Coordinator-wide events (connections that never joined a task, task creation). */
   readonly log: EventLog
+  readonly chain: ChainService
   readonly clientPageUrl: string
   readonly coordinatorPageUrl: string
   close(): Promise<void>
@@ -99,26 +107,74 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   const echo = options.echoEvents ? (e: EventEntry) => console.log(`[${e.level}] ${e.text}`) : undefined
   const log = new EventLog(200, echo)
   let dashboard: { changed(): void; close(): void } | null = null
-  const tasks = new TaskRegistry(
-    (task) =>
-      new Federation(
-        {
-          task,
-          config,
-          random,
-          seed,
-          log: new EventLog(200, echo && ((e) => echo({ ...e, text: `${task.id}: ${e.text}` }))),
-        },
-        {
-          toClient: (id, event, ...args) => directory.send(id, event, ...args),
-          toAll: (event, ...args) => io.to(taskRoom(task.id)).emit(event, ...args),
-          changed: () => dashboard?.changed(),
-        },
-      ),
-    maxParameters,
-  )
+  const chain = ChainService.open({
+    dataDir: options.dataDir ?? null,
+    chainId: options.chainId ?? 'privx-local',
+    faucetAmount: options.faucetAmount ?? 100,
+  })
+  for (const warning of chain.warnings) log.add('warning', `chain: ${warning}`)
+  const models = options.dataDir ? new ModelStore(options.dataDir) : null
+  /** Chain the round, keep its model for a restart; a failure is logged, never thrown into training. */
+  const record = (round: AggregatedRound, taskLog: EventLog): void => {
+    models?.saveModel(round.weights)
+    const recorded = chain.recordRound({
+      taskId: round.taskId,
+      round: round.round,
+      modelBefore: round.modelBefore,
+      modelAfter: round.modelAfter,
+      participants: round.participants.map(({ address, updateHash, examples }) => ({
+        address,
+        updateHash,
+        examples,
+      })),
+      metrics: round.metrics,
+      privacy: round.privacy,
+      homomorphic: false,
+      rewardPerExample: 0,
+    })
+    if (recorded.ok) taskLog.add('info', `round ${round.round} recorded in block ${recorded.value.block}`)
+    else
+      taskLog.add(
+        'error',
+        `round ${round.round} could not be recorded on the chain: ${recorded.error.message}`,
+      )
+  }
+  /** The last model the chain recorded for a task, when its bytes are still here and match. */
+  const resumeOf = (task: TaskInfo): { round: number; weights: Float32Array } | undefined => {
+    const last = chain.lastRound(task.id)
+    const weights = last && models?.loadModel(last.modelAfter)
+    if (last && !weights)
+      log.add('warning', `task ${task.id}: the model of round ${last.round} is missing here; starting fresh`)
+    return last && weights ? { round: last.round, weights } : undefined
+  }
+  const tasks = new TaskRegistry((task) => {
+    const registered = chain.registerTask(task)
+    if (!registered.ok)
+      log.add('error', `task ${task.id} could not be registered on the chain: ${registered.error.message}`)
+    models?.saveTask(task)
+    const taskLog = new EventLog(200, echo && ((e) => echo({ ...e, text: `${task.id}: ${e.text}` })))
+    const resume = resumeOf(task)
+    return new Federation(
+      {
+        task,
+        config,
+        random,
+        seed,
+        log: taskLog,
+        onAggregated: (round) => record(round, taskLog),
+        ...(resume ? { resume } : {}),
+      },
+      {
+        toClient: (id, event, ...args) => directory.send(id, event, ...args),
+        toAll: (event, ...args) => io.to(taskRoom(task.id)).emit(event, ...args),
+        changed: () => dashboard?.changed(),
+      },
+    )
+  }, maxParameters)
   registry = tasks
-  for (const task of options.tasks ?? [diabetesDemoTask('mlp', seed)]) {
+  const initial = options.tasks ?? [diabetesDemoTask('mlp', seed)]
+  const stored = (models?.tasks() ?? []).filter((t) => !initial.some((i) => i.id === t.id))
+  for (const task of [...initial, ...stored]) {
     const added = tasks.add(task)
     if (!added.ok) throw new Error(`task ${task.id}: ${added.error.message}`)
   }
@@ -146,6 +202,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
     tasks,
     federation: tasks.first.federation,
     log,
+    chain,
     clientPageUrl: `${url}/`,
     coordinatorPageUrl: `${url}/coordinator?token=${controlToken}`,
     async close(): Promise<void> {

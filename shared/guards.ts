@@ -19,6 +19,7 @@ export const helloSchema = z.object({
   protocol: z.literal(PROTOCOL_VERSION, { message: `this coordinator speaks protocol ${PROTOCOL_VERSION}` }),
   backend: z.string().min(1).max(40),
   taskId,
+  publicKey: z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits (an Ed25519 public key)'),
 })
 
 export const readySchema = z.object({
@@ -39,6 +40,7 @@ export const updateSchema = z.object({
   examples: z.int().min(1).max(1e9),
   delta: binary,
   metrics: z.object({ loss: z.number().min(0), accuracy: z.number().min(0).max(1) }),
+  signature: z.string().regex(/^[0-9a-f]{128}$/, '128 lowercase hex digits (an Ed25519 signature)'),
 })
 
 export const evaluationSchema = z.object({

@@ -69,6 +69,8 @@ export interface HelloRequest {
   readonly backend: string
   /** The task to join (from `client:tasks`). */
   readonly taskId: string
+  /** The tab's Ed25519 public key (hex): its account on the chain; it signs every update. */
+  readonly publicKey: string
 }
 
 /** A task as lists show it: what it is and how its training stands. */
@@ -126,6 +128,8 @@ export interface UpdateMessage {
   /** Local weights minus the global weights, float32, in `weightShapes` order. */
   readonly delta: Binary
   readonly metrics: LocalTrainMetrics
+  /** Ed25519 signature of { taskId, round, updateHash = SHA-256(delta bytes) } by the key given in hello. */
+  readonly signature: string
 }
 
 /** A tab's evaluation of one global model on its held-out split: counts, so sums are exact. */

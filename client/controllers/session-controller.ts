@@ -4,6 +4,7 @@ import type { TaskInfo, TaskListing } from '../../shared/protocol'
 import type { TaskSchema } from '../../shared/tasks/schema'
 import type { CsvReport } from '../data/csv/csv-report'
 import type { SavedRowsInfo } from '../data/csv/saved-rows'
+import { browserKeys } from '../session/browser-keys'
 import { type ClientSocket, FederatedSession, type SessionSnapshot } from '../session/federated-session'
 import { fetchTasks } from '../session/task-list'
 import { parseBackendName } from '../training/backend-choice'
@@ -134,7 +135,7 @@ export class SessionController implements ReactiveController {
         this.error = `could not keep the rows in this browser: ${error instanceof Error ? error.message : String(error)}`
       }
     }
-    const session = new FederatedSession(this.#socket, this.#trainer, this.task.id)
+    const session = new FederatedSession(this.#socket, this.#trainer, this.task.id, browserKeys())
     this.#session = session
     this.#unsubscribe = session.subscribe((snapshot) => {
       this.snapshot = snapshot

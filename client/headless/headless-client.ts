@@ -1,4 +1,5 @@
 import { io } from 'socket.io-client'
+import { generateKeyPair, type KeyPair } from '../../shared/chain/keys'
 import type { CsvReport } from '../data/csv/csv-report'
 import { type ClientSocket, FederatedSession } from '../session/federated-session'
 import { fetchTasks } from '../session/task-list'
@@ -20,6 +21,8 @@ export interface HeadlessOptions {
   readonly taskId?: string
   /** A CSV to train on (for a CSV task), read in this process exactly as a tab reads it. */
   readonly csv?: { readonly text: string; readonly fileName: string }
+  /** The client's account; a new one by default. */
+  readonly keys?: KeyPair
 }
 
 /**
@@ -64,7 +67,7 @@ export async function startHeadlessClient(
       throw new Error(`${options.csv.fileName}: ${csvReport.fatal}`)
     }
   }
-  const session = new FederatedSession(socket, trainer, listing.task.id)
+  const session = new FederatedSession(socket, trainer, listing.task.id, options.keys ?? generateKeyPair())
   session.start()
   return {
     session,

@@ -1,4 +1,6 @@
 import type { Socket } from 'socket.io-client'
+import type { KeyPair } from '../../shared/chain/keys'
+import { signUpdate, updateHash } from '../../shared/chain/update-signature'
 import { decodeFloat32, encodeFloat32 } from '../../shared/codec'
 import { type ClassificationMetrics, classificationMetrics } from '../../shared/metrics/classification'
 import { addDpSgdRound } from '../../shared/privacy/dp-sgd'
@@ -107,6 +109,8 @@ export class FederatedSession {
     private readonly trainer: TrainerPort,
     /** The task to join; for a CSV task the trainer must already hold the file's rows (`loadCsv`). */
     private readonly taskId: string,
+    /** This participant's account: its public key goes in hello, and it signs every update. */
+    private readonly keys: KeyPair,
   ) {
     this.#snapshot = {
       status: 'connecting',
@@ -180,6 +184,7 @@ export class FederatedSession {
         protocol: PROTOCOL_VERSION,
         backend: this.trainer.backend,
         taskId: this.taskId,
+        publicKey: this.keys.publicKey,
       })
       if (hello === undefined) return
       this.#maxMessageBytes = hello.maxMessageBytes
@@ -244,12 +249,14 @@ export class FederatedSession {
         progress: 1,
         lastTraining: { round: message.round, ...result.metrics, durationMs: result.durationMs },
       })
+      const hash = updateHash(new Uint8Array(delta))
       const accepted = await this.#request('client:update', {
         round: message.round,
         baseVersion: message.model.version,
         examples: result.examples,
         delta,
         metrics: result.metrics,
+        signature: signUpdate(this.keys, this.taskId, message.round, hash),
       })
       if (accepted !== undefined) {
         this.#set({ roundsTrained: this.#snapshot.roundsTrained + 1 })

@@ -115,6 +115,11 @@ describe('example-level DP-SGD in headless clients', () => {
     const federation = await startFederation(3, 2, dp)
     federation.control('start')
     await waitFor(() => federation.state.completedRounds === 2, '2 DP-SGD rounds', 120_000)
+    // A tab counts a round when its update's ack arrives, just after the coordinator counted it.
+    await waitFor(
+      () => clients.every((c) => c.session.snapshot.exampleLevel?.rounds === 2),
+      'the tabs to count both rounds',
+    )
     const view = federation.snapshot(false)
     for (const client of clients) {
       const id = client.session.snapshot.clientId!

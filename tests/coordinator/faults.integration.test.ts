@@ -2,6 +2,8 @@ import { io, type Socket } from 'socket.io-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type HeadlessClient, startHeadlessClient } from '../../client/headless/headless-client'
 import { type Coordinator, startCoordinator } from '../../coordinator/server'
+import { generateKeyPair } from '../../shared/chain/keys'
+import { signUpdate, updateHash } from '../../shared/chain/update-signature'
 import { encodeFloat32, firstNonFinite } from '../../shared/codec'
 import type { HelloReply, RoundStartMessage } from '../../shared/protocol'
 import { PROTOCOL_VERSION } from '../../shared/protocol'
@@ -26,6 +28,7 @@ let coordinator: Coordinator
 let headless: HeadlessClient[] = []
 let sloth: ReturnType<typeof rawPeer>
 let mallory: ReturnType<typeof rawPeer>
+const malloryKeys = generateKeyPair()
 const starts: RoundStartMessage[] = []
 
 beforeAll(async () => {
@@ -66,13 +69,22 @@ describe('faults over real sockets', () => {
       protocol: PROTOCOL_VERSION,
       backend: 'raw',
       taskId: 'nope',
+      publicKey: malloryKeys.publicKey,
     })
     expect(unknown).toMatchObject({
       ok: false,
       error: { code: 'unknown-task', message: 'no task "nope" here; tasks: demo-diabetes' },
     })
-    for (const peer of [mallory, sloth]) {
-      const join = { protocol: PROTOCOL_VERSION, backend: 'raw', taskId: 'demo-diabetes' }
+    for (const [peer, keys] of [
+      [mallory, malloryKeys],
+      [sloth, generateKeyPair()],
+    ] as const) {
+      const join = {
+        protocol: PROTOCOL_VERSION,
+        backend: 'raw',
+        taskId: 'demo-diabetes',
+        publicKey: keys.publicKey,
+      }
       const hello = (await peer.send('client:hello', join)) as Result<HelloReply>
       expect(hello.ok).toBe(true)
       expect(code(await peer.send('client:hello', join))).toBe('invalid-state')
@@ -92,15 +104,34 @@ describe('faults over real sockets', () => {
     await waitFor(() => starts.length === 1, 'round 1 to reach the raw peer')
     const round = starts[0]!
     const n = coordinator.federation.parameters
-    const update = (delta: unknown, extra: object = {}) => ({
-      round: round.round,
-      baseVersion: round.model.version,
-      examples: 50,
-      delta,
-      metrics: { loss: 0.6, accuracy: 0.6 },
-      ...extra,
-    })
+    const update = (delta: unknown, extra: { round?: number; examples?: number } = {}) => {
+      const bytes = delta instanceof ArrayBuffer ? new Uint8Array(delta) : new Uint8Array()
+      const signed = extra.round ?? round.round
+      return {
+        round: round.round,
+        baseVersion: round.model.version,
+        examples: 50,
+        delta,
+        metrics: { loss: 0.6, accuracy: 0.6 },
+        signature: signUpdate(malloryKeys, 'demo-diabetes', signed, updateHash(bytes)),
+        ...extra,
+      }
+    }
     const zeros = encodeFloat32(new Float32Array(n))
+    // An update signed by another key is refused.
+    const forged = {
+      ...update(zeros),
+      signature: signUpdate(
+        generateKeyPair(),
+        'demo-diabetes',
+        round.round,
+        updateHash(new Uint8Array(zeros)),
+      ),
+    }
+    expect(await mallory.send('client:update', forged)).toMatchObject({
+      ok: false,
+      error: { code: 'unauthorized' },
+    })
     const nan = new Float32Array(n)
     nan[3] = Number.NaN
     expect(code(await mallory.send('client:update', update(Array.from(new Float32Array(n)))))).toBe(

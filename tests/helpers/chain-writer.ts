@@ -42,7 +42,7 @@ const friend = generateKeyPair().address
 for (;;) {
   const nonce = accountOf(head.state, keys.address).nonce
   // Big payloads make each write long enough for a kill to land in the middle of one.
-  const txs = Array.from({ length: 40 }, (_, i) =>
+  const txs = Array.from({ length: 12 }, (_, i) =>
     signTransaction(keys, {
       chainId: 'crash-test',
       nonce: nonce + i,
@@ -55,4 +55,5 @@ for (;;) {
   if (!next.ok) throw new Error(next.error.message)
   store.append(next.value.block)
   head = next.value
+  console.log(`block ${head.block.header.index}`)
 }

@@ -15,6 +15,7 @@ const update = {
   examples: 100,
   delta: new ArrayBuffer(8),
   metrics: { loss: 0.5, accuracy: 0.7 },
+  signature: 'ab'.repeat(64),
 }
 
 describe('payload guards', () => {
@@ -22,7 +23,11 @@ describe('payload guards', () => {
     expect(parsePayload(updateSchema, update, 'update').ok).toBe(true)
     expect(parsePayload(updateSchema, { ...update, delta: Buffer.alloc(8) }, 'update').ok).toBe(true)
     expect(
-      parsePayload(helloSchema, { protocol: PROTOCOL_VERSION, backend: 'wasm', taskId: 'demo' }, 'hello').ok,
+      parsePayload(
+        helloSchema,
+        { protocol: PROTOCOL_VERSION, backend: 'wasm', taskId: 'demo', publicKey: 'ab'.repeat(32) },
+        'hello',
+      ).ok,
     ).toBe(true)
   })
 

@@ -1,0 +1,98 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { type HeadlessClient, startHeadlessClient } from '../../client/headless/headless-client'
+import { verifyCommand } from '../../coordinator/chain/verify-command'
+import { type Coordinator, startCoordinator } from '../../coordinator/server'
+import { generateKeyPair } from '../../shared/chain/keys'
+import { weightsDigest } from '../../shared/model/version'
+import { waitFor } from '../helpers/wait'
+
+let coordinator: Coordinator | null = null
+let clients: HeadlessClient[] = []
+
+afterEach(async () => {
+  for (const client of clients) client.close()
+  clients = []
+  await coordinator?.close()
+  coordinator = null
+})
+
+const ready = (c: Coordinator) => [...c.federation.state.clients.values()].filter((x) => x.ready).length
+
+describe('training on the chain', () => {
+  it('records one block per round with participants and model hashes, and resumes from it after a restart', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'privx-data-'))
+    const keys = [0, 1, 2].map(() => generateKeyPair())
+    coordinator = await startCoordinator({
+      port: 0,
+      staticDir: null,
+      dataDir,
+      config: { rounds: 2, minClients: 3, localEpochs: 1 },
+    })
+    const port = coordinator.port
+    for (const k of keys)
+      clients.push(await startHeadlessClient(coordinator.url, { backend: 'cpu', keys: k }))
+    await waitFor(() => ready(coordinator!) === 3, '3 ready clients')
+    coordinator.federation.control('start')
+    await waitFor(() => coordinator!.federation.state.completedRounds === 2, '2 rounds')
+
+    const chain = coordinator.chain
+    // genesis, task registration, then one block per round.
+    expect(chain.blocks.map((b) => b.transactions.map((t) => t.body.type).join())).toEqual([
+      'chain.genesis',
+      'training.register-task',
+      'training.record-round',
+      'training.record-round',
+    ])
+    const [first, second] = chain.state.rounds
+    expect(first).toMatchObject({ taskId: 'demo-diabetes', round: 1, homomorphic: false })
+    expect(second!.modelBefore).toBe(first!.modelAfter)
+    expect(second!.modelAfter).toBe(weightsDigest(coordinator.federation.global.weights))
+    expect(second!.participants.map((p) => p.address).sort()).toEqual(keys.map((k) => k.address).sort())
+    expect(second!.participants.every((p) => /^[0-9a-f]{64}$/.test(p.updateHash) && p.examples > 100)).toBe(
+      true,
+    )
+    expect(chain.verify()).toEqual({ ok: true, height: 4 })
+    const proof = chain.proof(chain.blocks[3]!.transactions[0]!.id)
+    expect(proof.ok && proof.value.valid).toBe(true)
+    expect(verifyCommand(dataDir)).toBe(0)
+
+    // Restart on the same port and data directory: the model and round come back from the chain.
+    await coordinator.close()
+    coordinator = await startCoordinator({
+      port,
+      staticDir: null,
+      dataDir,
+      config: { rounds: 4, minClients: 3, localEpochs: 1 },
+    })
+    expect(coordinator.federation.global.round).toBe(2)
+    expect(weightsDigest(coordinator.federation.global.weights)).toBe(second!.modelAfter)
+    await waitFor(() => ready(coordinator!) === 3, 'the clients to reconnect', 30_000)
+    coordinator.federation.control('start')
+    await waitFor(() => coordinator!.federation.state.completedRounds === 4, 'rounds 3 and 4')
+    const rounds = coordinator.chain.state.rounds
+    expect(rounds.map((r) => r.round)).toEqual([1, 2, 3, 4])
+    expect(rounds[2]!.modelBefore).toBe(second!.modelAfter)
+    expect(coordinator.chain.verify()).toEqual({ ok: true, height: 6 })
+  }, 120_000)
+
+  it('refuses to start on a tampered chain, naming the block', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'privx-data-'))
+    const first = await startCoordinator({ port: 0, staticDir: null, dataDir })
+    await first.close()
+    const { readFileSync, writeFileSync } = await import('node:fs')
+    const path = join(dataDir, 'blocks.jsonl')
+    writeFileSync(
+      path,
+      readFileSync(path, 'utf8').replace(
+        '"name":"Diabetes risk (built-in demo)"',
+        '"name":"Diabetes risk (tampered)"',
+      ),
+    )
+    await expect(startCoordinator({ port: 0, staticDir: null, dataDir })).rejects.toThrow(
+      /^the stored chain is invalid at block 1 \(transaction\)/,
+    )
+  })
+})
