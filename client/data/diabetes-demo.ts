@@ -29,7 +29,9 @@ export function samplePatient(random: RandomSource): Patient {
     0.35 * smoker -
     0.06 * (activityHoursPerWeek - 4) +
     0.01 * (bloodPressure - 76)
-  const diabetes = random() < sigmoid(logit) ? 1 : 0
+  // Doubling the logit makes the label follow the risk factors closely (less label noise), so a model can clearly
+  // beat the majority class: what a demo should show.
+  const diabetes = random() < sigmoid(2 * logit) ? 1 : 0
   return { age, bmi, glucose, bloodPressure, hba1c, activityHoursPerWeek, familyHistory, smoker, diabetes }
 }
 

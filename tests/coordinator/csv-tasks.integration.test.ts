@@ -147,9 +147,11 @@ describe('federated column statistics with local DP', () => {
     expect(Math.abs(age.mean - mean)).toBeLessThan(1)
     expect(Math.abs(age.std - std)).toBeLessThan(1)
     // Each tab says what it spent; a second report for the same request is refused.
-    expect(
-      clients.every((c) => c.session.snapshot.notices.some((n) => /local DP, epsilon 200/.test(n.text))),
-    ).toBe(true)
+    await waitFor(
+      () =>
+        clients.every((c) => c.session.snapshot.notices.some((n) => /local DP, epsilon 200/.test(n.text))),
+      'each tab to note what it spent',
+    )
     const again = federation.statistics(clients[0]!.session.snapshot.clientId!, {
       requestId: requested.ok ? requested.value : '',
       columns: [],
