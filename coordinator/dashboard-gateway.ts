@@ -1,14 +1,17 @@
 import type { Namespace, Socket } from 'socket.io'
 import {
+  blockRequestSchema,
   configureSchema,
   controlSchema,
   createTaskSchema,
   parsePayload,
+  proofRequestSchema,
   statisticsRequestSchema,
   watchSchema,
 } from '../shared/guards'
 import type {
   Ack,
+  ChainView,
   DashboardClientEvents,
   DashboardServerEvents,
   TaskInfo,
@@ -17,10 +20,38 @@ import type {
 import { fail, ok, type Result } from '../shared/result'
 import { csvTask } from '../shared/tasks/csv-task'
 import { diabetesDemoTask } from '../shared/tasks/diabetes-demo'
+import type { ChainService } from './chain/chain-service'
 import type { EventLog } from './event-log'
 import type { TaskEntry, TaskRegistry } from './task-registry'
 
 type DashboardData = { canControl: boolean; taskId: string }
+
+/** The explorer's view: the last 50 blocks, the 100 largest accounts, the last 50 training records. */
+function chainView(chain: ChainService): ChainView {
+  const state = chain.state
+  const head = chain.blocks.at(-1)!
+  return {
+    chainId: chain.chainId,
+    height: chain.blocks.length,
+    head: head.hash,
+    producer: state.producer,
+    supply: state.supply,
+    blocks: chain.blocks
+      .slice(-50)
+      .reverse()
+      .map((b) => ({
+        index: b.header.index,
+        hash: b.hash,
+        timestamp: b.header.timestamp,
+        types: b.transactions.map((t) => t.body.type),
+      })),
+    accounts: Object.entries(state.accounts)
+      .map(([address, a]) => ({ address, balance: a.balance, nonce: a.nonce }))
+      .sort((a, b) => b.balance - a.balance || b.nonce - a.nonce)
+      .slice(0, 100),
+    rounds: state.rounds.slice(-50).reverse(),
+  }
+}
 export type DashboardNamespace = Namespace<
   DashboardClientEvents,
   DashboardServerEvents,
@@ -47,12 +78,16 @@ export function attachDashboardGateway(
   controlToken: string,
   log: EventLog,
   newSeed: () => number,
+  chain: ChainService,
 ): { changed(): void; close(): void } {
   let timer: ReturnType<typeof setTimeout> | null = null
 
   const snapshotOf = (socket: DashboardSocket) => {
     const entry = tasks.get(socket.data.taskId) ?? tasks.first
-    return entry.federation.snapshot(socket.data.canControl, tasks.summaries(), log.entries)
+    return {
+      ...entry.federation.snapshot(socket.data.canControl, tasks.summaries(), log.entries),
+      chainHeight: chain.blocks.length,
+    }
   }
 
   const publish = (): void => {
@@ -146,6 +181,38 @@ export function attachDashboardGateway(
         return entry.ok ? entry.value.federation.requestStatistics(request.value.epsilon) : entry
       }),
     )
+    // The chain is public: anyone may explore and verify it.
+    const reply = <T>(ack: unknown, result: Result<T>): void => {
+      if (typeof ack === 'function') (ack as Ack<T>)(result)
+    }
+    socket.on('dashboard:chain', (_payload, ack) => reply(ack, ok(chainView(chain))))
+    socket.on('dashboard:block', (payload, ack) => {
+      const request = parsePayload(blockRequestSchema, payload, 'block request')
+      if (!request.ok) return reply(ack, request)
+      const block = chain.blocks[request.value.index]
+      reply(
+        ack,
+        block
+          ? ok(block)
+          : fail('bad-payload', `no block ${request.value.index}; the chain has ${chain.blocks.length}`),
+      )
+    })
+    socket.on('dashboard:verify-chain', (_payload, ack) => {
+      const verified = chain.verify()
+      reply(
+        ack,
+        verified.ok
+          ? ok({ height: verified.height })
+          : fail(
+              'invalid-state',
+              `invalid at block ${verified.index} (${verified.check}): ${verified.message}`,
+            ),
+      )
+    })
+    socket.on('dashboard:proof', (payload, ack) => {
+      const request = parsePayload(proofRequestSchema, payload, 'proof request')
+      reply(ack, request.ok ? chain.proof(request.value.txId) : request)
+    })
     socket.on('dashboard:create-task', (payload, ack) =>
       controlled(ack, () => {
         const created = createTask(payload)

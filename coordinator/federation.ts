@@ -364,7 +364,7 @@ export class Federation {
     canControl: boolean,
     tasks: readonly TaskSummary[] = [this.summary()],
     events: readonly EventEntry[] = [],
-  ): DashboardSnapshot {
+  ): Omit<DashboardSnapshot, 'chainHeight'> {
     const state = this.#state
     const round = state.round
     const clients: ClientView[] = [...state.clients.values()].map((client) => ({
@@ -413,6 +413,7 @@ export class Federation {
 
   #dispatch(input: Input, onEffect?: (effect: Effect) => void): Result<null> {
     const { state, effects } = step(this.#state, input, { random: this.#random })
+    const changed = state !== this.#state || effects.length > 0
     this.#state = state
     let ack: Result<null> = ok(null)
     for (const effect of effects) {
@@ -420,7 +421,8 @@ export class Federation {
       if (effect.type === 'ack') ack = effect.result
       else this.#apply(effect)
     }
-    this.outbox.changed()
+    // A tick that changed nothing (the usual case) publishes nothing.
+    if (changed) this.outbox.changed()
     return ack
   }
 

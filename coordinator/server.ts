@@ -94,6 +94,12 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
       res.end(JSON.stringify(registry.summaries()))
       return
     }
+    if (req.url === '/api/chain/verify') {
+      const verified = chain.verify()
+      res.writeHead(verified.ok ? 200 : 409, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(verified))
+      return
+    }
     const notFound = (): void => {
       res.writeHead(404, { 'content-type': 'text/plain' })
       res.end('not found\n')
@@ -179,9 +185,8 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
     if (!added.ok) throw new Error(`task ${task.id}: ${added.error.message}`)
   }
   const dashboardNsp = io.of(DASHBOARD_NAMESPACE) as unknown as DashboardNamespace
-  dashboard = attachDashboardGateway(dashboardNsp, tasks, controlToken, log, () =>
-    Math.floor(random() * 2 ** 32),
-  )
+  const newSeed = (): number => Math.floor(random() * 2 ** 32)
+  dashboard = attachDashboardGateway(dashboardNsp, tasks, controlToken, log, newSeed, chain)
   attachClientGateway(io, tasks, directory, log)
   const ticker = setInterval(() => {
     for (const entry of tasks.entries()) entry.federation.tick()

@@ -52,6 +52,12 @@ export const evaluationSchema = z.object({
 
 export const watchSchema = z.object({ taskId })
 
+export const blockRequestSchema = z.object({ index: z.int().min(0) })
+
+export const proofRequestSchema = z.object({
+  txId: z.string().regex(/^[0-9a-f]{64}$/, 'a transaction id: 64 lowercase hex digits'),
+})
+
 export const statisticsRequestSchema = z.object({ taskId, epsilon: z.number().gt(0).max(1000) })
 
 export const statisticsReportSchema = z.object({

@@ -4,6 +4,8 @@
  * coordinator receives is checked by the schemas in `guards.ts` before use; acks carry `Result` values.
  * Weights and deltas travel as bytes (`codec.ts`), never as JSON arrays.
  */
+import type { Block, BlockHeader, InclusionProof } from './chain/block'
+import type { TrainingRound } from './chain/state'
 import type { Binary } from './codec'
 import type { ClassificationMetrics, ConfusionMatrix } from './metrics/classification'
 import type { ModelSpec } from './model/spec'
@@ -290,6 +292,8 @@ export interface DashboardSnapshot {
   readonly history: readonly RoundRecord[]
   readonly abandoned: number
   readonly events: readonly EventEntry[]
+  /** Blocks on the chain: the explorer refreshes when it grows. */
+  readonly chainHeight: number
   /** The latest federated column statistics of a CSV task, if any were collected. */
   readonly statistics: FederatedStatistics | null
   /** Where the task's privacy stands: the settings, the DP rounds run and the epsilon they spent. */
@@ -306,7 +310,31 @@ export type CreateTaskRequest =
     }
   | ({ readonly source: 'schema' } & CsvTaskRequest)
 
+/** The chain as the explorer shows it: recent blocks, accounts, training records. */
+export interface ChainView {
+  readonly chainId: string
+  readonly height: number
+  readonly head: string
+  readonly producer: string | null
+  readonly supply: { readonly minted: number; readonly burned: number }
+  readonly blocks: readonly {
+    readonly index: number
+    readonly hash: string
+    readonly timestamp: number
+    readonly types: readonly string[]
+  }[]
+  readonly accounts: readonly { readonly address: string; readonly balance: number; readonly nonce: number }[]
+  readonly rounds: readonly TrainingRound[]
+}
+
 export interface DashboardClientEvents {
+  'dashboard:chain': (request: Record<string, never>, ack: Ack<ChainView>) => void
+  'dashboard:block': (request: { index: number }, ack: Ack<Block>) => void
+  'dashboard:verify-chain': (request: Record<string, never>, ack: Ack<{ height: number }>) => void
+  'dashboard:proof': (
+    request: { txId: string },
+    ack: Ack<{ proof: InclusionProof; block: BlockHeader; blockHash: string; valid: boolean }>,
+  ) => void
   /** Which task this page details; snapshots follow it. */
   'dashboard:watch': (request: { taskId: string }, ack: Ack<null>) => void
   'dashboard:control': (request: { taskId: string; action: ControlAction }, ack: Ack<null>) => void

@@ -9,6 +9,7 @@ import { theme } from './theme'
 import './px-clients-table'
 import './px-controls'
 import './px-event-log'
+import './px-chain-explorer'
 import './px-metrics-chart'
 import './px-privacy-panel'
 import './px-statistics-panel'
@@ -119,6 +120,18 @@ export class PxDashboard extends LitElement {
   @state() private created: { ok: boolean; text: string } | null = null
   @state() private privacyMessage: { ok: boolean; text: string } | null = null
   @state() private statisticsMessage: string | null = null
+  #ticker: ReturnType<typeof setInterval> | null = null
+
+  override connectedCallback(): void {
+    super.connectedCallback()
+    // Re-render once a second so "last update" ages without the coordinator pushing anything.
+    this.#ticker = setInterval(() => this.requestUpdate(), 1000)
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback()
+    if (this.#ticker) clearInterval(this.#ticker)
+  }
 
   async #collectStatistics(event: CustomEvent<{ epsilon: number }>): Promise<void> {
     const result = await this.live.requestStatistics(event.detail.epsilon)
@@ -202,7 +215,7 @@ export class PxDashboard extends LitElement {
       </section>
       <section class="card">
         <h2>Tabs</h2>
-        <div class="scroll"><px-clients-table .clients=${s.clients} .now=${s.now}></px-clients-table></div>
+        <div class="scroll"><px-clients-table .clients=${s.clients} .now=${this.live.serverNow()}></px-clients-table></div>
       </section>
       <div class="grid">
         <section class="card">
@@ -255,6 +268,10 @@ export class PxDashboard extends LitElement {
           <px-event-log .events=${s.events}></px-event-log>
         </section>
       </div>
+      <section class="card">
+        <h2>Ledger</h2>
+        <px-chain-explorer .live=${this.live} .height=${s.chainHeight}></px-chain-explorer>
+      </section>
       ${
         s.canControl
           ? html`<section class="card">

@@ -1,6 +1,8 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit'
 import { io, type Socket } from 'socket.io-client'
+import type { Block, BlockHeader, InclusionProof } from '../../shared/chain/block'
 import {
+  type ChainView,
   type ControlAction,
   type CreateTaskRequest,
   DASHBOARD_NAMESPACE,
@@ -18,6 +20,13 @@ type DashboardSocket = Socket<DashboardServerEvents, DashboardClientEvents>
 export class DashboardController implements ReactiveController {
   snapshot: DashboardSnapshot | null = null
   connected = false
+  /** The coordinator's clock minus this browser's, from the last snapshot. */
+  #clockOffset = 0
+
+  /** The coordinator's time now, for "n seconds ago" between snapshots. */
+  serverNow(): number {
+    return Date.now() + this.#clockOffset
+  }
   #socket: DashboardSocket | null = null
 
   constructor(private readonly host: ReactiveControllerHost) {
@@ -34,7 +43,12 @@ export class DashboardController implements ReactiveController {
     })
     socket.on('connect', () => this.#update(() => (this.connected = true)))
     socket.on('disconnect', () => this.#update(() => (this.connected = false)))
-    socket.on('dashboard:snapshot', (snapshot) => this.#update(() => (this.snapshot = snapshot)))
+    socket.on('dashboard:snapshot', (snapshot) =>
+      this.#update(() => {
+        this.snapshot = snapshot
+        this.#clockOffset = snapshot.now - Date.now()
+      }),
+    )
     this.#socket = socket
   }
 
@@ -61,6 +75,24 @@ export class DashboardController implements ReactiveController {
 
   configure(patch: TrainingConfigPatch): Promise<Result<TrainingConfig>> {
     return this.#ask((s) => s.emitWithAck('dashboard:configure', { taskId: this.taskId, patch }))
+  }
+
+  chain(): Promise<Result<ChainView>> {
+    return this.#ask((s) => s.emitWithAck('dashboard:chain', {}))
+  }
+
+  block(index: number): Promise<Result<Block>> {
+    return this.#ask((s) => s.emitWithAck('dashboard:block', { index }))
+  }
+
+  verifyChain(): Promise<Result<{ height: number }>> {
+    return this.#ask((s) => s.emitWithAck('dashboard:verify-chain', {}))
+  }
+
+  proof(
+    txId: string,
+  ): Promise<Result<{ proof: InclusionProof; block: BlockHeader; blockHash: string; valid: boolean }>> {
+    return this.#ask((s) => s.emitWithAck('dashboard:proof', { txId }))
   }
 
   requestStatistics(epsilon: number): Promise<Result<string>> {

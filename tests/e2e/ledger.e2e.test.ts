@@ -1,0 +1,51 @@
+import { resolve } from 'node:path'
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Coordinator, startCoordinator } from '../../coordinator/server'
+import { launchChromium } from '../helpers/browser'
+
+let coordinator: Coordinator
+let browser: Browser
+
+beforeAll(async () => {
+  coordinator = await startCoordinator({
+    port: 0,
+    staticDir: resolve('dist'),
+    config: { rounds: 2, minClients: 3, localEpochs: 1 },
+  })
+  browser = await launchChromium()
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await coordinator?.close()
+})
+
+describe('the chain explorer on the coordinator page', () => {
+  it('shows a block per round, verifies the chain, and proves a transaction is included', async () => {
+    const context = await browser.newContext()
+    for (let i = 0; i < 3; i++) await (await context.newPage()).goto(coordinator.clientPageUrl)
+    const page = await context.newPage()
+    await page.goto(coordinator.coordinatorPageUrl)
+    await expect.poll(() => page.getByTestId('client-count').textContent(), { timeout: 30_000 }).toBe('3')
+    await page.getByTestId('start').click()
+    await expect.poll(() => page.getByTestId('completed-rounds').textContent(), { timeout: 60_000 }).toBe('2')
+
+    // genesis, the task's registration, one block per round.
+    await expect.poll(() => page.getByTestId('chain-height').textContent()).toBe('4')
+    expect(await page.getByTestId('chain-round').count()).toBe(2)
+    // Tabs of one browser profile share one account: the record lists it for each of the three tabs.
+    expect(coordinator.chain.state.rounds[1]!.participants).toHaveLength(3)
+
+    await page.getByTestId('verify-chain').click()
+    await expect
+      .poll(() => page.getByTestId('chain-verdict').textContent())
+      .toBe('valid: all 4 blocks check out')
+
+    await page.getByTestId('block-row').first().click()
+    await page.getByTestId('prove').first().click()
+    await expect
+      .poll(() => page.getByTestId('proof-result').textContent())
+      .toMatch(/^✓ included in block 3: leaf 0 of 1/)
+  })
+})
