@@ -1,7 +1,11 @@
 import type { Server, Socket } from 'socket.io'
+import { transactionSchema } from '../shared/chain/schema'
+import { accountOf } from '../shared/chain/state'
+import type { SignedTransaction } from '../shared/chain/transaction'
 import { updateHash, verifyUpdateSignature } from '../shared/chain/update-signature'
 import { decodeFloat32, firstNonFinite } from '../shared/codec'
 import {
+  accountRequestSchema,
   evaluationSchema,
   helloSchema,
   parsePayload,
@@ -13,6 +17,7 @@ import {
 import type { Ack, ClientToServerEvents, HelloReply, ServerToClientEvents } from '../shared/protocol'
 import { fail, ok, type Result } from '../shared/result'
 import type { ClientId } from '../shared/rounds/state'
+import type { ChainService } from './chain/chain-service'
 import type { EventLog } from './event-log'
 import type { TaskEntry, TaskRegistry } from './task-registry'
 
@@ -42,6 +47,8 @@ const KNOWN_EVENTS = new Set([
   'client:update',
   'client:evaluation',
   'client:statistics',
+  'client:transaction',
+  'client:account',
 ])
 
 /** The socket.io room of a task's clients: broadcasts reach only them. */
@@ -75,6 +82,7 @@ export function attachClientGateway(
   tasks: TaskRegistry,
   directory: ClientDirectory,
   log: EventLog,
+  chain: ChainService,
 ): void {
   io.on('connection', (socket) => {
     const who = (): string => socket.data.clientId ?? `connection ${socket.id.slice(0, 6)}`
@@ -222,6 +230,28 @@ export function attachClientGateway(
         if (!client.ok) return client
         const report = parsePayload(statisticsReportSchema, payload, 'statistics')
         return report.ok ? client.value.task.federation.statistics(client.value.id, report.value) : report
+      }),
+    )
+
+    // The chain is open to anyone connected, joined to a task or not.
+    socket.on('client:transaction', (payload, ack) =>
+      answer(ack, 'transaction', () => {
+        const tx = parsePayload(transactionSchema, payload, 'transaction')
+        return tx.ok ? chain.submit(tx.value as unknown as SignedTransaction) : tx
+      }),
+    )
+
+    socket.on('client:account', (payload, ack) =>
+      answer(ack, 'account request', () => {
+        const request = parsePayload(accountRequestSchema, payload, 'account request')
+        if (!request.ok) return request
+        const account = accountOf(chain.state, request.value.address)
+        return ok({
+          chainId: chain.chainId,
+          address: request.value.address,
+          ...account,
+          faucetAmount: chain.state.faucetAmount,
+        })
       }),
     )
 

@@ -4,6 +4,7 @@ import {
   configureSchema,
   controlSchema,
   createTaskSchema,
+  fundTaskSchema,
   parsePayload,
   proofRequestSchema,
   statisticsRequestSchema,
@@ -50,8 +51,15 @@ function chainView(chain: ChainService): ChainView {
       .sort((a, b) => b.balance - a.balance || b.nonce - a.nonce)
       .slice(0, 100),
     rounds: state.rounds.slice(-50).reverse(),
+    tasks: Object.values(state.tasks).map((t) => ({
+      taskId: t.taskId,
+      name: t.name,
+      escrow: t.escrow,
+      rounds: t.rounds,
+    })),
   }
 }
+
 export type DashboardNamespace = Namespace<
   DashboardClientEvents,
   DashboardServerEvents,
@@ -197,6 +205,21 @@ export function attachDashboardGateway(
           : fail('bad-payload', `no block ${request.value.index}; the chain has ${chain.blocks.length}`),
       )
     })
+    socket.on('dashboard:fund-task', (payload, ack) =>
+      controlled(ack, () => {
+        const request = parsePayload(fundTaskSchema, payload, 'funding')
+        if (!request.ok) return request
+        const funded = chain.fundTask(request.value.taskId, request.value.amount)
+        if (funded.ok) {
+          log.add(
+            'info',
+            `task ${request.value.taskId}: ${request.value.amount} tokens into the reward escrow (now ${funded.value.escrow})`,
+          )
+          changed()
+        }
+        return funded
+      }),
+    )
     socket.on('dashboard:verify-chain', (_payload, ack) => {
       const verified = chain.verify()
       reply(

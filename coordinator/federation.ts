@@ -81,6 +81,7 @@ export interface AggregatedRound {
   }[]
   readonly metrics: { trainLoss: number | null; trainAccuracy: number | null }
   readonly privacy: Record<string, string | number | null>
+  readonly rewardPerExample: number
 }
 
 interface GlobalModel {
@@ -539,6 +540,7 @@ export class Federation {
         trainLoss: training.examples ? training.loss / training.examples : null,
         trainAccuracy: training.examples ? training.accuracy / training.examples : null,
       },
+      rewardPerExample: this.#state.config.rewardPerExample,
       privacy: privacy
         ? {
             mode: privacy.mode,

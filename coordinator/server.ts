@@ -136,7 +136,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
       metrics: round.metrics,
       privacy: round.privacy,
       homomorphic: false,
-      rewardPerExample: 0,
+      rewardPerExample: round.rewardPerExample,
     })
     if (recorded.ok) taskLog.add('info', `round ${round.round} recorded in block ${recorded.value.block}`)
     else
@@ -187,7 +187,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   const dashboardNsp = io.of(DASHBOARD_NAMESPACE) as unknown as DashboardNamespace
   const newSeed = (): number => Math.floor(random() * 2 ** 32)
   dashboard = attachDashboardGateway(dashboardNsp, tasks, controlToken, log, newSeed, chain)
-  attachClientGateway(io, tasks, directory, log)
+  attachClientGateway(io, tasks, directory, log, chain)
   const ticker = setInterval(() => {
     for (const entry of tasks.entries()) entry.federation.tick()
   }, options.tickMs ?? 250)

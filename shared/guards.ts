@@ -54,6 +54,12 @@ export const watchSchema = z.object({ taskId })
 
 export const blockRequestSchema = z.object({ index: z.int().min(0) })
 
+export const accountRequestSchema = z.object({
+  address: z.string().regex(/^px[0-9a-f]{40}$/, 'an address: "px" and 40 hex digits'),
+})
+
+export const fundTaskSchema = z.object({ taskId, amount: z.int().min(1).max(1e12) })
+
 export const proofRequestSchema = z.object({
   txId: z.string().regex(/^[0-9a-f]{64}$/, 'a transaction id: 64 lowercase hex digits'),
 })

@@ -6,6 +6,7 @@
  */
 import type { Block, BlockHeader, InclusionProof } from './chain/block'
 import type { TrainingRound } from './chain/state'
+import type { SignedTransaction } from './chain/transaction'
 import type { Binary } from './codec'
 import type { ClassificationMetrics, ConfusionMatrix } from './metrics/classification'
 import type { ModelSpec } from './model/spec'
@@ -220,6 +221,18 @@ export interface ClientToServerEvents {
   'client:update': (update: UpdateMessage, ack: Ack<null>) => void
   'client:evaluation': (report: EvaluationReport, ack: Ack<null>) => void
   'client:statistics': (report: ColumnStatisticsReport, ack: Ack<null>) => void
+  /** A signed chain transaction from any participant; the ack says which block took it, or why it was refused. */
+  'client:transaction': (tx: SignedTransaction, ack: Ack<{ txId: string; block: number }>) => void
+  'client:account': (request: { address: string }, ack: Ack<AccountView>) => void
+}
+
+export interface AccountView {
+  readonly chainId: string
+  readonly address: string
+  readonly balance: number
+  readonly nonce: number
+  readonly faucetClaimed: boolean
+  readonly faucetAmount: number
 }
 
 export interface ServerToClientEvents {
@@ -325,10 +338,18 @@ export interface ChainView {
   }[]
   readonly accounts: readonly { readonly address: string; readonly balance: number; readonly nonce: number }[]
   readonly rounds: readonly TrainingRound[]
+  readonly tasks: readonly {
+    readonly taskId: string
+    readonly name: string
+    readonly escrow: number
+    readonly rounds: number
+  }[]
 }
 
 export interface DashboardClientEvents {
   'dashboard:chain': (request: Record<string, never>, ack: Ack<ChainView>) => void
+  /** Mints tokens to the coordinator and puts them in a task's reward escrow (control token needed). */
+  'dashboard:fund-task': (request: { taskId: string; amount: number }, ack: Ack<{ escrow: number }>) => void
   'dashboard:block': (request: { index: number }, ack: Ack<Block>) => void
   'dashboard:verify-chain': (request: Record<string, never>, ack: Ack<{ height: number }>) => void
   'dashboard:proof': (

@@ -48,6 +48,8 @@ export class PxChainExplorer extends LitElement {
 
   @property({ attribute: false }) live: DashboardController | null = null
   @property({ type: Number }) height = 0
+  @property({ type: Boolean }) canControl = false
+  @state() private fundMessage: string | null = null
   @state() private view: ChainView | null = null
   @state() private open: Block | null = null
   @state() private verdict: { ok: boolean; text: string } | null = null
@@ -113,6 +115,29 @@ export class PxChainExplorer extends LitElement {
           </div>
         </section>
         <section>
+          <h2>Reward escrows</h2>
+          <table>
+            <thead><tr><th>Task</th><th>Escrow</th><th>Rounds recorded</th><th></th></tr></thead>
+            <tbody>
+              ${v.tasks.map(
+                (t) => html`<tr>
+                  <td>${t.name}</td><td data-testid="escrow-${t.taskId}">${t.escrow}</td><td>${t.rounds}</td>
+                  <td>${
+                    this.canControl
+                      ? html`<form @submit=${(e: SubmitEvent) => this.#fund(e, t.taskId)}>
+                          <input name="amount" type="number" min="1" step="1" value="1000" style="width:6rem" />
+                          <button type="submit" data-testid="fund-${t.taskId}">Fund</button>
+                        </form>`
+                      : nothing
+                  }</td>
+                </tr>`,
+              )}
+            </tbody>
+          </table>
+          ${this.fundMessage ? html`<p class="muted">${this.fundMessage}</p>` : nothing}
+          <p class="muted">Each recorded round pays its participants the task's reward per example from this escrow.</p>
+        </section>
+        <section>
           <h2>Accounts</h2>
           <div class="scroll">
             <table>
@@ -152,6 +177,15 @@ export class PxChainExplorer extends LitElement {
   async #openBlock(index: number): Promise<void> {
     const result = await this.live?.block(index)
     if (result?.ok) this.open = result.value
+  }
+
+  async #fund(event: SubmitEvent, taskId: string): Promise<void> {
+    event.preventDefault()
+    const amount = Number(new FormData(event.target as HTMLFormElement).get('amount'))
+    const result = await this.live?.fundTask(taskId, amount)
+    if (!result) return
+    this.fundMessage = result.ok ? `escrow of ${taskId} is now ${result.value.escrow}` : result.error.message
+    await this.#refresh()
   }
 
   async #verify(): Promise<void> {

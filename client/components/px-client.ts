@@ -229,6 +229,20 @@ export class PxClient extends LitElement {
               </section>`
             : nothing
         }
+        <section class="card" data-testid="account">
+          <h2>Account</h2>
+          <p><code title=${this.session.keys.address}>${this.session.keys.address.slice(0, 18)}…</code></p>
+          <p>Balance: <b data-testid="balance">${this.session.account?.balance ?? '–'}</b> tokens</p>
+          ${
+            this.session.account &&
+            !this.session.account.faucetClaimed &&
+            this.session.account.faucetAmount > 0
+              ? html`<button data-testid="claim" @click=${() => void this.session.claimTokens()}>Claim ${this.session.account.faucetAmount} tokens</button>`
+              : nothing
+          }
+          ${this.session.accountMessage ? html`<p class="muted" data-testid="account-message">${this.session.accountMessage}</p>` : nothing}
+          <p class="muted privacy">Your key stays in this browser; it signs your updates, and rounds you train in pay you from the task's escrow.</p>
+        </section>
         <section class="card privacy">
           <h2>What leaves this tab</h2>
           <p class="muted">

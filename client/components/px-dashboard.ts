@@ -270,7 +270,7 @@ export class PxDashboard extends LitElement {
       </div>
       <section class="card">
         <h2>Ledger</h2>
-        <px-chain-explorer .live=${this.live} .height=${s.chainHeight}></px-chain-explorer>
+        <px-chain-explorer .live=${this.live} .height=${s.chainHeight} ?canControl=${s.canControl}></px-chain-explorer>
       </section>
       ${
         s.canControl

@@ -85,6 +85,10 @@ export class DashboardController implements ReactiveController {
     return this.#ask((s) => s.emitWithAck('dashboard:block', { index }))
   }
 
+  fundTask(taskId: string, amount: number): Promise<Result<{ escrow: number }>> {
+    return this.#ask((s) => s.emitWithAck('dashboard:fund-task', { taskId, amount }))
+  }
+
   verifyChain(): Promise<Result<{ height: number }>> {
     return this.#ask((s) => s.emitWithAck('dashboard:verify-chain', {}))
   }

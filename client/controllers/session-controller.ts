@@ -1,10 +1,11 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit'
 import { io } from 'socket.io-client'
-import type { TaskInfo, TaskListing } from '../../shared/protocol'
+import type { AccountView, TaskInfo, TaskListing } from '../../shared/protocol'
 import type { TaskSchema } from '../../shared/tasks/schema'
 import type { CsvReport } from '../data/csv/csv-report'
 import type { SavedRowsInfo } from '../data/csv/saved-rows'
 import { browserKeys } from '../session/browser-keys'
+import { fetchAccount, sendTransaction } from '../session/chain-client'
 import { type ClientSocket, FederatedSession, type SessionSnapshot } from '../session/federated-session'
 import { fetchTasks } from '../session/task-list'
 import { parseBackendName } from '../training/backend-choice'
@@ -39,6 +40,25 @@ export class SessionController implements ReactiveController {
   #socket: ClientSocket | null = null
   #session: FederatedSession | null = null
   #unsubscribe: (() => void) | null = null
+  readonly keys = browserKeys()
+  /** This browser's account on the chain, and the result of the last thing it sent. */
+  account: AccountView | null = null
+  accountMessage: string | null = null
+
+  async refreshAccount(): Promise<void> {
+    if (!this.#socket) return
+    const account = await fetchAccount(this.#socket, this.keys.address)
+    if (account.ok) this.account = account.value
+    this.host.requestUpdate()
+  }
+
+  /** Claims the chain's one-time grant of tokens for this browser's account. */
+  async claimTokens(): Promise<void> {
+    if (!this.#socket) return
+    const sent = await sendTransaction(this.#socket, this.keys, 'token.claim', {})
+    this.accountMessage = sent.ok ? `claimed in block ${sent.value.block}` : `refused: ${sent.error.message}`
+    await this.refreshAccount()
+  }
 
   constructor(private readonly host: ReactiveControllerHost) {
     host.addController(this)
@@ -135,9 +155,11 @@ export class SessionController implements ReactiveController {
         this.error = `could not keep the rows in this browser: ${error instanceof Error ? error.message : String(error)}`
       }
     }
-    const session = new FederatedSession(this.#socket, this.#trainer, this.task.id, browserKeys())
+    const session = new FederatedSession(this.#socket, this.#trainer, this.task.id, this.keys)
     this.#session = session
     this.#unsubscribe = session.subscribe((snapshot) => {
+      // A new global model means a new round record, possibly with a reward: refresh the balance.
+      if (snapshot.global?.round !== this.snapshot?.global?.round) void this.refreshAccount()
       this.snapshot = snapshot
       this.host.requestUpdate()
     })
@@ -161,6 +183,7 @@ export class SessionController implements ReactiveController {
       const tasks = await fetchTasks(this.#socket)
       if (!tasks.ok) throw new Error(tasks.error.message)
       this.tasks = tasks.value
+      void this.refreshAccount()
       const wanted = query.get('task')
       if (wanted && tasks.value.some((t) => t.task.id === wanted)) this.choose(wanted)
       else if (wanted)

@@ -149,6 +149,15 @@ export class ChainService {
     return this.submit(this.#own('training.record-round', record as unknown as Json))
   }
 
+  /** Mints `amount` to the coordinator and moves it into a task's reward escrow (two blocks). */
+  fundTask(taskId: string, amount: number): Result<{ escrow: number }> {
+    const minted = this.submit(this.#own('token.mint', { to: this.keys.address, amount }))
+    if (!minted.ok) return minted
+    const funded = this.submit(this.#own('training.fund', { taskId, amount }))
+    if (!funded.ok) return funded
+    return ok({ escrow: this.#state.tasks[taskId]?.escrow ?? 0 })
+  }
+
   /** The last recorded round of a task, if any. */
   lastRound(taskId: string): ChainState['rounds'][number] | null {
     return [...this.#state.rounds].reverse().find((r) => r.taskId === taskId) ?? null

@@ -57,6 +57,8 @@ export const trainingConfigSchema = z.object({
     .min(1000)
     .max(24 * 3600 * 1000),
   privacy: privacyConfigSchema,
+  /** Tokens paid from the task's escrow per training example of each participant, each recorded round. */
+  rewardPerExample: z.int().min(0).max(1_000_000),
 })
 
 export type TrainingConfig = z.infer<typeof trainingConfigSchema>
@@ -76,6 +78,7 @@ export const defaultTrainingConfig: TrainingConfig = {
   quorumFraction: 0.5,
   roundDeadlineMs: 60_000,
   privacy: defaultPrivacyConfig,
+  rewardPerExample: 1,
 }
 
 /** Updates needed to aggregate a round with `selected` clients: at least one. */

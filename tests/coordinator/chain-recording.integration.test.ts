@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type HeadlessClient, startHeadlessClient } from '../../client/headless/headless-client'
+import { fetchAccount, sendTransaction } from '../../client/session/chain-client'
 import { verifyCommand } from '../../coordinator/chain/verify-command'
 import { type Coordinator, startCoordinator } from '../../coordinator/server'
 import { generateKeyPair } from '../../shared/chain/keys'
+import { signTransaction } from '../../shared/chain/transaction'
 import { weightsDigest } from '../../shared/model/version'
 import { waitFor } from '../helpers/wait'
 
@@ -94,5 +96,61 @@ describe('training on the chain', () => {
     await expect(startCoordinator({ port: 0, staticDir: null, dataDir })).rejects.toThrow(
       /^the stored chain is invalid at block 1 \(transaction\)/,
     )
+  })
+})
+
+describe('rewards and participants’ own transactions', () => {
+  it('pays each participant per example from the escrow, and takes or refuses signed transactions with the reason', async () => {
+    const keys = [0, 1, 2].map(() => generateKeyPair())
+    coordinator = await startCoordinator({
+      port: 0,
+      staticDir: null,
+      config: { rounds: 1, minClients: 3, localEpochs: 1, rewardPerExample: 2 },
+    })
+    expect(coordinator.chain.fundTask('demo-diabetes', 10_000)).toEqual({
+      ok: true,
+      value: { escrow: 10_000 },
+    })
+    for (const k of keys)
+      clients.push(await startHeadlessClient(coordinator.url, { backend: 'cpu', keys: k }))
+    await waitFor(() => ready(coordinator!) === 3, '3 ready clients')
+    coordinator.federation.control('start')
+    await waitFor(() => coordinator!.federation.state.completedRounds === 1, 'a round')
+    const state = coordinator.chain.state
+    const record = state.rounds[0]!
+    for (const k of keys) {
+      const mine = record.participants.find((p) => p.address === k.address)!
+      expect(state.accounts[k.address]!.balance).toBe(2 * mine.examples)
+    }
+    const paid = record.participants.reduce((s, p) => s + 2 * p.examples, 0)
+    expect(state.tasks['demo-diabetes']!.escrow).toBe(10_000 - paid)
+
+    // A participant claims the faucet over its socket; a second claim and a replay are refused, saying why.
+    const socket = clients[0]!.socket
+    const claimed = await sendTransaction(socket, keys[0]!, 'token.claim', {})
+    expect(claimed).toMatchObject({ ok: true, value: { block: expect.any(Number) } })
+    const again = await sendTransaction(socket, keys[0]!, 'token.claim', {})
+    expect(again).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden', message: expect.stringMatching(/already claimed/) },
+    })
+    const account = await fetchAccount(socket, keys[0]!.address)
+    expect(account.ok && account.value.balance).toBe(
+      2 * record.participants.find((p) => p.address === keys[0]!.address)!.examples + 100,
+    )
+    const tx = signTransaction(keys[1]!, {
+      chainId: 'privx-local',
+      nonce: 0,
+      type: 'token.claim',
+      payload: {},
+      timestamp: 1,
+    })
+    const raw = socket.timeout(5000) as unknown as {
+      emitWithAck(event: string, tx: unknown): Promise<unknown>
+    }
+    const send = (t: typeof tx) => raw.emitWithAck('client:transaction', t)
+    expect(await send(tx)).toMatchObject({ ok: true })
+    expect(await send(tx)).toMatchObject({ ok: false, error: { code: 'replay' } })
+    expect(coordinator.chain.verify()).toMatchObject({ ok: true })
   })
 })
