@@ -1,7 +1,14 @@
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
-  build: { target: 'es2022', outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 4096 },
+  build: {
+    target: 'es2022',
+    outDir: 'dist',
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 4096,
+    // The worker bundles tfjs; rolldown's note that its transform is slow is noise on every start.
+    rolldownOptions: { checks: { pluginTimings: false } },
+  },
   worker: { format: 'es' },
   test: {
     projects: [
