@@ -142,19 +142,7 @@ export class Federation {
       const { round, weights } = options.resume
       this.#state = { ...this.#state, completedRounds: round, nextRound: round + 1 }
       this.#global = { round, version: modelVersion(round, weights), weights }
-      this.#history = []
-      this.#record({
-        round,
-        version: this.#global.version,
-        participants: 0,
-        examples: 0,
-        durationMs: null,
-        completedAt: this.#now(),
-        trainLoss: null,
-        trainAccuracy: null,
-        evaluation: null,
-        epsilon: null,
-      })
+      this.#startHistory(this.#global)
       this.log.add('info', `resumed from the recorded model of round ${round} (${this.#global.version})`)
     }
   }
@@ -573,9 +561,15 @@ export class Federation {
   #initialModel(seed: number): GlobalModel {
     const weights = initialWeights(this.task.model, seededRandom(seed))
     const model = { round: 0, version: modelVersion(0, weights), weights }
+    this.#startHistory(model)
+    return model
+  }
+
+  /** A fresh history whose first entry is `model`, the baseline every later round is compared with. */
+  #startHistory(model: GlobalModel): void {
     this.#history = []
     this.#record({
-      round: 0,
+      round: model.round,
       version: model.version,
       participants: 0,
       examples: 0,
@@ -586,7 +580,6 @@ export class Federation {
       evaluation: null,
       epsilon: null,
     })
-    return model
   }
 
   #record(record: RoundRecord): void {
