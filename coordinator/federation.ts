@@ -105,7 +105,7 @@ export class Federation {
   #roundTraining = { loss: 0, accuracy: 0, examples: 0 }
   #roundPrivacy: RoundPrivacy | null = null
   /** This round's accepted updates: their hashes and example counts, for the chain record. */
-  #roundUpdates = new Map<ClientId, { updateHash: string; examples: number }>()
+  #roundUpdates = new Map<ClientId, { updateHash: string; examples: number; address: string }>()
   /** Each client's account, from its hello. */
   readonly #accounts = new Map<ClientId, { publicKey: string; address: string }>()
   readonly #onAggregated: ((round: AggregatedRound) => void) | undefined
@@ -177,6 +177,8 @@ export class Federation {
     if (!this.#state.clients.has(id)) return
     this.log.add('info', `${id} left (${reason})`)
     this.#lastMetrics.delete(id)
+    this.#accounts.delete(id)
+    this.#exampleLedgers.delete(id)
     this.#dispatch({ type: 'leave', now: this.#now(), id })
   }
 
@@ -204,7 +206,12 @@ export class Federation {
         this.#roundTraining.accuracy += update.metrics.accuracy * effect.examples
         this.#roundTraining.examples += effect.examples
         this.#lastMetrics.set(id, update.metrics)
-        this.#roundUpdates.set(id, { updateHash: hash, examples: effect.examples })
+        // The address is taken now: the tab may leave before the round completes, and its update still counts.
+        this.#roundUpdates.set(id, {
+          updateHash: hash,
+          examples: effect.examples,
+          address: this.#accounts.get(id)?.address ?? '',
+        })
         const dpSgd = this.#state.config.privacy.exampleLevel
         if (dpSgd.enabled) {
           const rows = this.#state.clients.get(id)?.examples ?? effect.examples
@@ -521,7 +528,6 @@ export class Federation {
       weights,
       participants: [...this.#roundUpdates].map(([id, u]) => ({
         clientId: id,
-        address: this.#accounts.get(id)?.address ?? '',
         ...u,
       })),
       metrics: {

@@ -125,7 +125,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
     models?.saveModel(round.weights)
     const recorded = chain.recordRound({
       taskId: round.taskId,
-      round: round.round,
+      modelRound: round.round,
       modelBefore: round.modelBefore,
       modelAfter: round.modelAfter,
       participants: round.participants.map(({ address, updateHash, examples }) => ({
@@ -150,8 +150,11 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
     const last = chain.lastRound(task.id)
     const weights = last && models?.loadModel(last.modelAfter)
     if (last && !weights)
-      log.add('warning', `task ${task.id}: the model of round ${last.round} is missing here; starting fresh`)
-    return last && weights ? { round: last.round, weights } : undefined
+      log.add(
+        'warning',
+        `task ${task.id}: the model of round ${last.modelRound} is missing here; starting fresh`,
+      )
+    return last && weights ? { round: last.modelRound, weights } : undefined
   }
   const tasks = new TaskRegistry((task) => {
     const registered = chain.registerTask(task)

@@ -104,7 +104,7 @@ export class PxChainExplorer extends LitElement {
               <tbody>
                 ${v.rounds.map(
                   (r) => html`<tr data-testid="chain-round">
-                    <td>${r.taskId}</td><td>${r.round}</td>
+                    <td>${r.taskId}</td><td title="record ${r.round} of this task">${r.modelRound}</td>
                     <td><code>${short(r.modelBefore, 8)}</code> → <code>${short(r.modelAfter, 8)}</code></td>
                     <td>${r.participants.length}</td>
                     <td>${this.#privacyText(r.privacy)}</td>

@@ -17,7 +17,7 @@ import { ChainStore } from './chain-store'
 
 export interface RoundRecordPayload {
   readonly taskId: string
-  readonly round: number
+  readonly modelRound: number
   readonly modelBefore: string
   readonly modelAfter: string
   readonly participants: readonly {
@@ -146,7 +146,8 @@ export class ChainService {
 
   /** Records an aggregated round in its own block. */
   recordRound(record: RoundRecordPayload): Result<{ txId: string; block: number }> {
-    return this.submit(this.#own('training.record-round', record as unknown as Json))
+    const round = (this.#state.tasks[record.taskId]?.rounds ?? 0) + 1
+    return this.submit(this.#own('training.record-round', { ...record, round } as unknown as Json))
   }
 
   /** Mints `amount` to the coordinator and moves it into a task's reward escrow (two blocks). */

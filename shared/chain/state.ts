@@ -26,7 +26,10 @@ export interface RoundParticipant {
 
 export interface TrainingRound {
   readonly taskId: string
+  /** The chain's sequence number of this task's records. */
   readonly round: number
+  /** The new model's round in the coordinator's run. */
+  readonly modelRound: number
   readonly modelBefore: string
   readonly modelAfter: string
   readonly participants: readonly RoundParticipant[]

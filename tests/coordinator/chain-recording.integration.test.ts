@@ -154,3 +154,29 @@ describe('rewards and participants’ own transactions', () => {
     expect(coordinator.chain.verify()).toMatchObject({ ok: true })
   })
 })
+
+describe('the chain across a reset', () => {
+  it('keeps recording after the page resets training: record numbers go on, model rounds restart', async () => {
+    coordinator = await startCoordinator({
+      port: 0,
+      staticDir: null,
+      config: { rounds: 1, minClients: 2, localEpochs: 1 },
+    })
+    for (let i = 0; i < 2; i++) clients.push(await startHeadlessClient(coordinator.url, { backend: 'cpu' }))
+    await waitFor(() => ready(coordinator!) === 2, '2 ready clients')
+    const federation = coordinator.federation
+    federation.control('start')
+    await waitFor(() => federation.state.completedRounds === 1, 'the first run')
+    federation.control('reset')
+    federation.control('start')
+    await waitFor(
+      () => federation.state.completedRounds === 1 && coordinator!.chain.state.rounds.length === 2,
+      'the run after the reset',
+    )
+    expect(coordinator.chain.state.rounds.map((r) => [r.round, r.modelRound])).toEqual([
+      [1, 1],
+      [2, 1],
+    ])
+    expect(federation.log.entries.some((e) => /could not be recorded/.test(e.text))).toBe(false)
+  })
+})

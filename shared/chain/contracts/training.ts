@@ -16,7 +16,10 @@ const registerSchema = z.object({ taskId, name: z.string().min(1).max(200), conf
 const fundSchema = z.object({ taskId, amount: amountSchema })
 const recordSchema = z.object({
   taskId,
+  /** The chain's sequence number of this task's records: one more than the last. */
   round: z.int().min(1),
+  /** The round number of the new model in the coordinator's run (restarts from 1 after a reset). */
+  modelRound: z.int().min(0),
   modelBefore: hash,
   modelAfter: hash,
   participants: z
@@ -71,8 +74,12 @@ export const trainingContract: Contract = {
         const r = p.value
         if (!Object.hasOwn(state.tasks, r.taskId)) return fail('bad-payload', `no task ${r.taskId}`)
         const task = state.tasks[r.taskId]!
-        if (r.round <= task.rounds)
-          return fail('bad-payload', `task ${r.taskId} already recorded round ${task.rounds}`)
+        if (r.round !== task.rounds + 1) {
+          return fail(
+            'bad-payload',
+            `task ${r.taskId} has ${task.rounds} records; the next is ${task.rounds + 1}, not ${r.round}`,
+          )
+        }
         const examples = r.participants.reduce((s, x) => s + x.examples, 0)
         const owed = examples * r.rewardPerExample
         const payable = Math.min(owed, task.escrow)
@@ -88,6 +95,7 @@ export const trainingContract: Contract = {
         const record: TrainingRound = {
           taskId: r.taskId,
           round: r.round,
+          modelRound: r.modelRound,
           modelBefore: r.modelBefore,
           modelAfter: r.modelAfter,
           participants: r.participants,

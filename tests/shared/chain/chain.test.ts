@@ -66,6 +66,7 @@ function buildChain(): {
       coordinator.tx('training.record-round', {
         taskId: 'demo',
         round: 1,
+        modelRound: 1,
         modelBefore: 'r0-aaaaaaaaaaaa',
         modelAfter: 'r1-bbbbbbbbbbbb',
         participants: [
