@@ -24,14 +24,15 @@ afterEach(async () => {
 const ready = (c: Coordinator) => [...c.federation.state.clients.values()].filter((x) => x.ready).length
 
 describe('training on the chain', () => {
-  it('records one block per round with participants and model hashes, and resumes from it after a restart', async () => {
+  it('records one block per round with participants and model hashes, and resumes from it after a restart mid-run', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'privx-data-'))
     const keys = [0, 1, 2].map(() => generateKeyPair())
+    // Four rounds planned, long enough that the coordinator can be stopped while round 3 runs.
     coordinator = await startCoordinator({
       port: 0,
       staticDir: null,
       dataDir,
-      config: { rounds: 2, minClients: 3, localEpochs: 1 },
+      config: { rounds: 4, minClients: 3, localEpochs: 5 },
     })
     const port = coordinator.port
     for (const k of keys)
@@ -39,6 +40,7 @@ describe('training on the chain', () => {
     await waitFor(() => ready(coordinator!) === 3, '3 ready clients')
     coordinator.federation.control('start')
     await waitFor(() => coordinator!.federation.state.completedRounds === 2, '2 rounds')
+    await waitFor(() => coordinator!.federation.state.round?.number === 3, 'round 3 to be under way')
 
     const chain = coordinator.chain
     // genesis, task registration, then one block per round.
@@ -61,7 +63,8 @@ describe('training on the chain', () => {
     expect(proof.ok && proof.value.valid).toBe(true)
     expect(verifyCommand(dataDir)).toBe(0)
 
-    // Restart on the same port and data directory: the model and round come back from the chain.
+    // Stop mid-run (round 3 unfinished), restart on the same port and data directory: model and round come back.
+    expect(coordinator.federation.state.completedRounds).toBe(2)
     await coordinator.close()
     coordinator = await startCoordinator({
       port,
