@@ -26,9 +26,23 @@ export class PxClientsTable extends LitElement {
   ]
 
   @property({ attribute: false }) clients: readonly ClientView[] = []
-  @property({ type: Number }) now = Date.now()
+  /** The coordinator's clock minus this browser's, so ages use the time the coordinator stamped. */
+  @property({ type: Number }) clockOffset = 0
+  #ticker: ReturnType<typeof setInterval> | null = null
+
+  override connectedCallback(): void {
+    super.connectedCallback()
+    // Only this table re-renders each second, so "last update" ages without anything being pushed.
+    this.#ticker = setInterval(() => this.requestUpdate(), 1000)
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback()
+    if (this.#ticker) clearInterval(this.#ticker)
+  }
 
   override render(): TemplateResult {
+    const now = Date.now() + this.clockOffset
     if (this.clients.length === 0)
       return html`<p class="muted">No tabs yet: open the client page in a few tabs.</p>`
     return html`
@@ -46,7 +60,7 @@ export class PxClientsTable extends LitElement {
               <td><progress max="1" .value=${c.progress}></progress></td>
               <td>${decimal(c.lastLoss)} / ${percent(c.lastAccuracy)}</td>
               <td data-testid="client-example-epsilon">${c.exampleEpsilon === null ? '–' : c.exampleEpsilon.toFixed(3)}</td>
-              <td>${ago(c.lastUpdate, this.now)}</td>
+              <td>${ago(c.lastUpdate, now)}</td>
             </tr>`,
           )}
         </tbody>

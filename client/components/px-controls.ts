@@ -31,22 +31,6 @@ export class PxControls extends LitElement {
         gap: 0.5rem;
         margin-bottom: 1rem;
       }
-      form {
-        display: grid;
-        grid-template-columns: repeat(auto-fill, minmax(170px, 1fr));
-        gap: 0.6rem 1rem;
-      }
-      label {
-        display: grid;
-        gap: 0.2rem;
-        font-size: 0.8rem;
-        color: var(--px-muted);
-      }
-      input,
-      select {
-        font: inherit;
-        padding: 0.25rem 0.4rem;
-      }
       .message {
         margin: 0.75rem 0 0;
         font-size: 0.9rem;
@@ -71,7 +55,7 @@ export class PxControls extends LitElement {
         <button data-testid="pause" ?disabled=${locked || !running} @click=${() => this.#emit('px-control', { action: 'pause' })}>Pause</button>
         <button data-testid="reset" ?disabled=${locked} @click=${() => this.#emit('px-control', { action: 'reset' })}>Reset</button>
       </div>
-      <form @submit=${this.#submit}>
+      <form class="settings" @submit=${this.#submit}>
         ${FIELDS.map(
           (f) => html`<label
             >${f.label}

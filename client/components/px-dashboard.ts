@@ -120,18 +120,6 @@ export class PxDashboard extends LitElement {
   @state() private created: { ok: boolean; text: string } | null = null
   @state() private privacyMessage: { ok: boolean; text: string } | null = null
   @state() private statisticsMessage: string | null = null
-  #ticker: ReturnType<typeof setInterval> | null = null
-
-  override connectedCallback(): void {
-    super.connectedCallback()
-    // Re-render once a second so "last update" ages without the coordinator pushing anything.
-    this.#ticker = setInterval(() => this.requestUpdate(), 1000)
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback()
-    if (this.#ticker) clearInterval(this.#ticker)
-  }
 
   async #collectStatistics(event: CustomEvent<{ epsilon: number }>): Promise<void> {
     const result = await this.live.requestStatistics(event.detail.epsilon)
@@ -215,7 +203,7 @@ export class PxDashboard extends LitElement {
       </section>
       <section class="card">
         <h2>Tabs</h2>
-        <div class="scroll"><px-clients-table .clients=${s.clients} .now=${this.live.serverNow()}></px-clients-table></div>
+        <div class="scroll"><px-clients-table .clients=${s.clients} .clockOffset=${this.live.clockOffset}></px-clients-table></div>
       </section>
       <div class="grid">
         <section class="card">

@@ -21,22 +21,8 @@ export class PxPrivacyPanel extends LitElement {
   static override styles = [
     theme,
     css`
-      form {
-        display: grid;
-        grid-template-columns: repeat(auto-fill, minmax(170px, 1fr));
-        gap: 0.6rem 1rem;
+      form.settings {
         margin-top: 0.75rem;
-      }
-      label {
-        display: grid;
-        gap: 0.2rem;
-        font-size: 0.8rem;
-        color: var(--px-muted);
-      }
-      input,
-      select {
-        font: inherit;
-        padding: 0.25rem 0.4rem;
       }
       .spent {
         font-size: 1.1rem;
@@ -78,7 +64,7 @@ export class PxPrivacyPanel extends LitElement {
               (Poisson sampling q=${p.sampleRate}, noise multiplier ${p.noiseMultiplier}, clip norm ${p.clipNorm}).
             </p>`
       }
-      <form @submit=${this.#submit}>
+      <form class="settings" @submit=${this.#submit}>
         <label>Mode
           <select name="mode" data-testid="privacy-mode" ?disabled=${locked}>
             ${(['off', 'local', 'distributed'] as const).map((m) => html`<option value=${m} ?selected=${p.mode === m}>${m}</option>`)}

@@ -69,6 +69,23 @@ export const theme = css`
     opacity: 0.5;
     cursor: not-allowed;
   }
+  /* A grid of labelled settings (training, privacy). */
+  form.settings {
+    display: grid;
+    grid-template-columns: repeat(auto-fill, minmax(170px, 1fr));
+    gap: 0.6rem 1rem;
+  }
+  form.settings label {
+    display: grid;
+    gap: 0.2rem;
+    font-size: 0.8rem;
+    color: var(--px-muted);
+  }
+  form.settings input,
+  form.settings select {
+    font: inherit;
+    padding: 0.25rem 0.4rem;
+  }
   progress {
     width: 100%;
     height: 0.7rem;

@@ -20,13 +20,8 @@ type DashboardSocket = Socket<DashboardServerEvents, DashboardClientEvents>
 export class DashboardController implements ReactiveController {
   snapshot: DashboardSnapshot | null = null
   connected = false
-  /** The coordinator's clock minus this browser's, from the last snapshot. */
-  #clockOffset = 0
-
-  /** The coordinator's time now, for "n seconds ago" between snapshots. */
-  serverNow(): number {
-    return Date.now() + this.#clockOffset
-  }
+  /** The coordinator's clock minus this browser's, from the last snapshot: "n seconds ago" uses server time. */
+  clockOffset = 0
   #socket: DashboardSocket | null = null
 
   constructor(private readonly host: ReactiveControllerHost) {
@@ -46,7 +41,7 @@ export class DashboardController implements ReactiveController {
     socket.on('dashboard:snapshot', (snapshot) =>
       this.#update(() => {
         this.snapshot = snapshot
-        this.#clockOffset = snapshot.now - Date.now()
+        this.clockOffset = snapshot.now - Date.now()
       }),
     )
     this.#socket = socket

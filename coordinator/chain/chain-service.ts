@@ -8,7 +8,6 @@ import {
 } from '../../shared/chain/block'
 import { hashOf, type Json } from '../../shared/chain/encoding'
 import { generateKeyPair, type KeyPair } from '../../shared/chain/keys'
-import { applyTransaction } from '../../shared/chain/ledger'
 import { accountOf, type ChainState } from '../../shared/chain/state'
 import { type SignedTransaction, signTransaction } from '../../shared/chain/transaction'
 import type { TaskInfo } from '../../shared/protocol'
@@ -114,8 +113,7 @@ export class ChainService {
 
   /** Checks, applies and seals a signed transaction in a new block; the reason goes back when it is refused. */
   submit(tx: SignedTransaction): Result<{ txId: string; block: number }> {
-    const applied = applyTransaction(this.#state, tx)
-    if (!applied.ok) return applied
+    // produceBlock checks and applies the transaction; its refusal is the sender's answer.
     const head = this.#blocks.at(-1)!
     const next = produceBlock({ block: head, state: this.#state }, [tx], this.keys, this.#now())
     if (!next.ok) return next

@@ -78,7 +78,10 @@ export function produceBlock(
 ): Result<{ block: Block; state: ChainState }> {
   const base = 'block' in previous ? previous.state : emptyState(previous.chainId)
   const after = applyAll(base, txs)
-  if (!after.ok) return fail(after.error.code, `transaction ${after.failedAt}: ${after.error.message}`)
+  if (!after.ok) {
+    const where = txs.length > 1 ? `transaction ${after.failedAt}: ` : ''
+    return fail(after.error.code, `${where}${after.error.message}`)
+  }
   const header: BlockHeader = {
     chainId: base.chainId,
     index: 'block' in previous ? previous.block.header.index + 1 : 0,
