@@ -1,0 +1,72 @@
+import type { HeContext } from './context'
+import { HeError } from './errors'
+import type { HeKeySet } from './keys'
+import { sealCall } from './seal'
+import { encryptedSigmoid, type SigmoidApproximation } from './sigmoid'
+import { addPlain, EncryptedVector, multiplyPlain } from './vector'
+
+/** Rotation steps the rotate-and-sum of `features` values needs: powers of two below the padded length. */
+export function inferenceSteps(features: number): number[] {
+  const steps: number[] = []
+  for (let s = 1; s < features; s *= 2) steps.push(s)
+  return steps
+}
+
+/**
+ * Logistic regression on encrypted features: sigma~(w . x + b) with the cubic sigmoid, slot 0 of the result. The
+ * model holder runs this with only evaluation keys (relinearization, and Galois keys for `inferenceSteps`); the
+ * key holder decrypts. Depth 3: the plain product, then the cubic (preset ckks-8192-depth3). The other slots hold
+ * partial sums of w * x and are not meant to be read.
+ */
+export function secureLogisticInference(
+  ctx: HeContext,
+  model: { readonly weights: ArrayLike<number>; readonly bias: number },
+  x: EncryptedVector,
+  keys: HeKeySet,
+  approximation: SigmoidApproximation = 'cubic-8',
+): EncryptedVector {
+  if (!ctx.ckksEncoder) throw new HeError('invalid-parameters', 'secure inference needs a CKKS context')
+  if (x.ciphertexts.length !== 1) {
+    throw new HeError(
+      'too-long',
+      `secure inference reads one ciphertext; ${x.length} features need ${x.ciphertexts.length}`,
+    )
+  }
+  if (model.weights.length !== x.length) {
+    throw new HeError(
+      'too-long',
+      `the model has ${model.weights.length} weights for ${x.length} encrypted features`,
+    )
+  }
+  if (keys.keyId !== x.keyId)
+    throw new HeError('key-mismatch', `evaluation keys ${keys.keyId} do not match the input's key ${x.keyId}`)
+  if (x.length > 1 && !keys.galoisKeys)
+    throw new HeError('missing-key', 'secure inference needs Galois keys for the rotate-and-sum')
+  const products = multiplyPlain(ctx, x, model.weights)
+  try {
+    const acc = products.ciphertexts[0]!
+    for (const step of inferenceSteps(x.length).reverse()) {
+      const rotated = new ctx.seal.Ciphertext()
+      try {
+        sealCall(
+          ctx.seal,
+          `rotation by ${step}`,
+          () => ctx.evaluator.rotateVector(acc, step, keys.galoisKeys!, rotated),
+          'missing-key',
+        )
+        ctx.evaluator.addInplace(acc, rotated)
+      } finally {
+        rotated.delete()
+      }
+    }
+    const logit = addPlain(ctx, products, new Float64Array(x.length).fill(model.bias))
+    try {
+      const out = encryptedSigmoid(ctx, logit.ciphertexts[0]!, keys, approximation)
+      return new EncryptedVector(ctx.id, x.keyId, 1, [out])
+    } finally {
+      logit.delete()
+    }
+  } finally {
+    products.delete()
+  }
+}

@@ -1,0 +1,68 @@
+import type { HeContext } from './context'
+import { HeError } from './errors'
+import { sealCall } from './seal'
+import { EncryptedVector } from './vector'
+
+/** An encrypted vector as it travels: SEAL's own ciphertext format (zstd), tagged with context and key. */
+export interface EncryptedVectorBytes {
+  readonly contextId: string
+  readonly keyId: string
+  readonly length: number
+  readonly ciphertexts: readonly Uint8Array[]
+}
+
+export function serializeVector(ctx: HeContext, vector: EncryptedVector): EncryptedVectorBytes {
+  ctx.check(vector.contextId, 'serialization')
+  const zstd = ctx.seal.ComprModeType.zstd
+  return {
+    contextId: vector.contextId,
+    keyId: vector.keyId,
+    length: vector.length,
+    ciphertexts: vector.ciphertexts.map((c) => c.saveToArray(zstd) as Uint8Array),
+  }
+}
+
+/** Ciphertexts a vector of `length` values takes in `ctx`. */
+export function ciphertextsFor(ctx: HeContext, length: number): number {
+  return Math.max(1, Math.ceil(length / ctx.slots))
+}
+
+/**
+ * Loads a vector from bytes. The count must match the length; bytes that are not a ciphertext of this context
+ * (another context's, truncated, corrupted) get HeError('bad-ciphertext') naming which one.
+ */
+export function deserializeVector(ctx: HeContext, bytes: EncryptedVectorBytes): EncryptedVector {
+  ctx.check(bytes.contextId, 'ciphertext')
+  const expected = ciphertextsFor(ctx, bytes.length)
+  if (!Number.isInteger(bytes.length) || bytes.length < 1) {
+    throw new HeError('bad-ciphertext', `vector length ${bytes.length} must be a positive integer`)
+  }
+  if (bytes.ciphertexts.length !== expected) {
+    throw new HeError(
+      'bad-ciphertext',
+      `a vector of ${bytes.length} values takes ${expected} ciphertexts here, got ${bytes.ciphertexts.length}`,
+    )
+  }
+  const loaded = []
+  try {
+    for (const [i, data] of bytes.ciphertexts.entries()) {
+      const cipher = new ctx.seal.Ciphertext()
+      loaded.push(cipher)
+      sealCall(
+        ctx.seal,
+        `loading ciphertext ${i}`,
+        () => cipher.loadFromArray(ctx.context, data),
+        'bad-ciphertext',
+      )
+    }
+  } catch (error) {
+    for (const c of loaded) c.delete()
+    throw error
+  }
+  return new EncryptedVector(ctx.id, bytes.keyId, bytes.length, loaded)
+}
+
+/** Total bytes of a serialized vector. */
+export function byteLength(bytes: EncryptedVectorBytes): number {
+  return bytes.ciphertexts.reduce((n, c) => n + c.byteLength, 0)
+}
