@@ -10,6 +10,8 @@ export default defineConfig({
     rolldownOptions: { checks: { pluginTimings: false } },
   },
   worker: { format: 'es' },
+  // node-seal finds its .wasm itself (`SEAL({ locateFile: undefined })`); pre-bundling would hide it.
+  optimizeDeps: { exclude: ['node-seal'] },
   test: {
     projects: [
       {

@@ -3,22 +3,29 @@ import { transactionSchema } from '../shared/chain/schema'
 import { accountOf } from '../shared/chain/state'
 import type { SignedTransaction } from '../shared/chain/transaction'
 import { updateHash, verifyUpdateSignature } from '../shared/chain/update-signature'
-import { decodeFloat32, firstNonFinite } from '../shared/codec'
+import { bytesOf, decodeFloat32, firstNonFinite } from '../shared/codec'
 import {
   accountRequestSchema,
+  encryptedUpdateSchema,
   evaluationSchema,
+  heEnvelopeSchema,
+  heKeySchema,
   helloSchema,
+  inferenceRequestSchema,
   parsePayload,
   progressSchema,
   readySchema,
   statisticsReportSchema,
   updateSchema,
 } from '../shared/guards'
+import type { HeContextCache } from '../shared/he/context-cache'
+import { ciphertextsHash } from '../shared/he/wire'
 import type { Ack, ClientToServerEvents, HelloReply, ServerToClientEvents } from '../shared/protocol'
 import { fail, ok, type Result } from '../shared/result'
 import type { ClientId } from '../shared/rounds/state'
 import type { ChainService } from './chain/chain-service'
 import type { EventLog } from './event-log'
+import { servePrivateInference } from './he/private-inference'
 import type { TaskEntry, TaskRegistry } from './task-registry'
 
 export interface ClientSocketData {
@@ -49,6 +56,10 @@ const KNOWN_EVENTS = new Set([
   'client:statistics',
   'client:transaction',
   'client:account',
+  'client:encrypted-update',
+  'client:he-key',
+  'client:he-envelope',
+  'client:infer',
 ])
 
 /** The socket.io room of a task's clients: broadcasts reach only them. */
@@ -83,6 +94,7 @@ export function attachClientGateway(
   directory: ClientDirectory,
   log: EventLog,
   chain: ChainService,
+  he: HeContextCache | null = null,
 ): void {
   io.on('connection', (socket) => {
     const who = (): string => socket.data.clientId ?? `connection ${socket.id.slice(0, 6)}`
@@ -133,7 +145,12 @@ export function attachClientGateway(
           return fail('unknown-task', `no task "${hello.value.taskId}" here; tasks: ${known.join(', ')}`)
         }
         const id = directory.nextId()
-        const { partitionIndex } = task.federation.hello(id, hello.value.backend, hello.value.publicKey)
+        const { partitionIndex } = task.federation.hello(
+          id,
+          hello.value.backend,
+          hello.value.publicKey,
+          hello.value.envelopeKey,
+        )
         socket.data.clientId = id
         socket.data.taskId = task.task.id
         directory.sockets.set(id, socket)
@@ -212,6 +229,71 @@ export function attachClientGateway(
           return fail(error.code, error.message)
         }
         return task.federation.submitUpdate(id, update.value, delta.value, hash)
+      }),
+    )
+
+    socket.on('client:encrypted-update', (payload, ack) =>
+      answer(ack, 'encrypted update', () => {
+        const client = joined()
+        if (!client.ok) return client
+        const { id, task } = client.value
+        const update = parsePayload(encryptedUpdateSchema, payload, 'encrypted update')
+        if (!update.ok) return update
+        const ciphertexts = update.value.ciphertexts.map(bytesOf)
+        const hash = ciphertextsHash(ciphertexts)
+        const publicKey = task.federation.publicKeyOf(id)
+        if (
+          !publicKey ||
+          !verifyUpdateSignature(publicKey, update.value.signature, task.task.id, update.value.round, hash)
+        ) {
+          const error = {
+            code: 'unauthorized',
+            message: `the update's signature does not match ${id}'s key`,
+          } as const
+          task.federation.reject(id, 'encrypted update', error)
+          return fail(error.code, error.message)
+        }
+        return task.federation.submitEncryptedUpdate(id, update.value, ciphertexts, hash)
+      }),
+    )
+
+    socket.on('client:he-key', (payload, ack) =>
+      answer(ack, 'key confirmation', () => {
+        const client = joined()
+        if (!client.ok) return client
+        const request = parsePayload(heKeySchema, payload, 'key confirmation')
+        return request.ok
+          ? client.value.task.federation.keyStored(client.value.id, request.value.keyId)
+          : request
+      }),
+    )
+
+    socket.on('client:he-envelope', (payload, ack) =>
+      answer(ack, 'key envelope', () => {
+        const client = joined()
+        if (!client.ok) return client
+        const request = parsePayload(heEnvelopeSchema, payload, 'key envelope')
+        if (!request.ok) return request
+        const { keyId, recipient, envelope } = request.value
+        return client.value.task.federation.relayEnvelope(client.value.id, keyId, recipient, envelope)
+      }),
+    )
+
+    // Private inference is open to any connection: the features stay encrypted under the caller's own key.
+    socket.on('client:infer', (payload, ack) =>
+      answer(ack, 'inference request', () => {
+        const request = parsePayload(inferenceRequestSchema, payload, 'inference request')
+        if (!request.ok) return request
+        const task = tasks.get(request.value.taskId)
+        if (!task) return fail('unknown-task', `no task "${request.value.taskId}" here`)
+        if (!he) return fail('invalid-state', 'this coordinator has no HE runtime (node-seal did not load)')
+        const global = task.federation.global
+        return servePrivateInference(
+          he,
+          task.task,
+          { version: global.version, weights: global.weights, inClear: task.federation.modelInClear },
+          request.value,
+        )
       }),
     )
 

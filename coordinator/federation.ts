@@ -1,6 +1,12 @@
 import { applyDelta, FedAvgAccumulator } from '../shared/aggregation/fedavg'
 import { addressOf } from '../shared/chain/keys'
-import { encodeFloat32, firstNonFinite } from '../shared/codec'
+import { type Binary, encodeFloat32, firstNonFinite } from '../shared/codec'
+import type { HeContextCache } from '../shared/he/context-cache'
+import { HeError } from '../shared/he/errors'
+import { MAX_ENCRYPTED_PARAMETERS, presetFor } from '../shared/he/limits'
+import { planQuantization } from '../shared/he/quantize'
+import { bfvHalfModulus, type EncryptedVector } from '../shared/he/vector'
+import { ciphertextsHash, encryptedModelVersion } from '../shared/he/wire'
 import { EvaluationTally } from '../shared/metrics/evaluation-tally'
 import { initialWeights } from '../shared/model/init'
 import { describeModel, parameterCount } from '../shared/model/spec'
@@ -12,11 +18,15 @@ import type {
   ClientView,
   ColumnStatisticsReport,
   DashboardSnapshot,
+  EncryptedAggregateMessage,
+  EncryptedUpdateMessage,
   EvaluationReport,
   EventEntry,
   FederatedStatistics,
   GlobalModelMessage,
+  KeyEnvelopeMessage,
   LocalTrainingSettings,
+  RoundEncryptionMessage,
   RoundRecord,
   ServerToClientEvents,
   TaskInfo,
@@ -38,6 +48,8 @@ import {
 } from '../shared/rounds/state'
 import { step } from '../shared/rounds/step'
 import { EventLog } from './event-log'
+import { EncryptedAggregator } from './he/encrypted-aggregator'
+import { KeyCustody } from './he/key-custody'
 
 /** How the federation reaches clients; the socket layer implements it. */
 export interface FederationOutbox {
@@ -64,6 +76,8 @@ export interface FederationOptions {
   readonly onAggregated?: (round: AggregatedRound) => void
   /** Start from a recorded model (after a restart) instead of fresh weights. */
   readonly resume?: { readonly round: number; readonly weights: Float32Array }
+  /** SEAL contexts for encrypted aggregation; without them encryption cannot be switched on. */
+  readonly he?: HeContextCache
 }
 
 /** What the chain records of an aggregated round. `round` is the new model's round number. */
@@ -72,7 +86,9 @@ export interface AggregatedRound {
   readonly round: number
   readonly modelBefore: string
   readonly modelAfter: string
-  readonly weights: Float32Array
+  /** The new weights; null under encryption (the coordinator never sees them). */
+  readonly weights: Float32Array | null
+  readonly homomorphic: boolean
   readonly participants: readonly {
     clientId: ClientId
     address: string
@@ -104,6 +120,15 @@ export class Federation {
   #accumulator: FedAvgAccumulator | null = null
   #roundTraining = { loss: 0, accuracy: 0, examples: 0 }
   #roundPrivacy: RoundPrivacy | null = null
+  readonly #he: HeContextCache | null
+  readonly #custody: KeyCustody
+  /**
+   * Under encryption: the last model seen in the clear (`base`) and the encrypted aggregates since, in order. A tab
+   * holding the key replays them to reach the current model; the coordinator cannot.
+   */
+  #encrypted: { base: GlobalModel; history: EncryptedAggregateMessage[] } | null = null
+  /** The current round's encrypted sum and settings, when its updates are encrypted. */
+  #heRound: { aggregator: EncryptedAggregator; message: RoundEncryptionMessage; weight: number } | null = null
   /** This round's accepted updates: their hashes and example counts, for the chain record. */
   #roundUpdates = new Map<ClientId, { updateHash: string; examples: number; address: string }>()
   /** Each client's account, from its hello. */
@@ -136,7 +161,24 @@ export class Federation {
     this.#random = options.random
     this.#now = options.now ?? Date.now
     this.#onAggregated = options.onAggregated
-    this.#state = initialRoundState(options.config)
+    this.#he = options.he ?? null
+    this.#custody = new KeyCustody(
+      (id, event, ...args) => this.outbox.toClient(id, event, ...args),
+      (level, text) => {
+        this.log.add(level, text)
+        this.outbox.changed()
+      },
+      () => (this.#encrypted?.history.length ?? 0) > 0,
+    )
+    this.#state = initialRoundState({
+      ...options.config,
+      encryption: { ...options.config.encryption, mode: 'off' },
+    })
+    // Encryption from the start goes through the same checks as switching it on from the page.
+    if (options.config.encryption.mode !== 'off') {
+      const enabled = this.configure({ encryption: options.config.encryption })
+      if (!enabled.ok) throw new Error(`task ${options.task.id}: ${enabled.error.message}`)
+    }
     this.#global = this.#initialModel(options.seed)
     if (options.resume) {
       const { round, weights } = options.resume
@@ -160,11 +202,46 @@ export class Federation {
   }
 
   /** A new client (ids are given by the gateway, unique across tasks): returns its demo partition index. */
-  hello(id: ClientId, backend: string, publicKey: string): { partitionIndex: number } {
+  hello(id: ClientId, backend: string, publicKey: string, envelopeKey?: Binary): { partitionIndex: number } {
     const partitionIndex = this.#nextPartition++
     this.#accounts.set(id, { publicKey, address: addressOf(publicKey) })
     this.#dispatch({ type: 'hello', now: this.#now(), id, backend })
+    // After the hello is answered: a key request must not overtake the reply.
+    queueMicrotask(() => {
+      if (this.#state.clients.has(id)) this.#custody.join(id, envelopeKey)
+    })
     return { partitionIndex }
+  }
+
+  /** Whether the coordinator holds the current global model in the clear (not after an encrypted round). */
+  get modelInClear(): boolean {
+    return (this.#encrypted?.history.length ?? 0) === 0
+  }
+
+  /** The encryption key custody: who holds the task's key (the coordinator never does). */
+  get custody(): KeyCustody {
+    return this.#custody
+  }
+
+  /** A tab holds the key now: it becomes eligible for encrypted rounds. */
+  keyStored(id: ClientId, keyId: string): Result<null> {
+    if (!this.#state.clients.has(id)) return fail('not-joined', `${id} has not joined`)
+    const result = this.#custody.confirm(id, keyId)
+    if (result.ok) this.tick()
+    else this.reject(id, 'key confirmation', result.error)
+    return result
+  }
+
+  relayEnvelope(
+    from: ClientId,
+    keyId: string,
+    recipient: ClientId,
+    envelope: KeyEnvelopeMessage,
+  ): Result<null> {
+    if (!this.#state.clients.has(recipient)) return fail('not-joined', `${recipient} is not in this task`)
+    const result = this.#custody.relay(from, keyId, recipient, envelope)
+    if (!result.ok) this.reject(from, 'key envelope', result.error)
+    return result
   }
 
   ready(id: ClientId, examples: number): Result<null> {
@@ -179,6 +256,7 @@ export class Federation {
     this.#lastMetrics.delete(id)
     this.#accounts.delete(id)
     this.#exampleLedgers.delete(id)
+    this.#custody.leave(id)
     this.#dispatch({ type: 'leave', now: this.#now(), id })
   }
 
@@ -197,11 +275,64 @@ export class Federation {
     delta: Float32Array,
     hash: string,
   ): Result<null> {
+    if (this.#heRound && this.#state.round?.number === update.round) {
+      return this.#refuse(
+        id,
+        fail('invalid-state', `round ${update.round} is encrypted: send client:encrypted-update`),
+      )
+    }
+    return this.#acceptUpdate(id, update, hash, (examples) => {
+      this.#accumulator?.add(delta, this.#roundPrivacy ? 1 : examples)
+    })
+  }
+
+  /**
+   * An encrypted update: its ciphertexts are checked and loaded first (a bad one is refused before the round counts
+   * it), then added into the round's encrypted sum. The coordinator cannot read them.
+   */
+  submitEncryptedUpdate(
+    id: ClientId,
+    update: Omit<EncryptedUpdateMessage, 'ciphertexts'>,
+    ciphertexts: readonly Uint8Array[],
+    hash: string,
+  ): Result<null> {
+    const round = this.#heRound
+    if (!round || this.#state.round?.number !== update.round) {
+      return this.#refuse(id, fail('stale-round', `round ${update.round} is not an open encrypted round`))
+    }
+    let vector: EncryptedVector
+    try {
+      vector = round.aggregator.load(update.keyId, ciphertexts)
+    } catch (error) {
+      if (!(error instanceof HeError)) throw error
+      return this.#refuse(id, fail('bad-payload', `encrypted update: ${error.message}`))
+    }
+    let added = false
+    const result = this.#acceptUpdate(id, update, hash, (examples) => {
+      round.aggregator.add(vector)
+      round.weight += round.message.weighting === 'examples' ? examples : 1
+      added = true
+    })
+    if (!added) vector.delete()
+    return result
+  }
+
+  #refuse(id: ClientId, result: Result<never>): Result<never> {
+    if (!result.ok) this.reject(id, 'update', result.error)
+    return result
+  }
+
+  #acceptUpdate(
+    id: ClientId,
+    update: { round: number; examples: number; metrics: { loss: number; accuracy: number } },
+    hash: string,
+    accumulate: (examples: number) => void,
+  ): Result<null> {
     const result = this.#dispatch(
       { type: 'update', now: this.#now(), id, round: update.round, examples: update.examples },
       (effect) => {
         if (effect.type !== 'accumulate') return
-        this.#accumulator?.add(delta, this.#roundPrivacy ? 1 : effect.examples)
+        accumulate(effect.examples)
         this.#roundTraining.loss += update.metrics.loss * effect.examples
         this.#roundTraining.accuracy += update.metrics.accuracy * effect.examples
         this.#roundTraining.examples += effect.examples
@@ -258,6 +389,8 @@ export class Federation {
         'invalid-config',
         merged.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
       )
+    const encryption = this.#encryptionChange(merged.data.encryption.mode)
+    if (!encryption.ok) return encryption
     this.#dispatch({ type: 'configure', now: this.#now(), config: merged.data })
     const changed = Object.entries(patch).map(([key, value]) => `${key}=${String(value)}`)
     if (changed.length) this.log.add('info', `settings changed: ${changed.join(', ')}`)
@@ -319,6 +452,74 @@ export class Federation {
     this.outbox.changed()
   }
 
+  /** Checks a change of encryption mode and sets up (or drops) the key; the config itself changes in `configure`. */
+  #encryptionChange(mode: TrainingConfig['encryption']['mode']): Result<null> {
+    const current = this.#state.config.encryption.mode
+    if (mode === current) return ok(null)
+    const history = this.#encrypted?.history.length ?? 0
+    if (history > 0) {
+      return fail(
+        'invalid-state',
+        `${history} rounds were aggregated under ${current.toUpperCase()} encryption: the coordinator does not hold that model, so the scheme cannot change now; reset the task first`,
+      )
+    }
+    if (mode === 'off') {
+      this.#custody.disable()
+      this.#encrypted = null
+      return ok(null)
+    }
+    if (!this.#he)
+      return fail('invalid-config', 'this coordinator has no HE runtime (node-seal did not load)')
+    if (this.parameters > MAX_ENCRYPTED_PARAMETERS) {
+      return fail(
+        'invalid-config',
+        `encrypted rounds support models up to ${MAX_ENCRYPTED_PARAMETERS} parameters; this one has ${this.parameters}`,
+      )
+    }
+    this.#he.context(presetFor(mode))
+    this.#custody.enable(presetFor(mode))
+    return ok(null)
+  }
+
+  /** The settings of an encrypted round, or null when updates go in the clear (or no key is held yet). */
+  #roundEncryption(
+    selected: readonly ClientId[],
+    privacy: RoundPrivacy | null,
+  ): RoundEncryptionMessage | null {
+    const { mode, clamp: configuredClamp } = this.#state.config.encryption
+    const keyId = this.#custody.keyId
+    const preset = this.#custody.preset
+    if (mode === 'off' || !this.#he || !keyId || !preset) return null
+    const weighting = privacy ? 'unit' : 'examples'
+    const maxWeight = privacy
+      ? 1
+      : Math.max(1, ...selected.map((id) => this.#state.clients.get(id)?.examples ?? 1))
+    // Under DP the clipped update has L2 norm <= S, so each coordinate too; the noise share widens the range.
+    const clamp = privacy ? privacy.clipNorm + 10 * privacy.noiseStd : configuredClamp
+    let fractionBits = 0
+    if (mode === 'bfv') {
+      const plainModulusHalf = bfvHalfModulus(this.#he.context(preset))
+      try {
+        fractionBits = planQuantization({
+          plainModulusHalf,
+          clients: Math.max(1, selected.length),
+          maxWeight,
+          clamp,
+        }).fractionBits
+      } catch (error) {
+        fractionBits = Math.max(
+          1,
+          Math.floor(Math.log2(plainModulusHalf / (selected.length * maxWeight * clamp))),
+        )
+        this.log.add(
+          'error',
+          `${error instanceof Error ? error.message : String(error)}; using ${fractionBits} bits`,
+        )
+      }
+    }
+    return { keyId, preset, fractionBits, clamp, weighting, maxWeight }
+  }
+
   #dpSgdSettings(): LocalTrainingSettings['dpSgd'] {
     const { exampleLevel, delta } = this.#state.config.privacy
     return exampleLevel.enabled
@@ -332,6 +533,15 @@ export class Federation {
   }
 
   globalMessage(): GlobalModelMessage {
+    const encrypted = this.#encrypted
+    if (encrypted && encrypted.history.length > 0) {
+      return {
+        round: this.#global.round,
+        version: this.#global.version,
+        weights: encodeFloat32(encrypted.base.weights),
+        encrypted: encrypted.history,
+      }
+    }
     return {
       round: this.#global.round,
       version: this.#global.version,
@@ -375,7 +585,9 @@ export class Federation {
       exampleEpsilon: this.#exampleLedgers.has(client.id)
         ? ledgerEpsilon(this.#exampleLedgers.get(client.id)!, state.config.privacy.delta)
         : null,
+      holdsKey: this.#custody.holds(client.id),
     }))
+    const encryptedRounds = this.#encrypted?.history.length ?? 0
     return {
       now: this.#now(),
       phase: phaseOf(state),
@@ -401,6 +613,14 @@ export class Federation {
         epsilon: this.epsilonSpent(),
       },
       statistics: this.#pooledStatistics(),
+      encryption: {
+        mode: state.config.encryption.mode,
+        preset: this.#custody.preset,
+        keyId: this.#custody.keyId,
+        holders: this.#custody.holders,
+        encryptedRounds,
+        modelInClear: encryptedRounds === 0,
+      },
       events: events.length
         ? [...this.log.entries, ...events].sort((a, b) => a.at - b.at).slice(-200)
         : this.log.entries,
@@ -428,11 +648,27 @@ export class Federation {
         this.#accumulator = new FedAvgAccumulator(this.parameters)
         this.#roundUpdates = new Map()
         this.#roundPrivacy = effect.privacy
+        this.#heRound?.aggregator.discard()
+        this.#heRound = null
+        const encryption = this.#roundEncryption(effect.selected, effect.privacy)
+        if (encryption && this.#he) {
+          this.#encrypted ??= { base: this.#global, history: [] }
+          const ctx = this.#he.context(encryption.preset)
+          this.#heRound = {
+            aggregator: new EncryptedAggregator(ctx, encryption.preset, encryption.keyId, this.parameters),
+            message: encryption,
+            weight: 0,
+          }
+          this.#accumulator = null
+        }
         // The state already counts this round's DP step and no later one: one round starts per step.
         this.#roundEpsilon = effect.privacy ? this.epsilonSpent() : null
         this.#roundTraining = { loss: 0, accuracy: 0, examples: 0 }
         const { localEpochs, batchSize, learningRate, optimizer, privacy: dp } = this.#state.config
-        const model = this.globalMessage()
+        // Under encryption the tabs train from the model they decrypted; the version says which it must be.
+        const model: GlobalModelMessage = encryption
+          ? { round: this.#global.round, version: this.#global.version, weights: new ArrayBuffer(0) }
+          : this.globalMessage()
         const privacy = effect.privacy && {
           ...effect.privacy,
           noiseMultiplier: dp.noiseMultiplier,
@@ -454,12 +690,19 @@ export class Federation {
               dpSgd: this.#dpSgdSettings(),
             },
             privacy,
+            encryption,
           })
         }
+        const heNote = encryption
+          ? ` (encrypted: ${encryption.preset}, key ${encryption.keyId}${encryption.fractionBits ? `, ${encryption.fractionBits} fraction bits` : ''})`
+          : ''
         const dpNote = privacy
           ? ` (DP ${privacy.mode}: Poisson q=${dp.sampleRate}, epsilon after it ${privacy.epsilonAfterRound.toFixed(3)})`
           : ''
-        this.log.add('info', `round ${effect.round} started with ${effect.selected.length} clients${dpNote}`)
+        this.log.add(
+          'info',
+          `round ${effect.round} started with ${effect.selected.length} clients${dpNote}${heNote}`,
+        )
         return
       }
       case 'budget-exhausted': {
@@ -479,6 +722,8 @@ export class Federation {
         return
       case 'round-abandoned':
         this.#accumulator = null
+        this.#heRound?.aggregator.discard()
+        this.#heRound = null
         this.outbox.toAll('round:cancel', { round: effect.round, reason: effect.reason })
         this.log.add(
           effect.reason === 'reset' ? 'info' : 'error',
@@ -493,6 +738,7 @@ export class Federation {
         this.#tallies.clear()
         this.#lastMetrics.clear()
         this.#exampleLedgers.clear()
+        this.#encrypted = null
         this.#global = this.#initialModel(Math.floor(this.#random() * 2 ** 32))
         this.outbox.toAll('model:global', this.globalMessage())
         return
@@ -504,6 +750,10 @@ export class Federation {
   }
 
   #aggregate(round: number, participants: number, examples: number): void {
+    if (this.#heRound) {
+      this.#aggregateEncrypted(round, participants, examples)
+      return
+    }
     const accumulator = this.#accumulator
     this.#accumulator = null
     if (!accumulator || accumulator.count === 0) throw new Error(`round ${round} completed without updates`)
@@ -526,6 +776,7 @@ export class Federation {
       modelBefore,
       modelAfter: weightsDigest(weights),
       weights,
+      homomorphic: false,
       participants: [...this.#roundUpdates].map(([id, u]) => ({
         clientId: id,
         ...u,
@@ -556,12 +807,88 @@ export class Federation {
       trainAccuracy: training.examples ? training.accuracy / training.examples : null,
       evaluation: null,
       epsilon: this.#roundEpsilon,
+      encryption: null,
     })
     this.log.add(
       'info',
       `round ${round} aggregated from ${participants} clients (${examples} examples): model ${this.#global.version}`,
     )
     this.outbox.toAll('model:global', this.globalMessage())
+  }
+
+  /**
+   * Closes an encrypted round: the sum of ciphertexts goes to every tab of the task, which decrypt it with the key
+   * they hold and average (sum / totalWeight). The coordinator records hashes and counts; it never sees the model.
+   */
+  #aggregateEncrypted(round: number, participants: number, examples: number): void {
+    const he = this.#heRound!
+    const encrypted = this.#encrypted!
+    this.#heRound = null
+    const bytesIn = he.aggregator.bytesIn
+    const sum = he.aggregator.finish()
+    const sumHash = ciphertextsHash(sum)
+    const privacy = this.#roundPrivacy
+    const modelRound = this.#state.completedRounds
+    const started = this.#state.outcomes.at(-1)?.startedAt ?? this.#now()
+    const training = this.#roundTraining
+    const previousVersion = this.#global.version
+    const version = encryptedModelVersion(modelRound, sumHash)
+    const message: EncryptedAggregateMessage = {
+      round: modelRound,
+      version,
+      previousVersion,
+      keyId: he.message.keyId,
+      preset: he.message.preset,
+      fractionBits: he.message.fractionBits,
+      totalWeight: privacy ? privacy.denominator : he.weight,
+      participants,
+      length: this.parameters,
+      ciphertexts: sum,
+      sumHash,
+    }
+    encrypted.history.push(message)
+    this.#global = { round: modelRound, version, weights: encrypted.base.weights }
+    const trainLoss = training.examples ? training.loss / training.examples : null
+    const trainAccuracy = training.examples ? training.accuracy / training.examples : null
+    this.#onAggregated?.({
+      taskId: this.task.id,
+      round: modelRound,
+      modelBefore: previousVersion,
+      modelAfter: sumHash,
+      weights: null,
+      homomorphic: true,
+      participants: [...this.#roundUpdates].map(([id, u]) => ({ clientId: id, ...u })),
+      metrics: { trainLoss, trainAccuracy },
+      rewardPerExample: this.#state.config.rewardPerExample,
+      privacy: privacy
+        ? {
+            mode: privacy.mode,
+            clipNorm: privacy.clipNorm,
+            noiseStd: privacy.noiseStd,
+            epsilon: this.#roundEpsilon,
+            delta: this.#state.config.privacy.delta,
+          }
+        : { mode: 'off' },
+    })
+    const bytesOut = sum.reduce((n, c) => n + c.byteLength, 0)
+    this.#record({
+      round: modelRound,
+      version,
+      participants,
+      examples,
+      durationMs: this.#now() - started,
+      completedAt: this.#now(),
+      trainLoss,
+      trainAccuracy,
+      evaluation: null,
+      epsilon: this.#roundEpsilon,
+      encryption: { preset: he.message.preset, keyId: he.message.keyId, sumHash, bytesIn, bytesOut },
+    })
+    this.log.add(
+      'info',
+      `round ${round} aggregated under encryption from ${participants} clients (${examples} examples): sum ${sumHash.slice(0, 12)}, ${(bytesIn / 1e6).toFixed(2)} MB in; model ${version}`,
+    )
+    this.outbox.toAll('model:encrypted', message)
   }
 
   #initialModel(seed: number): GlobalModel {
@@ -585,6 +912,7 @@ export class Federation {
       trainAccuracy: null,
       evaluation: null,
       epsilon: null,
+      encryption: null,
     })
   }
 

@@ -1,6 +1,9 @@
 import { createServer, type Server as HttpServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Server } from 'socket.io'
+import { HeContextCache } from '../shared/he/context-cache'
+import { ciphertextByteBound, ciphertextCount, MAX_ENCRYPTED_PARAMETERS } from '../shared/he/limits'
+import { loadSeal } from '../shared/he/seal'
 import { DASHBOARD_NAMESPACE, type EventEntry, type TaskInfo } from '../shared/protocol'
 import { type RandomSource, secureRandom } from '../shared/random'
 import { defaultTrainingConfig, type TrainingConfig, trainingConfigSchema } from '../shared/rounds/config'
@@ -34,6 +37,8 @@ export interface CoordinatorOptions {
   readonly controlToken?: string
   /** Largest model a task may have; sizes the transport's message cap. */
   readonly maxParameters?: number
+  /** Load SEAL so tasks can switch encryption on (default true). */
+  readonly encryption?: boolean
   /** Where the chain, models and tasks persist; null keeps the chain in memory (tests). */
   readonly dataDir?: string | null
   readonly chainId?: string
@@ -107,7 +112,15 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
     if (app) app(req, res, notFound)
     else notFound()
   })
-  const transportCap = 2 * (maxParameters * 4 + MESSAGE_OVERHEAD_BYTES)
+  // Encrypted updates of the largest model encryption allows must fit as well as plain ones.
+  const encryptedCap =
+    Math.max(
+      ...(['bfv-8192', 'ckks-8192'] as const).map(
+        (p) => ciphertextCount(p, Math.min(maxParameters, MAX_ENCRYPTED_PARAMETERS)) * ciphertextByteBound(p),
+      ),
+    ) + MESSAGE_OVERHEAD_BYTES
+  const transportCap = Math.max(2 * (maxParameters * 4 + MESSAGE_OVERHEAD_BYTES), encryptedCap)
+  const he = options.encryption === false ? null : new HeContextCache(await loadSeal())
   const io: ClientServer = new Server(http, { maxHttpBufferSize: transportCap, serveClient: false })
   const directory = new ClientDirectory()
   const echo = options.echoEvents ? (e: EventEntry) => console.log(`[${e.level}] ${e.text}`) : undefined
@@ -122,7 +135,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   const models = options.dataDir ? new ModelStore(options.dataDir) : null
   /** Chain the round, keep its model for a restart; a failure is logged, never thrown into training. */
   const record = (round: AggregatedRound, taskLog: EventLog): void => {
-    models?.saveModel(round.weights)
+    if (round.weights) models?.saveModel(round.weights)
     const recorded = chain.recordRound({
       taskId: round.taskId,
       modelRound: round.round,
@@ -135,7 +148,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
       })),
       metrics: round.metrics,
       privacy: round.privacy,
-      homomorphic: false,
+      homomorphic: round.homomorphic,
       rewardPerExample: round.rewardPerExample,
     })
     if (recorded.ok) taskLog.add('info', `round ${round.round} recorded in block ${recorded.value.block}`)
@@ -171,6 +184,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
         seed,
         log: taskLog,
         onAggregated: (round) => record(round, taskLog),
+        ...(he ? { he } : {}),
         ...(resume ? { resume } : {}),
       },
       {
@@ -190,7 +204,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   const dashboardNsp = io.of(DASHBOARD_NAMESPACE) as unknown as DashboardNamespace
   const newSeed = (): number => Math.floor(random() * 2 ** 32)
   dashboard = attachDashboardGateway(dashboardNsp, tasks, controlToken, log, newSeed, chain)
-  attachClientGateway(io, tasks, directory, log, chain)
+  attachClientGateway(io, tasks, directory, log, chain, he)
   const ticker = setInterval(() => {
     for (const entry of tasks.entries()) entry.federation.tick()
   }, options.tickMs ?? 250)
@@ -217,6 +231,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
       clearInterval(ticker)
       dashboard?.close()
       await new Promise<void>((resolve) => io.close(() => resolve()))
+      he?.delete()
       await closeDev?.()
     },
   }

@@ -24,6 +24,13 @@ export function encodeFloat32(values: Float32Array): ArrayBuffer {
   return values.slice().buffer as ArrayBuffer
 }
 
+/** A byte view of received binary, without copying. */
+export function bytesOf(data: Binary): Uint8Array {
+  return data instanceof ArrayBuffer
+    ? new Uint8Array(data)
+    : new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+}
+
 export function isBinary(value: unknown): value is Binary {
   return value instanceof ArrayBuffer || ArrayBuffer.isView(value)
 }

@@ -20,6 +20,38 @@ export const helloSchema = z.object({
   backend: z.string().min(1).max(40),
   taskId,
   publicKey: z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits (an Ed25519 public key)'),
+  envelopeKey: binary.optional(),
+})
+
+const keyId = z.string().regex(/^[0-9a-f]{16}$/, 'a key id: 16 lowercase hex digits')
+const signature = z.string().regex(/^[0-9a-f]{128}$/, '128 lowercase hex digits (an Ed25519 signature)')
+
+export const encryptedUpdateSchema = z.object({
+  round: z.int().min(1),
+  baseVersion: version,
+  examples: z.int().min(1).max(1e9),
+  keyId,
+  ciphertexts: z.array(binary).min(1).max(100_000),
+  metrics: z.object({ loss: z.number().min(0), accuracy: z.number().min(0).max(1) }),
+  clamped: count,
+  signature,
+})
+
+export const heKeySchema = z.object({ keyId })
+
+export const heEnvelopeSchema = z.object({
+  keyId,
+  recipient: z.string().min(1).max(100),
+  envelope: z.object({ senderPublicKey: binary, iv: binary, ciphertext: binary }),
+})
+
+export const inferenceRequestSchema = z.object({
+  taskId,
+  keyId,
+  relinKeys: binary,
+  galoisKeys: binary,
+  length: z.int().min(1).max(4096),
+  ciphertexts: z.array(binary).length(1),
 })
 
 export const readySchema = z.object({

@@ -8,6 +8,7 @@ import type { Block, BlockHeader, InclusionProof } from './chain/block'
 import type { TrainingRound } from './chain/state'
 import type { SignedTransaction } from './chain/transaction'
 import type { Binary } from './codec'
+import type { HePresetName } from './he/parameters'
 import type { ClassificationMetrics, ConfusionMatrix } from './metrics/classification'
 import type { ModelSpec } from './model/spec'
 import type { ModelVersion } from './model/version'
@@ -52,6 +53,11 @@ export interface GlobalModelMessage {
   readonly round: number
   readonly version: ModelVersion
   readonly weights: Binary
+  /**
+   * Under encryption: `weights` is the last model the coordinator saw in the clear, and these encrypted aggregates,
+   * applied in order by a key holder, lead from it to `version`.
+   */
+  readonly encrypted?: readonly EncryptedAggregateMessage[]
 }
 
 export interface LocalTrainingSettings {
@@ -74,6 +80,11 @@ export interface HelloRequest {
   readonly taskId: string
   /** The tab's Ed25519 public key (hex): its account on the chain; it signs every update. */
   readonly publicKey: string
+  /**
+   * The tab's P-256 public key (65 bytes) for end-to-end key envelopes: another tab seals the task's HE secret key
+   * to it, and the coordinator relays bytes it cannot open.
+   */
+  readonly envelopeKey?: Binary
 }
 
 /** A task as lists show it: what it is and how its training stands. */
@@ -135,6 +146,42 @@ export interface UpdateMessage {
   readonly signature: string
 }
 
+/** An update under encryption: ciphertexts of the quantized, weighted delta, bound to the sender by signature. */
+export interface EncryptedUpdateMessage {
+  readonly round: number
+  readonly baseVersion: ModelVersion
+  readonly examples: number
+  readonly keyId: string
+  readonly ciphertexts: readonly Binary[]
+  readonly metrics: LocalTrainMetrics
+  /** Coordinates the clamp changed (reported: the coordinator cannot see them). */
+  readonly clamped: number
+  /** Ed25519 signature of { taskId, round, updateHash = SHA-256 of the ciphertexts concatenated }. */
+  readonly signature: string
+}
+
+export interface KeyEnvelopeMessage {
+  readonly senderPublicKey: Binary
+  readonly iv: Binary
+  readonly ciphertext: Binary
+}
+
+/** A private prediction: features encrypted under the tab's own inference key, evaluated by the model holder. */
+export interface InferenceRequest {
+  readonly taskId: string
+  readonly keyId: string
+  readonly relinKeys: Binary
+  readonly galoisKeys: Binary
+  readonly length: number
+  readonly ciphertexts: readonly Binary[]
+}
+
+export interface InferenceReply {
+  readonly modelVersion: ModelVersion
+  readonly ciphertexts: readonly Binary[]
+  readonly sigmoid: string
+}
+
 /** A tab's evaluation of one global model on its held-out split: counts, so sums are exact. */
 export interface EvaluationReport {
   readonly version: ModelVersion
@@ -153,13 +200,46 @@ export interface RoundPrivacyMessage extends RoundPrivacy {
   readonly epsilonBudget: number
 }
 
+/** How a round's updates are encrypted: the tab quantizes (BFV), encrypts under `keyId` and uploads ciphertexts. */
+export interface RoundEncryptionMessage {
+  readonly keyId: string
+  readonly preset: HePresetName
+  /** BFV fixed-point bits (`planQuantization`); 0 for CKKS. */
+  readonly fractionBits: number
+  /** Each coordinate is clamped to [-clamp, clamp] before encoding. */
+  readonly clamp: number
+  /** FedAvg weighs an update by its examples; a DP round by 1 (the sum goes over a fixed denominator). */
+  readonly weighting: 'examples' | 'unit'
+  readonly maxWeight: number
+}
+
+/** An encrypted sum of updates: what every key-holding tab decrypts to move to the next global model. */
+export interface EncryptedAggregateMessage {
+  /** Round of the model this aggregate produces, and its version (a hash over the ciphertexts). */
+  readonly round: number
+  readonly version: ModelVersion
+  readonly previousVersion: ModelVersion
+  readonly keyId: string
+  readonly preset: HePresetName
+  readonly fractionBits: number
+  /** The average is the decrypted sum over this: examples summed (FedAvg) or the DP denominator. */
+  readonly totalWeight: number
+  readonly participants: number
+  readonly length: number
+  readonly ciphertexts: readonly Binary[]
+  readonly sumHash: string
+}
+
 export interface RoundStartMessage {
   readonly round: number
   readonly deadline: number
+  /** Under encryption `weights` is empty: tabs train from the model they decrypted (`version` must match). */
   readonly model: GlobalModelMessage
   readonly settings: LocalTrainingSettings
   /** Set when the task trains with DP: clip and noise the delta before sending it. */
   readonly privacy: RoundPrivacyMessage | null
+  /** Set when updates are encrypted: send `client:encrypted-update` instead of `client:update`. */
+  readonly encryption: RoundEncryptionMessage | null
 }
 
 export interface RoundCancelMessage {
@@ -224,6 +304,15 @@ export interface ClientToServerEvents {
   /** A signed chain transaction from any participant; the ack says which block took it, or why it was refused. */
   'client:transaction': (tx: SignedTransaction, ack: Ack<{ txId: string; block: number }>) => void
   'client:account': (request: { address: string }, ack: Ack<AccountView>) => void
+  'client:encrypted-update': (update: EncryptedUpdateMessage, ack: Ack<null>) => void
+  /** The tab holds the task's HE key `keyId` (generated, or opened from an envelope). */
+  'client:he-key': (request: { keyId: string }, ack: Ack<null>) => void
+  /** A key holder's sealed copy of the secret key for `recipient`, to relay. */
+  'client:he-envelope': (
+    request: { keyId: string; recipient: string; envelope: KeyEnvelopeMessage },
+    ack: Ack<null>,
+  ) => void
+  'client:infer': (request: InferenceRequest, ack: Ack<InferenceReply>) => void
 }
 
 export interface AccountView {
@@ -243,6 +332,14 @@ export interface ServerToClientEvents {
   'training:finished': (message: { rounds: number }) => void
   'statistics:request': (request: StatisticsRequest) => void
   notice: (notice: Notice) => void
+  /** Generate the task's HE key set (this tab was picked), then say `client:he-key`. */
+  'he:key-generate': (request: { keyId: string; preset: HePresetName }) => void
+  /** Seal the secret key of `keyId` to `recipientKey` (its envelope key) and send it back with `client:he-envelope`. */
+  'he:key-share': (request: { keyId: string; recipient: string; recipientKey: Binary }) => void
+  /** A sealed key from another tab, relayed: open it, then say `client:he-key`. */
+  'he:key-envelope': (request: { keyId: string; preset: HePresetName; envelope: KeyEnvelopeMessage }) => void
+  /** The encrypted sum of a round: decrypt, average, and move to the new global model. */
+  'model:encrypted': (message: EncryptedAggregateMessage) => void
 }
 
 // The live coordinator page.
@@ -260,6 +357,8 @@ export interface ClientView {
   readonly lastAccuracy: number | null
   /** Example-level (DP-SGD) epsilon of this tab's rows so far, from the accountant; null without DP-SGD. */
   readonly exampleEpsilon: number | null
+  /** Whether the tab holds the task's encryption key (only key holders take part in encrypted rounds). */
+  readonly holdsKey: boolean
 }
 
 /** One aggregated model version (round 0 is the initial model) and what is known of it. */
@@ -276,6 +375,14 @@ export interface RoundRecord {
   readonly evaluation: GlobalMetrics | null
   /** Epsilon of the released models after this round (DP tasks), from the accountant; null without DP. */
   readonly epsilon: number | null
+  /** Under encryption: what the coordinator saw of the round (hashes and sizes, never values). */
+  readonly encryption: {
+    readonly preset: HePresetName
+    readonly keyId: string
+    readonly sumHash: string
+    readonly bytesIn: number
+    readonly bytesOut: number
+  } | null
 }
 
 export interface EventEntry {
@@ -311,6 +418,16 @@ export interface DashboardSnapshot {
   readonly statistics: FederatedStatistics | null
   /** Where the task's privacy stands: the settings, the DP rounds run and the epsilon they spent. */
   readonly privacy: PrivacyConfig & { readonly rounds: number; readonly epsilon: number }
+  /** Where encryption stands: the key in use (never the key itself), how many tabs hold it, encrypted rounds. */
+  readonly encryption: {
+    readonly mode: 'off' | 'bfv' | 'ckks'
+    readonly preset: HePresetName | null
+    readonly keyId: string | null
+    readonly holders: number
+    readonly encryptedRounds: number
+    /** Whether the coordinator holds the current model in the clear (false after an encrypted round). */
+    readonly modelInClear: boolean
+  }
 }
 
 /** A new task: from the built-in template, or from a schema (written, or drafted from a header line). */

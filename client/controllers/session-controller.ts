@@ -7,6 +7,7 @@ import type { SavedRowsInfo } from '../data/csv/saved-rows'
 import { browserKeys } from '../session/browser-keys'
 import { fetchAccount, sendTransaction } from '../session/chain-client'
 import { type ClientSocket, FederatedSession, type SessionSnapshot } from '../session/federated-session'
+import { TabEncryption } from '../session/tab-encryption'
 import { fetchTasks } from '../session/task-list'
 import { parseBackendName } from '../training/backend-choice'
 import type { CsvChoices } from '../training/trainer-port'
@@ -155,7 +156,8 @@ export class SessionController implements ReactiveController {
         this.error = `could not keep the rows in this browser: ${error instanceof Error ? error.message : String(error)}`
       }
     }
-    const session = new FederatedSession(this.#socket, this.#trainer, this.task.id, this.keys)
+    const encryption = await TabEncryption.create(this.task.id)
+    const session = new FederatedSession(this.#socket, this.#trainer, this.task.id, this.keys, encryption)
     this.#session = session
     this.#unsubscribe = session.subscribe((snapshot) => {
       // A new global model means a new round record, possibly with a reward: refresh the balance.

@@ -2,6 +2,7 @@ import { io } from 'socket.io-client'
 import { generateKeyPair, type KeyPair } from '../../shared/chain/keys'
 import type { CsvReport } from '../data/csv/csv-report'
 import { type ClientSocket, FederatedSession } from '../session/federated-session'
+import { TabEncryption } from '../session/tab-encryption'
 import { fetchTasks } from '../session/task-list'
 import { activateNodeBackend, type NodeBackend } from '../training/backend-node'
 import { LocalTrainer } from '../training/local-trainer'
@@ -11,6 +12,8 @@ export interface HeadlessClient {
   readonly socket: ClientSocket
   /** The CSV's report, when the client trains on a CSV. */
   readonly csvReport: CsvReport | null
+  /** Its side of encrypted aggregation (null when started with `encryption: false`). */
+  readonly encryption: TabEncryption | null
   /** Leaves the federation and releases the model. */
   close(): void
 }
@@ -19,6 +22,8 @@ export interface HeadlessOptions {
   readonly backend?: NodeBackend
   /** Task to join; the coordinator's first task by default. */
   readonly taskId?: string
+  /** Take part in encrypted rounds (default true: SEAL loads when a task first needs it). */
+  readonly encryption?: boolean
   /** A CSV to train on (for a CSV task), read in this process exactly as a tab reads it. */
   readonly csv?: { readonly text: string; readonly fileName: string }
   /** The client's account; a new one by default. */
@@ -67,11 +72,19 @@ export async function startHeadlessClient(
       throw new Error(`${options.csv.fileName}: ${csvReport.fatal}`)
     }
   }
-  const session = new FederatedSession(socket, trainer, listing.task.id, options.keys ?? generateKeyPair())
+  const encryption = options.encryption === false ? null : await TabEncryption.create(listing.task.id)
+  const session = new FederatedSession(
+    socket,
+    trainer,
+    listing.task.id,
+    options.keys ?? generateKeyPair(),
+    encryption,
+  )
   session.start()
   return {
     session,
     socket,
+    encryption,
     csvReport,
     close(): void {
       session.stop()

@@ -1,13 +1,15 @@
 import type { Socket } from 'socket.io-client'
 import type { KeyPair } from '../../shared/chain/keys'
 import { signUpdate, updateHash } from '../../shared/chain/update-signature'
-import { decodeFloat32, encodeFloat32 } from '../../shared/codec'
+import { bytesOf, decodeFloat32, encodeFloat32 } from '../../shared/codec'
+import { ciphertextsHash } from '../../shared/he/wire'
 import { type ClassificationMetrics, classificationMetrics } from '../../shared/metrics/classification'
 import { addDpSgdRound } from '../../shared/privacy/dp-sgd'
 import { addStep, ledgerEpsilon, ledgerSteps, type PrivacyLedger } from '../../shared/privacy/ledger'
 import type {
   Ack,
   ClientToServerEvents,
+  EncryptedAggregateMessage,
   FederationMetricsMessage,
   GlobalModelMessage,
   LocalTrainingSettings,
@@ -22,6 +24,7 @@ import type {
 import { PROTOCOL_VERSION } from '../../shared/protocol'
 import type { Result } from '../../shared/result'
 import type { PreparedData, TrainerPort } from '../training/trainer-port'
+import type { EncryptionCost, TabEncryption } from './tab-encryption'
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>
 
@@ -75,6 +78,14 @@ export interface SessionSnapshot {
     readonly rounds: number
     readonly ledger: PrivacyLedger
   } | null
+  /** With encryption: the key this tab holds (its id, never its bytes) and what the last encrypted round cost. */
+  readonly encryption: {
+    readonly keyId: string | null
+    readonly preset: string | null
+    readonly role: 'generated' | 'received' | null
+    readonly encryptedRounds: number
+    readonly last: (EncryptionCost & { readonly round: number }) | null
+  } | null
   readonly notices: readonly (Notice & { at: number })[]
 }
 
@@ -83,9 +94,23 @@ const PROGRESS_INTERVAL_MS = 200
 const MAX_NOTICES = 30
 
 const isAbort = (error: unknown): boolean => error instanceof Error && error.name === 'AbortError'
-type AckEvent = 'client:hello' | 'client:ready' | 'client:update' | 'client:evaluation' | 'client:statistics'
+type AckEvent =
+  | 'client:hello'
+  | 'client:ready'
+  | 'client:update'
+  | 'client:evaluation'
+  | 'client:statistics'
+  | 'client:encrypted-update'
+  | 'client:he-key'
+  | 'client:he-envelope'
 type PayloadOf<E extends AckEvent> = Parameters<ClientToServerEvents[E]>[0]
 type ReplyOf<E extends AckEvent> = Parameters<ClientToServerEvents[E]>[1] extends Ack<infer T> ? T : never
+
+/** The bytes as an ArrayBuffer of exactly their length (copied only when the view is part of a larger buffer). */
+const ownBuffer = (bytes: Uint8Array): ArrayBuffer =>
+  bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+    ? (bytes.buffer as ArrayBuffer)
+    : (bytes.slice().buffer as ArrayBuffer)
 
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
@@ -103,6 +128,13 @@ export class FederatedSession {
   #stopped = false
   /** The coordinator said the run is over; cleared by the next round or a reset. */
   #finished = false
+  /** The global model this tab holds: sent in the clear, or decrypted from encrypted aggregates. */
+  #current: { round: number; version: string; weights: Float32Array } | null = null
+  /** Encrypted aggregates not yet applied (waiting for the key, or for the one before). */
+  #pendingAggregates: EncryptedAggregateMessage[] = []
+  /** Key and aggregate work runs one step at a time, in arrival order. */
+  #heQueue: Promise<void> = Promise.resolve()
+  #bytesDown = 0
 
   constructor(
     private readonly socket: ClientSocket,
@@ -111,6 +143,8 @@ export class FederatedSession {
     private readonly taskId: string,
     /** This participant's account: its public key goes in hello, and it signs every update. */
     private readonly keys: KeyPair,
+    /** Encrypted aggregation; without it the tab cannot take part in encrypted rounds. */
+    private readonly encryption: TabEncryption | null = null,
   ) {
     this.#snapshot = {
       status: 'connecting',
@@ -128,12 +162,19 @@ export class FederatedSession {
       federation: null,
       privacy: null,
       exampleLevel: null,
+      encryption: null,
       notices: [],
     }
   }
 
   get snapshot(): SessionSnapshot {
     return this.#snapshot
+  }
+
+  /** The global model this tab holds (a copy): sent in the clear, or decrypted from encrypted aggregates. */
+  get model(): { round: number; version: string; weights: Float32Array } | null {
+    const current = this.#current
+    return current && { ...current, weights: current.weights.slice() }
   }
 
   /** Calls `listener` on every change; returns the unsubscribe function. */
@@ -160,6 +201,31 @@ export class FederatedSession {
     socket.on('federation:metrics', (message) => this.#set({ federation: message }))
     socket.on('notice', (notice) => this.#notice(notice.level, notice.text))
     socket.on('statistics:request', (request) => void this.#shareStatistics(request))
+    socket.on('he:key-generate', ({ keyId, preset }) =>
+      this.#encrypted(`generating encryption key ${keyId}`, async (enc) => {
+        await enc.generate(keyId, preset)
+        await this.#keyStored(keyId, 'generated')
+      }),
+    )
+    socket.on('he:key-share', ({ keyId, recipient, recipientKey }) =>
+      this.#encrypted(`sealing key ${keyId} for ${recipient}`, async (enc) => {
+        const envelope = await enc.share(keyId, recipient, bytesOf(recipientKey))
+        await this.#request('client:he-envelope', { keyId, recipient, envelope })
+      }),
+    )
+    socket.on('he:key-envelope', ({ keyId, preset, envelope }) =>
+      this.#encrypted(`opening the sealed key ${keyId}`, async (enc) => {
+        const self = this.#snapshot.clientId
+        if (!self) throw new Error('not joined')
+        await enc.receive(keyId, preset, envelope, self)
+        await this.#keyStored(keyId, 'received')
+      }),
+    )
+    socket.on('model:encrypted', (message) => {
+      this.#bytesDown = message.ciphertexts.reduce((n, c) => n + bytesOf(c).byteLength, 0)
+      this.#pendingAggregates.push(message)
+      this.#encrypted(`decrypting the aggregate of round ${message.round}`, () => this.#applyAggregates())
+    })
     socket.on('training:finished', ({ rounds }) => {
       this.#finished = true
       const status = this.#snapshot.status === 'idle' ? 'finished' : this.#snapshot.status
@@ -175,6 +241,8 @@ export class FederatedSession {
     this.socket.removeAllListeners()
     this.socket.disconnect()
     this.#listeners.clear()
+    // After pending key work, so no SEAL object is freed while in use.
+    void this.#heQueue.then(() => this.encryption?.dispose())
   }
 
   async #join(): Promise<void> {
@@ -185,6 +253,7 @@ export class FederatedSession {
         backend: this.trainer.backend,
         taskId: this.taskId,
         publicKey: this.keys.publicKey,
+        ...(this.encryption ? { envelopeKey: this.encryption.envelopeKey.slice().buffer } : {}),
       })
       if (hello === undefined) return
       this.#maxMessageBytes = hello.maxMessageBytes
@@ -211,9 +280,9 @@ export class FederatedSession {
   async #train(message: RoundStartMessage): Promise<void> {
     this.#abortTraining()
     this.#finished = false
-    const weights = decodeFloat32(message.model.weights)
+    const weights = await this.#roundWeights(message)
     if (!weights.ok) {
-      this.#notice('error', `round ${message.round}: unreadable global weights: ${weights.error.message}`)
+      this.#notice('error', `round ${message.round}: ${weights.error.message}`)
       return
     }
     const controller = new AbortController()
@@ -238,6 +307,10 @@ export class FederatedSession {
         controller.signal,
       )
       if (controller.signal.aborted) return
+      if (message.encryption) {
+        await this.#sendEncrypted(message, result, controller)
+        return
+      }
       const delta = encodeFloat32(result.delta)
       if (delta.byteLength + 4096 > this.#maxMessageBytes) {
         throw new Error(
@@ -293,19 +366,181 @@ export class FederatedSession {
       return
     }
     if (message.round === 0) this.#finished = false
-    this.#set({ global: { round: message.round, version: message.version } })
+    if (message.encrypted?.length) {
+      // The last model sent in the clear, then the encrypted aggregates since: replayed once the key is here.
+      const first = message.encrypted[0]!
+      this.#current = { round: first.round - 1, version: first.previousVersion, weights: weights.value }
+      this.#pendingAggregates = [...message.encrypted]
+      this.#encrypted('catching up with the encrypted model', () => this.#applyAggregates())
+      return
+    }
+    this.#pendingAggregates = []
+    this.#current = { round: message.round, version: message.version, weights: weights.value }
+    await this.#evaluateModel(message.round, message.version, weights.value)
+  }
+
+  /** Scores a global model on this tab's held-out split and reports the counts. */
+  async #evaluateModel(round: number, version: string, weights: Float32Array): Promise<void> {
+    this.#set({ global: { round, version } })
     if (!this.#snapshot.data) return
     try {
-      const result = await this.trainer.evaluate(weights.value)
+      const result = await this.trainer.evaluate(weights)
       const metrics = {
         ...classificationMetrics(result.confusion),
         loss: result.lossSum / Math.max(1, result.examples),
       }
-      this.#set({ localEvaluation: { version: message.version, metrics } })
-      await this.#request('client:evaluation', { version: message.version, ...result })
+      this.#set({ localEvaluation: { version, metrics } })
+      await this.#request('client:evaluation', { version, ...result })
     } catch (error) {
-      this.#notice('error', `evaluating ${message.version} failed: ${describe(error)}`)
+      this.#notice('error', `evaluating ${version} failed: ${describe(error)}`)
     }
+  }
+
+  /** The weights a round trains from: sent in the clear, or (encrypted rounds) the model this tab decrypted. */
+  async #roundWeights(message: RoundStartMessage): Promise<Result<Float32Array>> {
+    if (!message.encryption) {
+      const weights = decodeFloat32(message.model.weights)
+      return weights.ok
+        ? weights
+        : {
+            ok: false,
+            error: { ...weights.error, message: `unreadable global weights: ${weights.error.message}` },
+          }
+    }
+    await this.#heQueue
+    const current = this.#current
+    if (current?.version !== message.model.version) {
+      return {
+        ok: false,
+        error: {
+          code: 'stale-round',
+          message: `the round trains model ${message.model.version}; this tab holds ${current?.version ?? 'none'} (an encrypted aggregate is missing)`,
+        },
+      }
+    }
+    return { ok: true, value: current.weights }
+  }
+
+  /** Runs key and aggregate work in order; a failure becomes a notice, never an unhandled rejection. */
+  #encrypted(what: string, work: (enc: TabEncryption) => Promise<void>): void {
+    const enc = this.encryption
+    if (!enc) {
+      this.#notice('error', `${what}: this client cannot encrypt (no HE support)`)
+      return
+    }
+    this.#heQueue = this.#heQueue.then(() =>
+      work(enc).catch((error: unknown) => this.#notice('error', `${what} failed: ${describe(error)}`)),
+    )
+  }
+
+  async #keyStored(keyId: string, role: 'generated' | 'received'): Promise<void> {
+    const previous = this.#snapshot.encryption
+    this.#set(
+      {
+        encryption: {
+          keyId,
+          preset: this.encryption?.preset ?? null,
+          role,
+          encryptedRounds: previous?.encryptedRounds ?? 0,
+          last: previous?.last ?? null,
+        },
+      },
+      'info',
+      role === 'generated'
+        ? `generated the task's encryption key ${keyId}: it stays in this tab`
+        : `received the task's encryption key ${keyId}, sealed end to end by another tab`,
+    )
+    await this.#request('client:he-key', { keyId })
+    await this.#applyAggregates()
+  }
+
+  /** Applies every pending aggregate it can: decrypt the sum, average, step the model; then scores the result. */
+  async #applyAggregates(): Promise<void> {
+    const enc = this.encryption
+    let applied: { round: number; version: string; weights: Float32Array } | null = null
+    while (enc && this.#current && this.#pendingAggregates.length > 0) {
+      const next = this.#pendingAggregates[0]!
+      if (next.keyId !== enc.keyId) return // the key is on its way
+      this.#pendingAggregates.shift()
+      if (next.previousVersion !== this.#current.version) {
+        this.#notice(
+          'error',
+          `encrypted aggregate of round ${next.round} follows ${next.previousVersion}, but this tab holds ${this.#current.version}`,
+        )
+        continue
+      }
+      const { average, ms } = await enc.decryptAverage(next)
+      const weights = new Float32Array(this.#current.weights)
+      for (let i = 0; i < weights.length; i++) weights[i]! += average[i]!
+      this.#current = { round: next.round, version: next.version, weights }
+      applied = this.#current
+      const last = this.#snapshot.encryption?.last
+      if (last && last.decryptMs === 0) {
+        this.#set({
+          encryption: {
+            ...this.#snapshot.encryption!,
+            last: { ...last, decryptMs: ms, bytesDown: this.#bytesDown },
+          },
+        })
+      }
+    }
+    if (applied) await this.#evaluateModel(applied.round, applied.version, applied.weights)
+  }
+
+  /** Encrypts the trained delta under the task key and sends the ciphertexts, signed. */
+  async #sendEncrypted(
+    message: RoundStartMessage,
+    result: {
+      delta: Float32Array
+      examples: number
+      metrics: { loss: number; accuracy: number }
+      durationMs: number
+    },
+    controller: AbortController,
+  ): Promise<void> {
+    const enc = this.encryption
+    const encryption = message.encryption!
+    if (!enc) throw new Error('this client cannot encrypt (no HE support)')
+    this.#set({
+      status: 'submitting',
+      progress: 1,
+      lastTraining: { round: message.round, ...result.metrics, durationMs: result.durationMs },
+    })
+    const { ciphertexts, clamped, ms } = await enc.encryptUpdate(encryption, result.delta, result.examples)
+    if (controller.signal.aborted) return
+    const hash = ciphertextsHash(ciphertexts)
+    const accepted = await this.#request('client:encrypted-update', {
+      round: message.round,
+      baseVersion: message.model.version,
+      examples: result.examples,
+      keyId: encryption.keyId,
+      ciphertexts: ciphertexts.map(ownBuffer),
+      metrics: result.metrics,
+      clamped,
+      signature: signUpdate(this.keys, this.taskId, message.round, hash),
+    })
+    const bytesUp = ciphertexts.reduce((n, c) => n + c.byteLength, 0)
+    if (accepted !== undefined) {
+      const previous = this.#snapshot.encryption
+      this.#set({
+        roundsTrained: this.#snapshot.roundsTrained + 1,
+        encryption: {
+          keyId: encryption.keyId,
+          preset: encryption.preset,
+          role: previous?.role ?? null,
+          encryptedRounds: (previous?.encryptedRounds ?? 0) + 1,
+          last: { round: message.round, encryptMs: ms, decryptMs: 0, bytesUp, bytesDown: 0 },
+        },
+      })
+      if (clamped > 0)
+        this.#notice(
+          'warning',
+          `round ${message.round}: ${clamped} coordinates clamped to ±${encryption.clamp}`,
+        )
+      if (message.privacy) this.#countPrivateUpdate(message.privacy, false)
+      if (message.settings.dpSgd) this.#countDpSgdRound(message.settings, result.examples)
+    }
+    if (this.#training?.controller === controller) this.#set({ status: this.#restingStatus() })
   }
 
   /** Emits with an ack; a refusal or a timeout becomes a notice and resolves to undefined. */

@@ -1,3 +1,5 @@
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex } from '@noble/hashes/utils.js'
 import type { HeContext } from './context'
 import { HeError } from './errors'
 import { sealCall } from './seal'
@@ -65,4 +67,16 @@ export function deserializeVector(ctx: HeContext, bytes: EncryptedVectorBytes): 
 /** Total bytes of a serialized vector. */
 export function byteLength(bytes: EncryptedVectorBytes): number {
   return bytes.ciphertexts.reduce((n, c) => n + c.byteLength, 0)
+}
+
+/** SHA-256 over ciphertexts in order, hex: what an encrypted update is signed and recorded by. */
+export function ciphertextsHash(ciphertexts: readonly Uint8Array[]): string {
+  const hash = sha256.create()
+  for (const c of ciphertexts) hash.update(c)
+  return bytesToHex(hash.digest())
+}
+
+/** The version of a model reached by an encrypted aggregate: e.g. "r3-he1f2e3d4c5b": round 3, the sum's hash. */
+export function encryptedModelVersion(round: number, sumHash: string): string {
+  return `r${round}-he${sumHash.slice(0, 10)}`
 }

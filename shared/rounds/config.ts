@@ -38,6 +38,20 @@ export const defaultPrivacyConfig: PrivacyConfig = {
   epsilonBudget: 10,
 }
 
+/**
+ * Homomorphic encryption of the updates: the tabs hold the key, the coordinator only adds ciphertexts. BFV sums
+ * fixed-point integers exactly (the default); CKKS sums reals approximately. `clamp` bounds each coordinate of an
+ * update before quantization (DP rounds widen it to cover the noise).
+ */
+export const encryptionConfigSchema = z.object({
+  mode: z.enum(['off', 'bfv', 'ckks']),
+  clamp: z.number().gt(0).max(1e6),
+})
+
+export type EncryptionConfig = z.infer<typeof encryptionConfigSchema>
+
+export const defaultEncryptionConfig: EncryptionConfig = { mode: 'off', clamp: 4 }
+
 /** What the coordinator page can set. Changes apply from the next round on. */
 export const trainingConfigSchema = z.object({
   /** Rounds to complete (aggregated rounds; abandoned ones do not count). */
@@ -57,6 +71,7 @@ export const trainingConfigSchema = z.object({
     .min(1000)
     .max(24 * 3600 * 1000),
   privacy: privacyConfigSchema,
+  encryption: encryptionConfigSchema,
   /** Tokens paid from the task's escrow per training example of each participant, each recorded round. */
   rewardPerExample: z.int().min(0).max(1_000_000),
 })
@@ -78,6 +93,7 @@ export const defaultTrainingConfig: TrainingConfig = {
   quorumFraction: 0.5,
   roundDeadlineMs: 60_000,
   privacy: defaultPrivacyConfig,
+  encryption: defaultEncryptionConfig,
   rewardPerExample: 1,
 }
 

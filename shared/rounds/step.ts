@@ -18,6 +18,11 @@ import { readyClients } from './state'
 /** What `step` needs besides state and input: the random source that samples clients. */
 export interface StepDeps {
   readonly random: RandomSource
+  /**
+   * Which ready clients can take part in the next round (under encryption: those holding the task's key).
+   * Defaults to all of them.
+   */
+  readonly eligible?: (id: ClientId) => boolean
 }
 
 export interface StepResult {
@@ -35,7 +40,7 @@ export function step(state: RoundState, input: Input, deps: StepDeps): StepResul
   const effects: Effect[] = []
   let next = expireDeadline(state, input.now, effects)
   next = apply(next, input, effects)
-  next = startRoundIfDue(next, input.now, deps.random, effects)
+  next = startRoundIfDue(next, input.now, deps, effects)
   return { state: next, effects }
 }
 
@@ -262,12 +267,12 @@ function roundPrivacy(state: RoundState, selected: number, ready: number): Round
 function startRoundIfDue(
   state: RoundState,
   now: number,
-  random: RandomSource,
+  { random, eligible }: StepDeps,
   effects: Effect[],
 ): RoundState {
   if (!state.running || state.round || state.pauseRequested) return state
   if (state.completedRounds >= state.config.rounds) return state
-  const ready = readyClients(state)
+  const ready = readyClients(state).filter((client) => eligible?.(client.id) ?? true)
   if (ready.length < state.config.minClients) return state
   const dp = state.config.privacy
   const budget = budgetProblem(state)

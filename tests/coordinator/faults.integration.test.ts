@@ -175,7 +175,8 @@ describe('faults over real sockets', () => {
 
   it('cuts off a message far over the size limit, logs why, and keeps training', async () => {
     await waitFor(() => starts.length === 2, 'round 2 to reach the raw peer')
-    const huge = new Float32Array(MAX_PARAMETERS * 10)
+    // Far over both caps: plain updates and encrypted ones (2 BFV ciphertexts of at most 524 kB here).
+    const huge = new Float32Array(MAX_PARAMETERS * 100)
     mallory.socket.emit('client:update', { round: starts[1]!.round, delta: encodeFloat32(huge) })
     await waitFor(
       () => !mallory.socket.connected || mallory.socket.disconnected,

@@ -1,0 +1,97 @@
+import { bytesOf } from '../../shared/codec'
+import { HeContextCache } from '../../shared/he/context-cache'
+import { inferenceSteps } from '../../shared/he/inference'
+import { deleteKeys, exportKeys, generateKeys, type HeKeySet } from '../../shared/he/keys'
+import { loadSeal } from '../../shared/he/seal'
+import { approximateSigmoid, type SigmoidApproximation } from '../../shared/he/sigmoid'
+import { decryptVector, encryptVector } from '../../shared/he/vector'
+import { deserializeVector, serializeVector } from '../../shared/he/wire'
+import type { InferenceReply } from '../../shared/protocol'
+import type { Result } from '../../shared/result'
+import type { ClientSocket } from './federated-session'
+
+export const INFERENCE_PRESET = 'ckks-8192-depth3'
+
+export interface PrivatePrediction {
+  /** The probability the model holder computed on the encrypted features, decrypted here. */
+  readonly encrypted: number
+  readonly modelVersion: string
+  readonly sigmoid: SigmoidApproximation
+  readonly ms: number
+  readonly bytesSent: number
+  readonly bytesReceived: number
+}
+
+/** The plaintext predictions to set beside it: the exact logistic output and the polynomial the server used. */
+export function plaintextPrediction(
+  weights: Float32Array,
+  features: readonly number[],
+  sigmoid: SigmoidApproximation,
+): { exact: number; polynomial: number; logit: number } {
+  const logit = features.reduce((s, v, i) => s + v * weights[i]!, weights[features.length]!)
+  return { exact: 1 / (1 + Math.exp(-logit)), polynomial: approximateSigmoid(logit, sigmoid), logit }
+}
+
+let cache: Promise<HeContextCache> | null = null
+/** The inference key of this page: made once (Galois keys take a moment), reused for every prediction. */
+const inferenceKeys = new Map<number, HeKeySet>()
+
+/**
+ * Asks the coordinator for the model's prediction on features encrypted under this tab's own CKKS key. The
+ * coordinator receives ciphertexts and evaluation keys (relinearization, Galois), never the secret key, so it sees
+ * neither the features nor the prediction.
+ */
+export async function predictPrivately(
+  socket: ClientSocket,
+  taskId: string,
+  features: readonly number[],
+): Promise<PrivatePrediction> {
+  cache ??= loadSeal().then((seal) => new HeContextCache(seal))
+  const ctx = (await cache).context(INFERENCE_PRESET)
+  let keys = inferenceKeys.get(features.length)
+  if (!keys) {
+    keys = generateKeys(ctx, { relin: true, galoisSteps: inferenceSteps(features.length) })
+    inferenceKeys.set(features.length, keys)
+  }
+  const started = performance.now()
+  const input = encryptVector(ctx, keys, features)
+  const wire = serializeVector(ctx, input)
+  input.delete()
+  const evaluation = exportKeys(ctx, keys, ['relinKeys', 'galoisKeys'])
+  const request = {
+    taskId,
+    keyId: keys.keyId,
+    relinKeys: evaluation.relinKeys!,
+    galoisKeys: evaluation.galoisKeys!,
+    length: features.length,
+    ciphertexts: [...wire.ciphertexts],
+  }
+  const bytesSent =
+    request.relinKeys.byteLength + request.galoisKeys.byteLength + wire.ciphertexts[0]!.byteLength
+  const withTimeout = socket.timeout(60_000) as unknown as {
+    emitWithAck(event: 'client:infer', payload: typeof request): Promise<Result<InferenceReply>>
+  }
+  const reply = await withTimeout.emitWithAck('client:infer', request)
+  if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`)
+  const ciphertexts = reply.value.ciphertexts.map(bytesOf)
+  const out = deserializeVector(ctx, { contextId: ctx.id, keyId: keys.keyId, length: 1, ciphertexts })
+  try {
+    const [probability] = decryptVector(ctx, keys, out)
+    return {
+      encrypted: probability!,
+      modelVersion: reply.value.modelVersion,
+      sigmoid: reply.value.sigmoid as SigmoidApproximation,
+      ms: performance.now() - started,
+      bytesSent,
+      bytesReceived: ciphertexts.reduce((n, c) => n + c.byteLength, 0),
+    }
+  } finally {
+    out.delete()
+  }
+}
+
+/** Frees the page's inference keys (e.g. when the page closes). */
+export function releaseInferenceKeys(): void {
+  for (const keys of inferenceKeys.values()) deleteKeys(keys)
+  inferenceKeys.clear()
+}
