@@ -7,7 +7,14 @@ export default defineConfig({
     emptyOutDir: true,
     chunkSizeWarningLimit: 4096,
     // The worker bundles tfjs; rolldown's note that its transform is slow is noise on every start.
-    rolldownOptions: { checks: { pluginTimings: false } },
+    rolldownOptions: {
+      checks: { pluginTimings: false },
+      // node-seal's Emscripten glue imports node's "module" only when it runs in Node; the browser never takes that path.
+      onLog(level, log, handler) {
+        if (log.message.includes('"module" has been externalized') && log.message.includes('node-seal')) return
+        handler(level, log)
+      },
+    },
   },
   worker: { format: 'es' },
   // node-seal finds its .wasm itself (`SEAL({ locateFile: undefined })`); pre-bundling would hide it.

@@ -14,3 +14,11 @@ export function ago(at: number, now: number): string {
 }
 
 export const clock = (at: number): string => new Date(at).toLocaleTimeString()
+
+/** A byte count for people: "512 B", "216 kB", "5.2 MB". */
+export function bytes(count: number | null | undefined): string {
+  if (count === null || count === undefined || !Number.isFinite(count)) return '–'
+  if (count < 1000) return `${count} B`
+  if (count < 1e6) return `${Math.round(count / 1000)} kB`
+  return `${(count / 1e6).toFixed(1)} MB`
+}

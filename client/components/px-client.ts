@@ -3,8 +3,9 @@ import { customElement } from 'lit/decorators.js'
 import { SessionController, type TabStage } from '../controllers/session-controller'
 import type { CsvChoices } from '../training/trainer-port'
 import './px-csv-loader'
+import './px-private-inference'
 import type { SessionSnapshot } from '../session/federated-session'
-import { clock, decimal, percent, seconds } from './format'
+import { bytes, clock, decimal, percent, seconds } from './format'
 import { theme } from './theme'
 
 const STAGE_TEXT: Record<TabStage, string> = {
@@ -215,7 +216,13 @@ export class PxClient extends LitElement {
                 </dl>
                 <p class="muted privacy">
                   Each update is clipped and noised in this tab's training worker before it is sent.
-                  ${s.privacy.mode === 'distributed' ? 'In distributed mode the noise is sized for the sum; until secure aggregation, the coordinator sees updates with only this share.' : ''}
+                  ${
+                    s.privacy.mode === 'distributed'
+                      ? s.encryption?.encryptedRounds
+                        ? 'In distributed mode the noise is sized for the sum, and the update is encrypted: the coordinator only sees the noised sum.'
+                        : 'In distributed mode the noise is sized for the sum; switch encryption on, or the coordinator sees updates carrying only this share.'
+                      : ''
+                  }
                 </p>
               </section>`
             : nothing
@@ -229,6 +236,28 @@ export class PxClient extends LitElement {
               </section>`
             : nothing
         }
+        <section class="card" data-testid="tab-encryption">
+          <h2>Homomorphic encryption: <span data-testid="he-status">${s.encryption?.keyId ? 'on' : 'off'}</span></h2>
+          ${
+            s.encryption?.keyId
+              ? html`<dl>
+                  <dt>Key</dt><dd>${s.encryption.keyId} (${s.encryption.preset}, ${s.encryption.role === 'generated' ? 'generated here' : 'received sealed from another tab'})</dd>
+                  <dt>Encrypted rounds</dt><dd data-testid="he-rounds">${s.encryption.encryptedRounds}</dd>
+                  ${
+                    s.encryption.last
+                      ? html`<dt>Last round cost</dt>
+                          <dd data-testid="he-cost">encrypt ${Math.round(s.encryption.last.encryptMs)} ms, decrypt ${Math.round(s.encryption.last.decryptMs)} ms; ${bytes(s.encryption.last.bytesUp)} up, ${bytes(s.encryption.last.bytesDown)} down</dd>`
+                      : nothing
+                  }
+                </dl>
+                <p class="muted privacy">Updates leave this tab encrypted under a key only the task's tabs hold; the coordinator adds ciphertexts and cannot read them or the model.</p>`
+              : html`<p class="muted privacy">Updates are sent in the clear. The coordinator page can switch encryption on; this tab then gets the task's key.</p>`
+          }
+        </section>
+        <section class="card" data-testid="private-inference">
+          <h2>Private prediction</h2>
+          <px-private-inference .session=${this.session}></px-private-inference>
+        </section>
         <section class="card" data-testid="account">
           <h2>Account</h2>
           <p><code title=${this.session.keys.address}>${this.session.keys.address.slice(0, 18)}…</code></p>
@@ -246,8 +275,9 @@ export class PxClient extends LitElement {
         <section class="card privacy">
           <h2>What leaves this tab</h2>
           <p class="muted">
-            Rows stay in this tab's training worker. The coordinator receives only the weight change after each round,
-            example counts, and counts of right and wrong predictions on the held-out split.
+            Rows stay in this tab's training worker. The coordinator receives only the weight change after each round
+            (encrypted when encryption is on), example counts, and counts of right and wrong predictions on the
+            held-out split.
           </p>
         </section>
       </div>

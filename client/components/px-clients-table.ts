@@ -48,7 +48,7 @@ export class PxClientsTable extends LitElement {
     return html`
       <table>
         <thead>
-          <tr><th>Tab</th><th>Backend</th><th>Examples</th><th>State</th><th>Progress</th><th>Last loss / acc.</th><th>ε (rows)</th><th>Last update</th></tr>
+          <tr><th>Tab</th><th>Backend</th><th>Examples</th><th>State</th><th>Progress</th><th>Last loss / acc.</th><th>ε (rows)</th><th>Key</th><th>Last update</th></tr>
         </thead>
         <tbody>
           ${this.clients.map(
@@ -60,6 +60,7 @@ export class PxClientsTable extends LitElement {
               <td><progress max="1" .value=${c.progress}></progress></td>
               <td>${decimal(c.lastLoss)} / ${percent(c.lastAccuracy)}</td>
               <td data-testid="client-example-epsilon">${c.exampleEpsilon === null ? '–' : c.exampleEpsilon.toFixed(3)}</td>
+              <td data-testid="client-key">${c.holdsKey ? 'held' : '–'}</td>
               <td>${ago(c.lastUpdate, now)}</td>
             </tr>`,
           )}

@@ -3,7 +3,7 @@ import { customElement, state } from 'lit/decorators.js'
 import type { ControlAction, CreateTaskRequest, DashboardSnapshot, RoundRecord } from '../../shared/protocol'
 import type { TrainingConfigPatch } from '../../shared/rounds/config'
 import { DashboardController } from '../controllers/dashboard-controller'
-import { clock, decimal, percent, seconds } from './format'
+import { bytes, clock, decimal, percent, seconds } from './format'
 import type { ChartSeries } from './px-metrics-chart'
 import { theme } from './theme'
 import './px-clients-table'
@@ -12,6 +12,7 @@ import './px-event-log'
 import './px-chain-explorer'
 import './px-metrics-chart'
 import './px-privacy-panel'
+import './px-encryption-panel'
 import './px-statistics-panel'
 import './px-task-creator'
 
@@ -119,6 +120,7 @@ export class PxDashboard extends LitElement {
   @state() private message: { ok: boolean; text: string } | null = null
   @state() private created: { ok: boolean; text: string } | null = null
   @state() private privacyMessage: { ok: boolean; text: string } | null = null
+  @state() private encryptionMessage: { ok: boolean; text: string } | null = null
   @state() private statisticsMessage: string | null = null
 
   async #collectStatistics(event: CustomEvent<{ epsilon: number }>): Promise<void> {
@@ -202,6 +204,11 @@ export class PxDashboard extends LitElement {
         ${this.privacyMessage ? html`<p class=${this.privacyMessage.ok ? 'muted' : 'error'} data-testid="privacy-message">${this.privacyMessage.text}</p>` : nothing}
       </section>
       <section class="card">
+        <h2>Encryption</h2>
+        <px-encryption-panel .snapshot=${s} @px-configure=${this.#configure}></px-encryption-panel>
+        ${this.encryptionMessage ? html`<p class=${this.encryptionMessage.ok ? 'muted' : 'error'} data-testid="encryption-message">${this.encryptionMessage.text}</p>` : nothing}
+      </section>
+      <section class="card">
         <h2>Tabs</h2>
         <div class="scroll"><px-clients-table .clients=${s.clients} .clockOffset=${this.live.clockOffset}></px-clients-table></div>
       </section>
@@ -275,7 +282,7 @@ export class PxDashboard extends LitElement {
   #roundsTable(history: readonly RoundRecord[]): TemplateResult {
     return html`<table>
       <thead>
-        <tr><th>Round</th><th>Tabs</th><th>Examples</th><th>Time</th><th>Loss</th><th>Accuracy</th><th>F1</th><th>Reports</th><th>ε</th></tr>
+        <tr><th>Round</th><th>Tabs</th><th>Examples</th><th>Time</th><th>Loss</th><th>Accuracy</th><th>F1</th><th>Reports</th><th>ε</th><th>Encrypted sum</th></tr>
       </thead>
       <tbody>
         ${[...history].reverse().map(
@@ -289,6 +296,7 @@ export class PxDashboard extends LitElement {
             <td>${percent(r.evaluation?.f1)}</td>
             <td>${r.evaluation?.reports ?? 0}</td>
             <td data-testid="round-epsilon">${r.epsilon === null ? '–' : r.epsilon.toFixed(3)}</td>
+            <td data-testid="round-ciphertext">${r.encryption ? html`<code title=${r.encryption.sumHash}>${r.encryption.sumHash.slice(0, 10)}</code> ${bytes(r.encryption.bytesIn)} in` : '–'}</td>
           </tr>`,
         )}
       </tbody>
@@ -304,8 +312,10 @@ export class PxDashboard extends LitElement {
 
   async #configure(event: CustomEvent<{ patch: TrainingConfigPatch }>): Promise<void> {
     const fromPrivacy = 'privacy' in event.detail.patch
+    const fromEncryption = 'encryption' in event.detail.patch
     const say = (message: { ok: boolean; text: string }): void => {
       if (fromPrivacy) this.privacyMessage = message
+      else if (fromEncryption) this.encryptionMessage = message
       else this.message = message
     }
     if (Object.keys(event.detail.patch).length === 0) {

@@ -7,10 +7,11 @@ import type { SavedRowsInfo } from '../data/csv/saved-rows'
 import { browserKeys } from '../session/browser-keys'
 import { fetchAccount, sendTransaction } from '../session/chain-client'
 import { type ClientSocket, FederatedSession, type SessionSnapshot } from '../session/federated-session'
+import { type PrivatePrediction, plaintextPrediction, predictPrivately } from '../session/private-inference'
 import { TabEncryption } from '../session/tab-encryption'
 import { fetchTasks } from '../session/task-list'
 import { parseBackendName } from '../training/backend-choice'
-import type { CsvChoices } from '../training/trainer-port'
+import type { CsvChoices, HeldOutRow } from '../training/trainer-port'
 import { WorkerTrainer } from '../training/worker-trainer'
 
 /** The CSV step of a tab: its report, reading progress, and rows saved in this browser for the task. */
@@ -29,6 +30,11 @@ export type TabStage = 'starting' | 'choosing' | 'loading-data' | 'joined' | 'fa
  * list the coordinator's tasks, let the person choose one (`?task=` preselects; a lone demo task is joined at once),
  * read their CSV in the worker for a CSV task, then join with a FederatedSession. The host re-renders on change.
  */
+export type PrivateInferenceResult = PrivatePrediction & {
+  /** The tab's own plaintext prediction with the same model version (null if it holds another version). */
+  readonly plain: { readonly exact: number; readonly polynomial: number; readonly logit: number } | null
+}
+
 export class SessionController implements ReactiveController {
   stage: TabStage = 'starting'
   tasks: readonly TaskListing[] = []
@@ -59,6 +65,23 @@ export class SessionController implements ReactiveController {
     const sent = await sendTransaction(this.#socket, this.keys, 'token.claim', {})
     this.accountMessage = sent.ok ? `claimed in block ${sent.value.block}` : `refused: ${sent.error.message}`
     await this.refreshAccount()
+  }
+
+  /** One of this tab's held-out rows as the model reads it: it stays in the tab. */
+  async heldOutRow(index: number): Promise<HeldOutRow | null> {
+    return (await this.#trainer?.heldOutRow(index)) ?? null
+  }
+
+  /**
+   * The model's prediction on `features`, computed by the coordinator on them encrypted under this tab's own key,
+   * beside the plaintext prediction of the model this tab holds.
+   */
+  async predictPrivately(features: readonly number[]): Promise<PrivateInferenceResult> {
+    if (!this.#socket || !this.task) throw new Error('join a task first')
+    const prediction = await predictPrivately(this.#socket, this.task.id, features)
+    const model = this.#session?.model
+    const plain = model && plaintextPrediction(model.weights, features, prediction.sigmoid)
+    return { ...prediction, plain: model?.version === prediction.modelVersion ? (plain ?? null) : null }
   }
 
   constructor(private readonly host: ReactiveControllerHost) {

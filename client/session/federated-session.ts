@@ -135,6 +135,14 @@ export class FederatedSession {
   /** Key and aggregate work runs one step at a time, in arrival order. */
   #heQueue: Promise<void> = Promise.resolve()
   #bytesDown = 0
+  /** The latest encrypted round's costs: the upload's and the aggregate's (they may arrive in either order). */
+  #cost: EncryptionCost & { round: number } = {
+    round: 0,
+    encryptMs: 0,
+    decryptMs: 0,
+    bytesUp: 0,
+    bytesDown: 0,
+  }
 
   constructor(
     private readonly socket: ClientSocket,
@@ -474,15 +482,9 @@ export class FederatedSession {
       for (let i = 0; i < weights.length; i++) weights[i]! += average[i]!
       this.#current = { round: next.round, version: next.version, weights }
       applied = this.#current
-      const last = this.#snapshot.encryption?.last
-      if (last && last.decryptMs === 0) {
-        this.#set({
-          encryption: {
-            ...this.#snapshot.encryption!,
-            last: { ...last, decryptMs: ms, bytesDown: this.#bytesDown },
-          },
-        })
-      }
+      this.#cost = { ...this.#cost, decryptMs: ms, bytesDown: this.#bytesDown }
+      const encryption = this.#snapshot.encryption
+      if (encryption) this.#set({ encryption: { ...encryption, last: { ...this.#cost } } })
     }
     if (applied) await this.#evaluateModel(applied.round, applied.version, applied.weights)
   }
@@ -529,7 +531,7 @@ export class FederatedSession {
           preset: encryption.preset,
           role: previous?.role ?? null,
           encryptedRounds: (previous?.encryptedRounds ?? 0) + 1,
-          last: { round: message.round, encryptMs: ms, decryptMs: 0, bytesUp, bytesDown: 0 },
+          last: (this.#cost = { ...this.#cost, round: message.round, encryptMs: ms, bytesUp }),
         },
       })
       if (clamped > 0)

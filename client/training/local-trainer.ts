@@ -22,6 +22,7 @@ import { buildModel, readWeights, writeWeights } from './tfjs-model'
 import type {
   CsvChoices,
   EvaluationResult,
+  HeldOutRow,
   PreparedData,
   TrainerPort,
   TrainProgress,
@@ -224,6 +225,15 @@ export class LocalTrainer implements TrainerPort {
   async columnStatistics(epsilon: number): Promise<ColumnStatisticsReport['columns']> {
     if (!this.#csv) throw new Error('no CSV rows here to describe')
     return noisedColumnStatistics(this.#csv.rows, this.#csv.schema, epsilon)
+  }
+
+  async heldOutRow(index: number): Promise<HeldOutRow | null> {
+    const { data } = this.#ready()
+    const { test } = data
+    if (test.count === 0) return null
+    const i = ((index % test.count) + test.count) % test.count
+    const features = Array.from(test.x.subarray(i * data.features, (i + 1) * data.features))
+    return { index: i, count: test.count, features, label: test.y[i]! }
   }
 
   evaluate(weights: Float32Array): Promise<EvaluationResult> {

@@ -45,6 +45,13 @@ export interface TrainResult {
   readonly durationMs: number
 }
 
+export interface HeldOutRow {
+  readonly index: number
+  readonly count: number
+  readonly features: readonly number[]
+  readonly label: number
+}
+
 export interface EvaluationResult {
   readonly examples: number
   readonly lossSum: number
@@ -78,6 +85,11 @@ export interface TrainerPort {
     signal: AbortSignal,
   ): Promise<TrainResult>
   evaluate(weights: Float32Array): Promise<EvaluationResult>
+  /**
+   * One row of the held-out split as the model reads it (encoded features, and its label), for the tab's own page
+   * (private inference): it stays in the tab.
+   */
+  heldOutRow(index: number): Promise<HeldOutRow | null>
   /** Local-DP column statistics of the loaded CSV rows, spending `epsilon` on them; only noised aggregates come out. */
   columnStatistics(epsilon: number): Promise<ColumnStatisticsReport['columns']>
   dispose(): void

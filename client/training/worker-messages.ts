@@ -6,6 +6,7 @@ import type { BackendName } from './backend-choice'
 import type {
   CsvChoices,
   EvaluationResult,
+  HeldOutRow,
   PreparedData,
   TrainProgress,
   TrainRequest,
@@ -25,6 +26,7 @@ export type WorkerRequest =
   | { id: number; type: 'abort'; target: number }
   | { id: number; type: 'evaluate'; weights: Float32Array }
   | { id: number; type: 'column-statistics'; epsilon: number }
+  | { id: number; type: 'held-out-row'; index: number }
 
 export type WorkerValue = {
   init: { backend: BackendName; reason: string }
@@ -38,6 +40,7 @@ export type WorkerValue = {
   evaluate: EvaluationResult
   abort: null
   'column-statistics': ColumnStatisticsReport['columns']
+  'held-out-row': HeldOutRow | null
 }
 
 /** Training worker to page. */

@@ -6,6 +6,7 @@ import type { BackendName } from './backend-choice'
 import type {
   CsvChoices,
   EvaluationResult,
+  HeldOutRow,
   PreparedData,
   TrainerPort,
   TrainProgress,
@@ -104,6 +105,10 @@ export class WorkerTrainer implements TrainerPort {
     const abort = (): void => void this.#call({ type: 'abort', target: id }).catch(() => undefined)
     signal.addEventListener('abort', abort, { once: true })
     return done.finally(() => signal.removeEventListener('abort', abort))
+  }
+
+  heldOutRow(index: number): Promise<HeldOutRow | null> {
+    return this.#call({ type: 'held-out-row', index }) as Promise<HeldOutRow | null>
   }
 
   evaluate(weights: Float32Array): Promise<EvaluationResult> {

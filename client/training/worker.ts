@@ -105,6 +105,9 @@ async function handle(message: WorkerRequest): Promise<void> {
         value: await need().columnStatistics(message.epsilon),
       })
       return
+    case 'held-out-row':
+      scope.postMessage({ id: message.id, type: 'result', value: await need().heldOutRow(message.index) })
+      return
     case 'evaluate':
       scope.postMessage({ id: message.id, type: 'result', value: await need().evaluate(message.weights) })
       return

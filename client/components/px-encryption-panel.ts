@@ -1,0 +1,87 @@
+import { css, html, LitElement, nothing, type TemplateResult } from 'lit'
+import { customElement, property } from 'lit/decorators.js'
+import type { DashboardSnapshot } from '../../shared/protocol'
+import type { EncryptionConfig } from '../../shared/rounds/config'
+import { theme } from './theme'
+
+const MODE_TEXT: Record<EncryptionConfig['mode'], string> = {
+  off: 'Off: updates are sent in the clear',
+  bfv: 'BFV (exact integer sums of quantized updates; recommended)',
+  ckks: 'CKKS (approximate real sums; decryptions are flooded and rounded before use)',
+}
+
+/**
+ * Homomorphic encryption of a task's updates: switch it on (BFV or CKKS), see who holds the key and what the
+ * coordinator still knows. Emits `px-configure` ({ patch: { encryption } }).
+ */
+@customElement('px-encryption-panel')
+export class PxEncryptionPanel extends LitElement {
+  static override styles = [
+    theme,
+    css`
+      .state {
+        font-size: 1.05rem;
+      }
+    `,
+  ]
+
+  @property({ attribute: false }) snapshot: DashboardSnapshot | null = null
+
+  override render(): TemplateResult {
+    const s = this.snapshot
+    if (!s) return html``
+    const e = s.encryption
+    const locked = !s.canControl
+    const ready = s.clients.filter((c) => c.status !== 'loading').length
+    return html`
+      <p class="state" data-testid="encryption-status">
+        ${
+          e.mode === 'off'
+            ? 'Encryption is off: the coordinator sees every update and the model.'
+            : html`Encryption on (<b data-testid="encryption-mode">${e.mode.toUpperCase()}</b>, ${e.preset}):
+                key <code data-testid="encryption-key">${e.keyId ?? 'being generated'}</code> held by
+                <b data-testid="key-holders">${e.holders}</b> of ${ready} tabs; ${e.encryptedRounds} encrypted rounds.`
+        }
+      </p>
+      ${
+        e.mode !== 'off'
+          ? html`<p class="muted">
+              The coordinator holds no key: it adds ciphertexts and relays the key, sealed tab to tab, without being able
+              to open it. ${e.modelInClear ? 'It still holds the model it last sent in the clear.' : html`<b>It does not hold the current model</b>; the charts show what the tabs report.`}
+            </p>`
+          : nothing
+      }
+      <form class="settings" @submit=${this.#submit}>
+        <label
+          >Scheme
+          <select name="mode" data-testid="encryption-select" ?disabled=${locked}>
+            ${(['off', 'bfv', 'ckks'] as const).map((m) => html`<option value=${m} ?selected=${s.config.encryption.mode === m}>${MODE_TEXT[m]}</option>`)}
+          </select>
+        </label>
+        <label
+          >Clamp per coordinate
+          <input name="clamp" type="number" step="any" min="0" ?disabled=${locked} .value=${String(s.config.encryption.clamp)} />
+        </label>
+        <label>&nbsp;<button type="submit" data-testid="apply-encryption" ?disabled=${locked}>Apply encryption</button></label>
+      </form>
+    `
+  }
+
+  #submit(event: SubmitEvent): void {
+    event.preventDefault()
+    const form = new FormData(event.target as HTMLFormElement)
+    const encryption = {
+      mode: String(form.get('mode')) as EncryptionConfig['mode'],
+      clamp: Number(form.get('clamp')),
+    }
+    this.dispatchEvent(
+      new CustomEvent('px-configure', { detail: { patch: { encryption } }, bubbles: true, composed: true }),
+    )
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'px-encryption-panel': PxEncryptionPanel
+  }
+}
