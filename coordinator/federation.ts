@@ -832,6 +832,8 @@ export class Federation {
     const started = this.#state.outcomes.at(-1)?.startedAt ?? this.#now()
     const training = this.#roundTraining
     const previousVersion = this.#global.version
+    // The chain names models by 64-hex hashes: the previous sum's, or the clear model's digest for the first.
+    const modelBefore = encrypted.history.at(-1)?.sumHash ?? weightsDigest(encrypted.base.weights)
     const version = encryptedModelVersion(modelRound, sumHash)
     const message: EncryptedAggregateMessage = {
       round: modelRound,
@@ -853,7 +855,7 @@ export class Federation {
     this.#onAggregated?.({
       taskId: this.task.id,
       round: modelRound,
-      modelBefore: previousVersion,
+      modelBefore,
       modelAfter: sumHash,
       weights: null,
       homomorphic: true,

@@ -141,6 +141,11 @@ describe('encrypted FedAvg over real sockets (BFV, Node clients)', () => {
     await waitFor(() => late.session.model?.round === 1, 'the late tab catching up')
     expect(late.session.model!.weights).toEqual(clients[0]!.session.model!.weights)
     expect(late.session.snapshot.encryption?.role).toBe('received')
+    await waitFor(() => federation.state.completedRounds === 2, 'round 2 with the late tab')
+    // Both encrypted rounds are on the chain, chained by ciphertext hashes.
+    const records = coordinator!.chain.state.rounds.filter((r) => r.taskId === federation.task.id)
+    expect(records.map((r) => r.homomorphic)).toEqual([true, true])
+    expect(records[1]!.modelBefore).toBe(records[0]!.modelAfter)
   })
 
   it('key custody: nothing the coordinator receives or holds decrypts an update', async () => {
