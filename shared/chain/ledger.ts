@@ -1,14 +1,15 @@
 import { fail, ok, type Result } from '../result'
 import type { Contract } from './contracts/contract'
 import { genesisContract } from './contracts/genesis'
+import { marketContract } from './contracts/market'
 import { tokenContract } from './contracts/token'
 import { trainingContract } from './contracts/training'
 import { accountOf, type ChainState, withAccount } from './state'
 import { checkTransaction, type SignedTransaction } from './transaction'
 
-/** The contracts of this chain, by the prefix of their transaction types. New contracts (the data market) join here. */
+/** The contracts of this chain, by the prefix of their transaction types. New contracts join here. */
 export const CONTRACTS: ReadonlyMap<string, Contract> = new Map(
-  [genesisContract, tokenContract, trainingContract].map((c) => [c.prefix, c]),
+  [genesisContract, tokenContract, trainingContract, marketContract].map((c) => [c.prefix, c]),
 )
 
 /**

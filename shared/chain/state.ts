@@ -1,3 +1,4 @@
+import { EMPTY_MARKET, type MarketState } from '../market/types'
 import type { Json } from './encoding'
 import type { Address } from './keys'
 
@@ -52,6 +53,11 @@ export interface ChainState {
   readonly supply: { readonly minted: number; readonly burned: number }
   readonly tasks: Readonly<Record<string, TrainingTask>>
   readonly rounds: readonly TrainingRound[]
+  /**
+   * The data market (the market contract's state). Absent until the first market transaction, so the state roots
+   * of chains written before the market existed still verify.
+   */
+  readonly market?: MarketState
 }
 
 export function emptyState(chainId: string): ChainState {
@@ -76,9 +82,14 @@ export function withAccount(state: ChainState, address: Address, account: Accoun
   return { ...state, accounts: { ...state.accounts, [address]: account } }
 }
 
-/** Tokens in accounts and escrows: always minted - burned. */
+export function marketOf(state: ChainState): MarketState {
+  return state.market ?? EMPTY_MARKET
+}
+
+/** Tokens in accounts, task escrows and purchase escrows: always minted - burned. */
 export function circulating(state: ChainState): number {
   const accounts = Object.values(state.accounts).reduce((s, a) => s + a.balance, 0)
   const escrow = Object.values(state.tasks).reduce((s, t) => s + t.escrow, 0)
-  return accounts + escrow
+  const held = Object.values(marketOf(state).purchases).reduce((s, p) => s + p.escrow, 0)
+  return accounts + escrow + held
 }
