@@ -11,7 +11,8 @@ export default defineConfig({
       checks: { pluginTimings: false },
       // node-seal's Emscripten glue imports node's "module" only when it runs in Node; the browser never takes that path.
       onLog(level, log, handler) {
-        if (log.message.includes('"module" has been externalized') && log.message.includes('node-seal')) return
+        if (log.message.includes('"module" has been externalized') && log.message.includes('node-seal'))
+          return
         handler(level, log)
       },
     },

@@ -70,9 +70,9 @@ function encryptedRound(preset: HePresetName, length: number) {
       addInPlace(ctx, total, next)
       next.delete()
     }
-    return serializeVector(ctx, total).ciphertexts.map((bytes, i) =>
-      i === 0 ? (total.delete(), bytes) : bytes,
-    )
+    const bytes = serializeVector(ctx, total).ciphertexts
+    total.delete()
+    return bytes
   })
   const bytesDown = sum.reduce((n, c) => n + c.byteLength, 0)
   const [average, decryptMs] = time(() => {

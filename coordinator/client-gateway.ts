@@ -1,4 +1,5 @@
 import type { Server, Socket } from 'socket.io'
+import { addressOf } from '../shared/chain/keys'
 import { transactionSchema } from '../shared/chain/schema'
 import { accountOf } from '../shared/chain/state'
 import type { SignedTransaction } from '../shared/chain/transaction'
@@ -60,6 +61,13 @@ const KNOWN_EVENTS = new Set([
   'client:he-key',
   'client:he-envelope',
   'client:infer',
+  'market:search',
+  'market:dataset',
+  'market:statistics',
+  'market:wallet',
+  'market:deliver',
+  'market:delivery',
+  'market:model',
 ])
 
 /** The socket.io room of a task's clients: broadcasts reach only them. */
@@ -143,6 +151,12 @@ export function attachClientGateway(
         if (!task) {
           const known = tasks.entries().map((e) => e.task.id)
           return fail('unknown-task', `no task "${hello.value.taskId}" here; tasks: ${known.join(', ')}`)
+        }
+        if (task.participants && !task.participants.has(addressOf(hello.value.publicKey))) {
+          return fail(
+            'forbidden',
+            `task "${task.task.id}" trains only in the tab of the dataset's provider; ${addressOf(hello.value.publicKey)} is not it`,
+          )
         }
         const id = directory.nextId()
         const { partitionIndex } = task.federation.hello(

@@ -78,6 +78,8 @@ export interface FederationOptions {
   readonly resume?: { readonly round: number; readonly weights: Float32Array }
   /** SEAL contexts for encrypted aggregation; without them encryption cannot be switched on. */
   readonly he?: HeContextCache
+  /** Called when the task has aggregated all its rounds. */
+  readonly onFinished?: (rounds: number) => void
 }
 
 /** What the chain records of an aggregated round. `round` is the new model's round number. */
@@ -121,6 +123,7 @@ export class Federation {
   #roundTraining = { loss: 0, accuracy: 0, examples: 0 }
   #roundPrivacy: RoundPrivacy | null = null
   readonly #he: HeContextCache | null
+  readonly #onFinished: ((rounds: number) => void) | undefined
   readonly #custody: KeyCustody
   /**
    * Under encryption: the last model seen in the clear (`base`) and the encrypted aggregates since, in order. A tab
@@ -162,6 +165,7 @@ export class Federation {
     this.#now = options.now ?? Date.now
     this.#onAggregated = options.onAggregated
     this.#he = options.he ?? null
+    this.#onFinished = options.onFinished
     this.#custody = new KeyCustody(
       (id, event, ...args) => this.outbox.toClient(id, event, ...args),
       (level, text) => {
@@ -733,6 +737,7 @@ export class Federation {
       case 'training-finished':
         this.log.add('info', `training finished: ${effect.completedRounds} rounds aggregated`)
         this.outbox.toAll('training:finished', { rounds: effect.completedRounds })
+        this.#onFinished?.(effect.completedRounds)
         return
       case 'reset':
         this.#tallies.clear()

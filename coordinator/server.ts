@@ -14,6 +14,9 @@ import { attachClientGateway, ClientDirectory, type ClientServer, taskRoom } fro
 import { attachDashboardGateway, type DashboardNamespace } from './dashboard-gateway'
 import { EventLog } from './event-log'
 import { type AggregatedRound, Federation } from './federation'
+import { DeliveryStore } from './market/delivery-store'
+import { attachMarketGateway } from './market/market-gateway'
+import { MarketTrainingBroker } from './market/training-broker'
 import { builtApp, type RequestHandler, viteDevApp } from './static-files'
 import { MESSAGE_OVERHEAD_BYTES, TaskRegistry } from './task-registry'
 
@@ -93,6 +96,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   }
 
   let registry: TaskRegistry | null = null
+  let broker: MarketTrainingBroker | null = null
   const http: HttpServer = createServer((req, res) => {
     if (req.url === '/api/tasks' && registry) {
       res.writeHead(200, { 'content-type': 'application/json' })
@@ -184,6 +188,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
         seed,
         log: taskLog,
         onAggregated: (round) => record(round, taskLog),
+        onFinished: () => broker?.finished(task.id),
         ...(he ? { he } : {}),
         ...(resume ? { resume } : {}),
       },
@@ -205,6 +210,9 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   const newSeed = (): number => Math.floor(random() * 2 ** 32)
   dashboard = attachDashboardGateway(dashboardNsp, tasks, controlToken, log, newSeed, chain)
   attachClientGateway(io, tasks, directory, log, chain, he)
+  attachMarketGateway(io, chain, new DeliveryStore(options.dataDir ?? null), tasks, log)
+  broker = new MarketTrainingBroker(chain, tasks, log)
+  broker.attach()
   const ticker = setInterval(() => {
     for (const entry of tasks.entries()) entry.federation.tick()
   }, options.tickMs ?? 250)

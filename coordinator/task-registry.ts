@@ -8,6 +8,8 @@ export interface TaskEntry {
   readonly federation: Federation
   /** Largest message this task's clients may send: its weights plus room for the other fields. */
   readonly maxMessageBytes: number
+  /** Accounts allowed to join (a bought training task: the provider's only); null for anyone. */
+  readonly participants: ReadonlySet<string> | null
 }
 
 /** Room for the non-weight fields of an update on top of the weight bytes. */
@@ -23,7 +25,7 @@ export class TaskRegistry {
     readonly maxParameters: number,
   ) {}
 
-  add(task: TaskInfo): Result<TaskEntry> {
+  add(task: TaskInfo, options: { participants?: ReadonlySet<string> } = {}): Result<TaskEntry> {
     if (this.#entries.has(task.id))
       return fail('invalid-config', `a task with id "${task.id}" already exists`)
     const parameters = parameterCount(task.model)
@@ -37,6 +39,7 @@ export class TaskRegistry {
       task,
       federation: this.federationFor(task),
       maxMessageBytes: parameters * 4 + MESSAGE_OVERHEAD_BYTES,
+      participants: options.participants ?? null,
     }
     this.#entries.set(task.id, entry)
     return ok(entry)

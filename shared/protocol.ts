@@ -9,6 +9,7 @@ import type { TrainingRound } from './chain/state'
 import type { SignedTransaction } from './chain/transaction'
 import type { Binary } from './codec'
 import type { HePresetName } from './he/parameters'
+import type { MarketClientEvents, MarketServerEvents } from './market/protocol'
 import type { ClassificationMetrics, ConfusionMatrix } from './metrics/classification'
 import type { ModelSpec } from './model/spec'
 import type { ModelVersion } from './model/version'
@@ -292,7 +293,7 @@ export interface FederatedStatistics {
   }[]
 }
 
-export interface ClientToServerEvents {
+export interface ClientToServerEvents extends MarketClientEvents {
   /** The tasks a tab can join, with their schemas (public), before it picks data or joins. */
   'client:tasks': (ack: Ack<readonly TaskListing[]>) => void
   'client:hello': (request: HelloRequest, ack: Ack<HelloReply>) => void
@@ -324,7 +325,7 @@ export interface AccountView {
   readonly faucetAmount: number
 }
 
-export interface ServerToClientEvents {
+export interface ServerToClientEvents extends MarketServerEvents {
   'round:start': (message: RoundStartMessage) => void
   'round:cancel': (message: RoundCancelMessage) => void
   'model:global': (message: GlobalModelMessage) => void

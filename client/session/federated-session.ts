@@ -524,6 +524,7 @@ export class FederatedSession {
     const bytesUp = ciphertexts.reduce((n, c) => n + c.byteLength, 0)
     if (accepted !== undefined) {
       const previous = this.#snapshot.encryption
+      this.#cost = { ...this.#cost, round: message.round, encryptMs: ms, bytesUp }
       this.#set({
         roundsTrained: this.#snapshot.roundsTrained + 1,
         encryption: {
@@ -531,7 +532,7 @@ export class FederatedSession {
           preset: encryption.preset,
           role: previous?.role ?? null,
           encryptedRounds: (previous?.encryptedRounds ?? 0) + 1,
-          last: (this.#cost = { ...this.#cost, round: message.round, encryptMs: ms, bytesUp }),
+          last: { ...this.#cost },
         },
       })
       if (clamped > 0)

@@ -41,6 +41,7 @@ export class ChainService {
   #blocks: Block[]
   #state: ChainState
   readonly #store: ChainStore | null
+  readonly #listeners = new Set<(tx: SignedTransaction, block: number) => void>()
   readonly #now: () => number
 
   private constructor(
@@ -120,7 +121,21 @@ export class ChainService {
     this.#store?.append(next.value.block)
     this.#blocks = [...this.#blocks, next.value.block]
     this.#state = next.value.state
-    return ok({ txId: tx.id, block: next.value.block.header.index })
+    const block = next.value.block.header.index
+    // Listeners run after this submit returns: one that submits in turn never nests inside it.
+    for (const listener of this.#listeners) queueMicrotask(() => listener(tx, block))
+    return ok({ txId: tx.id, block })
+  }
+
+  /** Calls `listener` with every transaction applied from now on (the market reacts to purchases). */
+  onApplied(listener: (tx: SignedTransaction, block: number) => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  /** A transaction from the coordinator's own account, submitted in its own block. */
+  submitOwn(type: string, payload: Json): Result<{ txId: string; block: number }> {
+    return this.submit(this.#own(type, payload))
   }
 
   /** A transaction from the coordinator's own account, with its next nonce. */

@@ -19,7 +19,9 @@ class Ledger {
     this.must(this.producer, 'chain.genesis', { faucetAmount: faucet })
   }
 
-  send(keys: KeyPair, type: string, payload: unknown, at = (this.clock += 3_600_000)) {
+  send(keys: KeyPair, type: string, payload: unknown) {
+    this.clock += 3_600_000
+    const at = this.clock
     const tx = signTransaction(keys, {
       chainId: CHAIN,
       nonce: accountOf(this.state, keys.address).nonce,

@@ -1,0 +1,196 @@
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import type { Json } from '../../shared/chain/encoding'
+import { canonicalBytes } from '../../shared/chain/encoding'
+import { type KeyPair, sign } from '../../shared/chain/keys'
+import { signTransaction } from '../../shared/chain/transaction'
+import { bytesOf, decodeFloat32 } from '../../shared/codec'
+import { type EnvelopeKeyPair, openEnvelope, sealEnvelope } from '../../shared/he/key-envelope'
+import { anonymizedCopy } from '../../shared/market/anonymized-copy'
+import { dpSummary } from '../../shared/market/dp-summary'
+import type { DatasetView, PurchasedModel, WalletView } from '../../shared/market/protocol'
+import { sealedHash } from '../../shared/market/sealed-hash'
+import type { SearchQuery, SearchResult } from '../../shared/market/search'
+import type { MarketStatistics } from '../../shared/market/statistics'
+import type { DatasetCategory, Purchase, SaleKind } from '../../shared/market/types'
+import type { DataFrame } from '../../shared/privacy/dataframe'
+import type { KeyEnvelopeMessage } from '../../shared/protocol'
+import { fail, ok, type Result } from '../../shared/result'
+import type { TaskSchema } from '../../shared/tasks/schema'
+import { fetchAccount, sendTransaction } from '../session/chain-client'
+import type { ClientSocket } from '../session/federated-session'
+
+const TIMEOUT_MS = 30_000
+
+/** The additional data a sealed copy is bound to: it opens only as this purchase's copy. */
+const copyContext = (purchaseId: string) => `privx-market/copy/${purchaseId}`
+
+export interface ListingDraft {
+  readonly name: string
+  readonly description: string
+  readonly category: DatasetCategory
+  readonly tags: readonly string[]
+  readonly schema: TaskSchema
+  readonly licence: string
+  readonly copyPrice: number | null
+  readonly trainingPrice: number | null
+  readonly copyEpsilon: number
+  readonly trainingRounds: number
+  /** Epsilon spent on the listing's DP summary. */
+  readonly summaryEpsilon: number
+}
+
+/**
+ * One participant's market client (a page, the CLI, a test): reads go through `market:*` events, every change is a
+ * transaction signed with the participant's key. Data stays with its owner: summaries and anonymized copies are
+ * computed here from the frame the owner loaded, and a copy leaves sealed to the buyer's envelope key.
+ */
+export class MarketClient {
+  constructor(
+    readonly socket: ClientSocket,
+    readonly keys: KeyPair,
+    /** This participant's envelope key pair: copies bought are sealed to its public half. */
+    readonly envelope: EnvelopeKeyPair,
+  ) {}
+
+  async #ask<T>(event: string, payload: unknown): Promise<Result<T>> {
+    try {
+      const emitter = this.socket.timeout(TIMEOUT_MS) as unknown as {
+        emitWithAck(e: string, p: unknown): Promise<Result<T>>
+      }
+      return await emitter.emitWithAck(event, payload)
+    } catch (error) {
+      return fail(
+        'invalid-state',
+        `no answer from the coordinator (${error instanceof Error ? error.message : String(error)})`,
+      )
+    }
+  }
+
+  #send(type: string, payload: Json) {
+    return sendTransaction(this.socket, this.keys, type, payload)
+  }
+
+  search(query: SearchQuery): Promise<Result<SearchResult>> {
+    return this.#ask('market:search', query)
+  }
+
+  dataset(datasetId: string): Promise<Result<DatasetView>> {
+    return this.#ask('market:dataset', { datasetId })
+  }
+
+  statistics(): Promise<Result<MarketStatistics>> {
+    return this.#ask('market:statistics', {})
+  }
+
+  wallet(address = this.keys.address): Promise<Result<WalletView>> {
+    return this.#ask('market:wallet', { address })
+  }
+
+  claimTokens() {
+    return this.#send('token.claim', {})
+  }
+
+  registerProvider(name: string, description = '') {
+    return this.#send('market.register-provider', { name, description })
+  }
+
+  registerConsumer(name: string) {
+    return this.#send('market.register-consumer', { name })
+  }
+
+  /** Lists a dataset with a DP summary of `frame` computed here at `draft.summaryEpsilon`; the rows stay here. */
+  listDataset(frame: DataFrame, draft: ListingDraft) {
+    const { summaryEpsilon, ...rest } = draft
+    const rows = frame.get(draft.schema.label.name)?.length ?? 0
+    const summary = dpSummary(frame, draft.schema, summaryEpsilon)
+    return this.#send('market.list-dataset', {
+      ...rest,
+      tags: [...rest.tags],
+      rows,
+      summary,
+    } as unknown as Json)
+  }
+
+  delist(datasetId: string) {
+    return this.#send('market.delist', { datasetId })
+  }
+
+  purchase(datasetId: string, kind: SaleKind) {
+    const payload: Json =
+      kind === 'copy'
+        ? { datasetId, kind, buyerKey: bytesToHex(this.envelope.publicKey) }
+        : { datasetId, kind }
+    return this.#send('market.purchase', payload)
+  }
+
+  cancel(purchaseId: string) {
+    return this.#send('market.cancel', { purchaseId })
+  }
+
+  rate(purchaseId: string, stars: number, comment = '') {
+    return this.#send('market.rate', { purchaseId, stars, comment })
+  }
+
+  /**
+   * Delivers a bought copy: anonymizes `frame` here at the listing's epsilon, seals the CSV to the buyer's envelope
+   * key, and sends the sealed bytes with the signed `market.deliver` naming their hash.
+   */
+  async deliverCopy(purchase: Purchase, frame: DataFrame, schema: TaskSchema, epsilon: number) {
+    if (!purchase.buyerKey) return fail('invalid-state', `${purchase.purchaseId} has no buyer key`)
+    const copy = anonymizedCopy(frame, schema, epsilon)
+    const sealed = await sealEnvelope(
+      this.envelope,
+      hexToBytes(purchase.buyerKey),
+      new TextEncoder().encode(copy.csv),
+      copyContext(purchase.purchaseId),
+    )
+    const message: KeyEnvelopeMessage = {
+      senderPublicKey: sealed.senderPublicKey,
+      iv: sealed.iv,
+      ciphertext: sealed.ciphertext,
+    }
+    const account = await fetchAccount(this.socket, this.keys.address)
+    if (!account.ok) return account
+    const tx = signTransaction(this.keys, {
+      chainId: account.value.chainId,
+      nonce: account.value.nonce,
+      type: 'market.deliver',
+      payload: { purchaseId: purchase.purchaseId, deliveryHash: sealedHash(message) },
+      timestamp: Date.now(),
+    })
+    return this.#ask<{ txId: string; block: number }>('market:deliver', { tx, sealed: message })
+  }
+
+  /** Fetches and opens a delivered copy bought by this participant: the anonymized CSV text. */
+  async fetchCopy(purchaseId: string): Promise<Result<string>> {
+    const sealed = await this.#ask<KeyEnvelopeMessage>('market:delivery', { purchaseId })
+    if (!sealed.ok) return sealed
+    try {
+      const plain = await openEnvelope(
+        this.envelope,
+        {
+          senderPublicKey: bytesOf(sealed.value.senderPublicKey),
+          iv: bytesOf(sealed.value.iv),
+          ciphertext: bytesOf(sealed.value.ciphertext),
+        },
+        copyContext(purchaseId),
+      )
+      return ok(new TextDecoder().decode(plain))
+    } catch (error) {
+      return fail('unauthorized', error instanceof Error ? error.message : String(error))
+    }
+  }
+
+  /** The model trained for a training purchase of this participant. */
+  async fetchModel(purchaseId: string): Promise<Result<PurchasedModel & { values: Float32Array }>> {
+    const signature = sign(canonicalBytes({ kind: 'privx-model-request', purchaseId }), this.keys.secretKey)
+    const model = await this.#ask<PurchasedModel>('market:model', {
+      purchaseId,
+      publicKey: this.keys.publicKey,
+      signature,
+    })
+    if (!model.ok) return model
+    const values = decodeFloat32(model.value.weights)
+    return values.ok ? ok({ ...model.value, values: values.value }) : values
+  }
+}

@@ -1,0 +1,35 @@
+import { type ColumnPrivacy, type DataFrame, privatizeDataFrame } from '../privacy/dataframe'
+import type { TaskSchema } from '../tasks/schema'
+import { frameToCsv } from './dataset-frame'
+
+/** How each column of a listed dataset is privatized in a copy: by its declared type and range. */
+export function copyColumns(schema: TaskSchema): ColumnPrivacy[] {
+  return [
+    ...schema.features.map((c): ColumnPrivacy => {
+      switch (c.type) {
+        case 'numeric':
+        case 'integer':
+          return { column: c.name, kind: 'numeric', sensitivity: c.max - c.min, mechanism: 'laplace' }
+        case 'boolean':
+          return { column: c.name, kind: 'categorical', categories: ['0', '1'] }
+        default:
+          return { column: c.name, kind: 'categorical', categories: c.categories }
+      }
+    }),
+    { column: schema.label.name, kind: 'categorical', categories: schema.label.classes },
+  ]
+}
+
+/**
+ * The anonymized copy a buyer receives: every row perturbed on its own (local DP at `epsilon` per row, split over
+ * the columns): Laplace noise scaled to each numeric column's declared range, randomized response for booleans,
+ * categories and the label. Made in the provider's tab; only its sealed bytes travel.
+ */
+export function anonymizedCopy(
+  frame: DataFrame,
+  schema: TaskSchema,
+  epsilon: number,
+): { csv: string; frame: Map<string, (number | string)[]>; epsilon: number } {
+  const { frame: noised, spent } = privatizeDataFrame(frame, copyColumns(schema), { epsilon })
+  return { csv: frameToCsv(noised), frame: noised, epsilon: spent.epsilon }
+}

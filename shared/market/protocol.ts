@@ -1,0 +1,64 @@
+import type { SignedTransaction } from '../chain/transaction'
+import type { Binary } from '../codec'
+import type { ModelSpec } from '../model/spec'
+import type { AccountView, Ack, KeyEnvelopeMessage } from '../protocol'
+import type { Reputation } from './reputation'
+import type { SearchQuery, SearchResult } from './search'
+import type { MarketStatistics } from './statistics'
+import type { Consumer, Listing, Provider, Purchase, Rating } from './types'
+
+/** A dataset's page: the listing, its ratings, and its provider with their reputation. */
+export interface DatasetView {
+  readonly listing: Listing
+  readonly ratings: readonly Rating[]
+  readonly average: number | null
+  readonly provider: Provider & { readonly reputation: Reputation }
+}
+
+/** One account's place in the market: profiles, purchases, sales, own datasets. */
+export interface WalletView {
+  readonly account: AccountView
+  readonly provider: (Provider & { readonly reputation: Reputation }) | null
+  readonly consumer: Consumer | null
+  readonly purchases: readonly (Purchase & { readonly datasetName: string })[]
+  readonly sales: readonly (Purchase & { readonly datasetName: string })[]
+  readonly datasets: readonly Listing[]
+}
+
+/** A sealed anonymized copy and the signed `market.deliver` transaction naming its hash. */
+export interface DeliveryRequest {
+  readonly tx: SignedTransaction
+  readonly sealed: KeyEnvelopeMessage
+}
+
+/** The buyer of a training purchase asks for the trained model; signed so only the buyer gets it. */
+export interface ModelRequest {
+  readonly purchaseId: string
+  readonly publicKey: string
+  readonly signature: string
+}
+
+export interface PurchasedModel {
+  readonly taskId: string
+  readonly version: string
+  readonly round: number
+  readonly model: ModelSpec
+  readonly features: readonly string[]
+  readonly classNames: readonly string[]
+  readonly weights: Binary
+}
+
+export interface MarketClientEvents {
+  'market:search': (query: SearchQuery, ack: Ack<SearchResult>) => void
+  'market:dataset': (request: { datasetId: string }, ack: Ack<DatasetView>) => void
+  'market:statistics': (request: Record<string, never>, ack: Ack<MarketStatistics>) => void
+  'market:wallet': (request: { address: string }, ack: Ack<WalletView>) => void
+  'market:deliver': (request: DeliveryRequest, ack: Ack<{ txId: string; block: number }>) => void
+  'market:delivery': (request: { purchaseId: string }, ack: Ack<KeyEnvelopeMessage>) => void
+  'market:model': (request: ModelRequest, ack: Ack<PurchasedModel>) => void
+}
+
+export interface MarketServerEvents {
+  /** The market changed (a market transaction was applied): pages refresh what they show. */
+  'market:changed': (change: { type: string; txId: string; block: number }) => void
+}
