@@ -263,7 +263,11 @@ export class FederatedSession {
         publicKey: this.keys.publicKey,
         ...(this.encryption ? { envelopeKey: this.encryption.envelopeKey.slice().buffer } : {}),
       })
-      if (hello === undefined) return
+      if (hello === undefined) {
+        // Refused (the reason is in the notices) or unanswered: this tab cannot train here.
+        if (!this.#stopped) this.#set({ status: 'failed' })
+        return
+      }
       this.#maxMessageBytes = hello.maxMessageBytes
       // Keep the data already prepared for this task: a reconnect must not swap the tab's rows.
       let data = this.#snapshot.task?.id === hello.task.id ? this.#snapshot.data : null

@@ -53,7 +53,7 @@ export class MarketTrainingBroker {
     federation.configure({
       rounds,
       minClients: 1,
-      rewardPerExample: Math.floor(purchase.price / (rounds * Math.max(1, listing.rows))),
+      rewardPerExample: purchase.price / (rounds * Math.max(1, listing.rows)),
     })
     const started = this.chain.submitOwn('market.start-training', { purchaseId: purchase.purchaseId, taskId })
     if (!started.ok) {

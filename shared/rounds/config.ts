@@ -73,7 +73,7 @@ export const trainingConfigSchema = z.object({
   privacy: privacyConfigSchema,
   encryption: encryptionConfigSchema,
   /** Tokens paid from the task's escrow per training example of each participant, each recorded round. */
-  rewardPerExample: z.int().min(0).max(1_000_000),
+  rewardPerExample: z.number().min(0).max(1_000_000),
 })
 
 export type TrainingConfig = z.infer<typeof trainingConfigSchema>

@@ -29,8 +29,11 @@ const recordSchema = z.object({
   metrics: json,
   privacy: json,
   homomorphic: z.boolean(),
-  /** Tokens per training example, paid from the task's escrow. */
-  rewardPerExample: z.int().min(0).max(1e9),
+  /**
+   * Tokens per training example, paid from the task's escrow; may be fractional (a bought training task spreads its
+   * price over rounds and rows). Each participant's payment is floored to whole tokens.
+   */
+  rewardPerExample: z.number().min(0).max(1e9),
 })
 
 /**
