@@ -105,6 +105,7 @@ export class PxClient extends LitElement {
         <span class="badge" data-testid="backend">backend: ${c.backendReason || s?.backend || '…'}</span>
         <span class="badge" data-testid="status">${status}</span>
         ${c.task ? html`<span class="muted" data-testid="task-name">${c.task.name}</span>` : nothing}
+        <a href="/market" data-testid="market-link">Data market</a>
       </header>
       ${c.error ? html`<p class="error">${c.error}</p>` : nothing}
       ${c.stage === 'choosing' ? this.#chooser() : nothing}

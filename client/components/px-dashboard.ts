@@ -152,6 +152,7 @@ export class PxDashboard extends LitElement {
         <span class="badge" data-testid="phase">${PHASE_TEXT[s.phase]}</span>
         <span class="muted">${s.task.name} · ${s.task.model}</span>
         ${this.live.connected ? nothing : html`<span class="badge">reconnecting…</span>`}
+        <a href="/market" data-testid="market-link">Data market</a>
       </header>
       <nav class="tasks" aria-label="tasks">
         ${s.tasks.map(

@@ -1,0 +1,96 @@
+import { css, html, LitElement, nothing, type TemplateResult } from 'lit'
+import { customElement, property } from 'lit/decorators.js'
+import type { MarketController } from '../../controllers/market-controller'
+import { clock, decimal } from '../format'
+import { theme } from '../theme'
+
+/** A dataset's page: what it is, its DP statistics, its provider's reputation, its ratings, and buying. */
+@customElement('px-market-dataset')
+export class PxMarketDataset extends LitElement {
+  static override styles = [
+    theme,
+    css`
+      .comment {
+        white-space: pre-wrap;
+      }
+    `,
+  ]
+
+  @property({ attribute: false }) market!: MarketController
+
+  override render(): TemplateResult {
+    const m = this.market
+    const d = m.dataset
+    if (!d) return html`<p class="muted">Pick a dataset in Browse.</p>`
+    const l = d.listing
+    const own = l.provider === m.client?.keys.address
+    const consumer = !!m.wallet?.consumer
+    return html`
+      <section class="card">
+        <h2 data-testid="dataset-name">${l.name}</h2>
+        <p data-testid="dataset-description">${l.description}</p>
+        <dl>
+          <dt>Category</dt><dd>${l.category}</dd>
+          <dt>Tags</dt><dd>${l.tags.join(', ') || '–'}</dd>
+          <dt>Rows</dt><dd>${l.rows} (DP count ${l.summary.rows})</dd>
+          <dt>Columns</dt><dd>${[...l.schema.features.map((f) => f.name), `${l.schema.label.name} (label)`].join(', ')}</dd>
+          <dt>Licence</dt><dd>${l.licence || '–'}</dd>
+          <dt>Provider</dt><dd data-testid="dataset-provider">${d.provider.name} · reputation ${d.provider.reputation.score.toFixed(2)} / 5 (${d.provider.reputation.ratings} ratings, ${d.provider.reputation.deliveries} deliveries)</dd>
+          <dt>Listed</dt><dd>${clock(l.listedAt)} · <code title=${l.txId}>tx ${l.txId.slice(0, 12)}</code></dd>
+          <dt>Status</dt><dd>${l.status}</dd>
+        </dl>
+      </section>
+      <section class="card">
+        <h2>Buy</h2>
+        ${own ? html`<p class="muted">This is your dataset.</p>` : nothing}
+        ${!own && !consumer ? html`<p class="muted">Register as a consumer (Wallet) to buy.</p>` : nothing}
+        <div class="buttons">
+          ${
+            l.copyPrice !== null
+              ? html`<button class="primary" data-testid="buy-copy" ?disabled=${own || !consumer || l.status !== 'listed'} @click=${() => void m.buy(l.datasetId, 'copy')}>
+                  Anonymized copy: ${l.copyPrice} tokens (local DP, ε = ${l.copyEpsilon} per row)</button>`
+              : nothing
+          }
+          ${
+            l.trainingPrice !== null
+              ? html`<button data-testid="buy-training" ?disabled=${own || !consumer || l.status !== 'listed'} @click=${() => void m.buy(l.datasetId, 'training')}>
+                  Training access: ${l.trainingPrice} tokens (${l.trainingRounds} rounds in the provider's tab)</button>`
+              : nothing
+          }
+        </div>
+        <p class="muted">A copy is made and noised in the provider's browser and sealed to your browser's key; training runs where the data lives and you receive the model.</p>
+      </section>
+      <section class="card">
+        <h2>Statistics (differentially private, ε = ${l.summary.epsilon})</h2>
+        <table>
+          <thead><tr><th>Column</th><th>Mean</th><th>Std</th><th>Counts</th></tr></thead>
+          <tbody>
+            ${l.summary.columns.map(
+              (c) => html`<tr>
+                <td>${c.name}</td>
+                <td>${c.mean === undefined ? '–' : decimal(c.mean, 2)}</td>
+                <td>${c.std === undefined ? '–' : decimal(c.std, 2)}</td>
+                <td>${c.histogram ? c.histogram.map((h) => `${h.value}: ${Math.round(h.count)}`).join(', ') : '–'}</td>
+              </tr>`,
+            )}
+          </tbody>
+        </table>
+      </section>
+      <section class="card">
+        <h2>Ratings (${d.average === null ? 'none yet' : `${d.average.toFixed(1)}★ from ${d.ratings.length}`})</h2>
+        <ul>
+          ${d.ratings.map(
+            (r) =>
+              html`<li data-testid="rating">${'★'.repeat(r.stars)}${'☆'.repeat(5 - r.stars)} <span class="comment" data-testid="rating-comment">${r.comment}</span> <span class="muted">${clock(r.at)}</span></li>`,
+          )}
+        </ul>
+      </section>
+    `
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'px-market-dataset': PxMarketDataset
+  }
+}

@@ -1,0 +1,182 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit'
+import { io } from 'socket.io-client'
+import { readDatasetFrame } from '../../shared/market/dataset-frame'
+import type { DatasetView, WalletView } from '../../shared/market/protocol'
+import type { SearchQuery, SearchResult } from '../../shared/market/search'
+import type { MarketStatistics } from '../../shared/market/statistics'
+import type { Purchase, SaleKind } from '../../shared/market/types'
+import type { Result } from '../../shared/result'
+import { browserEnvelopeKeys, keepDataset, keptDataset } from '../market/browser-market-store'
+import { type ListingDraft, MarketClient } from '../market/market-client'
+import { browserKeys } from '../session/browser-keys'
+import type { ClientSocket } from '../session/federated-session'
+
+export type MarketView = 'browse' | 'dataset' | 'list' | 'wallet' | 'statistics'
+
+/**
+ * The market page's state: this browser's account (the same key as its training tabs), its wallet, the current
+ * search, the dataset open, the statistics. Refreshes on every `market:changed`. Every action reports its outcome
+ * in `message`.
+ */
+export class MarketController implements ReactiveController {
+  view: MarketView = 'browse'
+  client: MarketClient | null = null
+  wallet: WalletView | null = null
+  query: SearchQuery = { text: '', sort: 'recency', page: 1, pageSize: 10 }
+  results: SearchResult | null = null
+  dataset: DatasetView | null = null
+  statistics: MarketStatistics | null = null
+  message: { ok: boolean; text: string } | null = null
+  /** Bought copies opened in this page: purchase id to CSV text. */
+  readonly copies = new Map<string, string>()
+  #socket: ClientSocket | null = null
+
+  constructor(private readonly host: ReactiveControllerHost) {
+    host.addController(this)
+  }
+
+  hostConnected(): void {
+    void this.#start()
+  }
+
+  hostDisconnected(): void {
+    this.#socket?.disconnect()
+  }
+
+  async #start(): Promise<void> {
+    const socket = io({ transports: ['websocket'] }) as ClientSocket
+    this.#socket = socket
+    this.client = new MarketClient(socket, browserKeys(), await browserEnvelopeKeys())
+    socket.on('market:changed', () => void this.refresh())
+    socket.on('connect', () => void this.refresh())
+    const hash = location.hash.replace(/^#/, '')
+    if (hash.startsWith('ds-')) await this.open(hash)
+  }
+
+  async refresh(): Promise<void> {
+    const client = this.client
+    if (!client) return
+    const [wallet, results] = await Promise.all([client.wallet(), client.search(this.query)])
+    if (wallet.ok) this.wallet = wallet.value
+    if (results.ok) this.results = results.value
+    if (this.dataset) {
+      const page = await client.dataset(this.dataset.listing.datasetId)
+      if (page.ok) this.dataset = page.value
+    }
+    if (this.view === 'statistics') await this.loadStatistics()
+    this.host.requestUpdate()
+  }
+
+  show(view: MarketView): void {
+    this.view = view
+    this.message = null
+    if (view === 'statistics') void this.loadStatistics()
+    this.host.requestUpdate()
+  }
+
+  async loadStatistics(): Promise<void> {
+    const stats = await this.client?.statistics()
+    if (stats?.ok) this.statistics = stats.value
+    this.host.requestUpdate()
+  }
+
+  async search(query: SearchQuery): Promise<void> {
+    this.query = query
+    const results = await this.client?.search(query)
+    if (!results) return
+    if (results.ok) this.results = results.value
+    else this.#say(results)
+    this.host.requestUpdate()
+  }
+
+  async open(datasetId: string): Promise<void> {
+    const page = await this.client?.dataset(datasetId)
+    if (!page) return
+    if (page.ok) {
+      this.dataset = page.value
+      this.view = 'dataset'
+      this.message = null
+    } else this.#say(page)
+    this.host.requestUpdate()
+  }
+
+  async #run<T>(what: string, work: () => Promise<Result<T>>): Promise<boolean> {
+    try {
+      const result = await work()
+      this.#say(result, what)
+      await this.refresh()
+      return result.ok
+    } catch (error) {
+      this.message = { ok: false, text: `${what}: ${error instanceof Error ? error.message : String(error)}` }
+      this.host.requestUpdate()
+      return false
+    }
+  }
+
+  #say<T>(result: Result<T>, what = ''): void {
+    this.message = result.ok
+      ? { ok: true, text: `${what}: done` }
+      : { ok: false, text: `${what ? `${what}: ` : ''}${result.error.message}` }
+  }
+
+  claim = () => this.#run('claim tokens', () => this.client!.claimTokens())
+  registerProvider = (name: string, description: string) =>
+    this.#run('register as a provider', () => this.client!.registerProvider(name, description))
+  registerConsumer = (name: string) =>
+    this.#run('register as a consumer', () => this.client!.registerConsumer(name))
+  buy = (datasetId: string, kind: SaleKind) =>
+    this.#run(`buy ${kind === 'copy' ? 'an anonymized copy' : 'training access'}`, () =>
+      this.client!.purchase(datasetId, kind),
+    )
+  rate = (purchaseId: string, stars: number, comment: string) =>
+    this.#run('rate', () => this.client!.rate(purchaseId, stars, comment))
+  cancel = (purchaseId: string) => this.#run('cancel', () => this.client!.cancel(purchaseId))
+  delist = (datasetId: string) => this.#run('delist', () => this.client!.delist(datasetId))
+
+  /** Lists a dataset from a CSV read here; its rows stay in this browser (kept in IndexedDB to deliver copies later). */
+  async list(csv: string, fileName: string, draft: ListingDraft): Promise<boolean> {
+    const read = readDatasetFrame(csv, draft.schema)
+    if (read.fatal) {
+      this.message = { ok: false, text: `${fileName}: ${read.fatal}` }
+      this.host.requestUpdate()
+      return false
+    }
+    const before = new Set(this.wallet?.datasets.map((d) => d.datasetId))
+    const listed = await this.#run('list the dataset', () => this.client!.listDataset(read.frame, draft))
+    if (!listed) return false
+    const created = this.wallet?.datasets.find((d) => !before.has(d.datasetId))
+    if (created) await keepDataset(created.datasetId, { csv, schema: draft.schema, fileName })
+    this.message = {
+      ok: true,
+      text: `listed as ${created?.datasetId ?? 'a new dataset'} (${read.rows} rows${read.droppedRows ? `, ${read.droppedRows} dropped` : ''}); the file stays in this browser`,
+    }
+    this.host.requestUpdate()
+    return true
+  }
+
+  /** Makes, seals and delivers the anonymized copy of a sale from the file kept in this browser. */
+  async deliver(sale: Purchase): Promise<void> {
+    const kept = await keptDataset(sale.datasetId)
+    const listing = this.wallet?.datasets.find((d) => d.datasetId === sale.datasetId)
+    if (!kept || !listing) {
+      this.message = {
+        ok: false,
+        text: `the file of ${sale.datasetId} is not kept in this browser: list it from here to deliver`,
+      }
+      this.host.requestUpdate()
+      return
+    }
+    const frame = readDatasetFrame(kept.csv, kept.schema).frame
+    await this.#run(`deliver ${sale.purchaseId}`, () =>
+      this.client!.deliverCopy(sale, frame, kept.schema, listing.copyEpsilon),
+    )
+  }
+
+  async openCopy(purchaseId: string): Promise<void> {
+    const copy = await this.client?.fetchCopy(purchaseId)
+    if (!copy) return
+    if (copy.ok) this.copies.set(purchaseId, copy.value)
+    else this.#say(copy, 'open the copy')
+    this.host.requestUpdate()
+  }
+}

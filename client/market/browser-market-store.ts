@@ -1,0 +1,41 @@
+import { get, set } from 'idb-keyval'
+import { createEnvelopeKeyPair, type EnvelopeKeyPair } from '../../shared/he/key-envelope'
+import type { TaskSchema } from '../../shared/tasks/schema'
+
+const ENVELOPE_KEY = 'privx:market-envelope'
+const rowsKey = (datasetId: string) => `privx:market-rows:${datasetId}`
+
+/**
+ * This browser's envelope key pair for bought copies, kept in IndexedDB (the private key as a non-extractable
+ * CryptoKey: it can decrypt here and never be read out). A copy bought from this browser opens only here.
+ */
+export async function browserEnvelopeKeys(): Promise<EnvelopeKeyPair> {
+  try {
+    const stored = await get<EnvelopeKeyPair>(ENVELOPE_KEY)
+    if (stored?.privateKey && stored.publicKey) return stored
+    const created = await createEnvelopeKeyPair()
+    await set(ENVELOPE_KEY, created)
+    return created
+  } catch {
+    return createEnvelopeKeyPair()
+  }
+}
+
+/** A listed dataset's file, kept in this browser only, so its provider can deliver copies later. */
+export interface KeptDataset {
+  readonly csv: string
+  readonly schema: TaskSchema
+  readonly fileName: string
+}
+
+export async function keepDataset(datasetId: string, kept: KeptDataset): Promise<void> {
+  await set(rowsKey(datasetId), kept)
+}
+
+export async function keptDataset(datasetId: string): Promise<KeptDataset | null> {
+  try {
+    return (await get<KeptDataset>(rowsKey(datasetId))) ?? null
+  } catch {
+    return null
+  }
+}
