@@ -29,7 +29,14 @@ export class MarketController implements ReactiveController {
   message: { ok: boolean; text: string } | null = null
   /** Bought copies opened in this page: purchase id to CSV text. */
   readonly copies = new Map<string, string>()
+  /** Bumped on every change: the page passes it to its views so they re-render (they share this controller). */
+  version = 0
   #socket: ClientSocket | null = null
+
+  #changed(): void {
+    this.version++
+    this.host.requestUpdate()
+  }
 
   constructor(private readonly host: ReactiveControllerHost) {
     host.addController(this)
@@ -46,9 +53,11 @@ export class MarketController implements ReactiveController {
   async #start(): Promise<void> {
     const socket = io({ transports: ['websocket'] }) as ClientSocket
     this.#socket = socket
-    this.client = new MarketClient(socket, browserKeys(), await browserEnvelopeKeys())
     socket.on('market:changed', () => void this.refresh())
     socket.on('connect', () => void this.refresh())
+    // The socket may connect while the envelope key loads: refresh once the client exists.
+    this.client = new MarketClient(socket, browserKeys(), await browserEnvelopeKeys())
+    await this.refresh()
     const hash = location.hash.replace(/^#/, '')
     if (hash.startsWith('ds-')) await this.open(hash)
   }
@@ -64,20 +73,20 @@ export class MarketController implements ReactiveController {
       if (page.ok) this.dataset = page.value
     }
     if (this.view === 'statistics') await this.loadStatistics()
-    this.host.requestUpdate()
+    this.#changed()
   }
 
   show(view: MarketView): void {
     this.view = view
     this.message = null
     if (view === 'statistics') void this.loadStatistics()
-    this.host.requestUpdate()
+    this.#changed()
   }
 
   async loadStatistics(): Promise<void> {
     const stats = await this.client?.statistics()
     if (stats?.ok) this.statistics = stats.value
-    this.host.requestUpdate()
+    this.#changed()
   }
 
   async search(query: SearchQuery): Promise<void> {
@@ -86,7 +95,7 @@ export class MarketController implements ReactiveController {
     if (!results) return
     if (results.ok) this.results = results.value
     else this.#say(results)
-    this.host.requestUpdate()
+    this.#changed()
   }
 
   async open(datasetId: string): Promise<void> {
@@ -97,7 +106,7 @@ export class MarketController implements ReactiveController {
       this.view = 'dataset'
       this.message = null
     } else this.#say(page)
-    this.host.requestUpdate()
+    this.#changed()
   }
 
   async #run<T>(what: string, work: () => Promise<Result<T>>): Promise<boolean> {
@@ -108,7 +117,7 @@ export class MarketController implements ReactiveController {
       return result.ok
     } catch (error) {
       this.message = { ok: false, text: `${what}: ${error instanceof Error ? error.message : String(error)}` }
-      this.host.requestUpdate()
+      this.#changed()
       return false
     }
   }
@@ -138,7 +147,7 @@ export class MarketController implements ReactiveController {
     const read = readDatasetFrame(csv, draft.schema)
     if (read.fatal) {
       this.message = { ok: false, text: `${fileName}: ${read.fatal}` }
-      this.host.requestUpdate()
+      this.#changed()
       return false
     }
     const before = new Set(this.wallet?.datasets.map((d) => d.datasetId))
@@ -150,7 +159,7 @@ export class MarketController implements ReactiveController {
       ok: true,
       text: `listed as ${created?.datasetId ?? 'a new dataset'} (${read.rows} rows${read.droppedRows ? `, ${read.droppedRows} dropped` : ''}); the file stays in this browser`,
     }
-    this.host.requestUpdate()
+    this.#changed()
     return true
   }
 
@@ -163,7 +172,7 @@ export class MarketController implements ReactiveController {
         ok: false,
         text: `the file of ${sale.datasetId} is not kept in this browser: list it from here to deliver`,
       }
-      this.host.requestUpdate()
+      this.#changed()
       return
     }
     const frame = readDatasetFrame(kept.csv, kept.schema).frame
@@ -177,6 +186,6 @@ export class MarketController implements ReactiveController {
     if (!copy) return
     if (copy.ok) this.copies.set(purchaseId, copy.value)
     else this.#say(copy, 'open the copy')
-    this.host.requestUpdate()
+    this.#changed()
   }
 }

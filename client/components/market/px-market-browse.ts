@@ -24,6 +24,8 @@ export class PxMarketBrowse extends LitElement {
   ]
 
   @property({ attribute: false }) market!: MarketController
+  /** The controller's change counter: a new value re-renders this view. */
+  @property({ type: Number }) version = 0
 
   override render(): TemplateResult {
     const m = this.market

@@ -17,6 +17,8 @@ export class PxMarketDataset extends LitElement {
   ]
 
   @property({ attribute: false }) market!: MarketController
+  /** The controller's change counter: a new value re-renders this view. */
+  @property({ type: Number }) version = 0
 
   override render(): TemplateResult {
     const m = this.market

@@ -14,6 +14,8 @@ export class PxMarketList extends LitElement {
   static override styles = [theme]
 
   @property({ attribute: false }) market!: MarketController
+  /** The controller's change counter: a new value re-renders this view. */
+  @property({ type: Number }) version = 0
   @state() private file: { name: string; text: string } | null = null
   @state() private schemaText = ''
   @state() private problem: string | null = null

@@ -10,6 +10,8 @@ export class PxMarketWallet extends LitElement {
   static override styles = [theme]
 
   @property({ attribute: false }) market!: MarketController
+  /** The controller's change counter: a new value re-renders this view. */
+  @property({ type: Number }) version = 0
 
   override render(): TemplateResult {
     const m = this.market

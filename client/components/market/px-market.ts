@@ -76,15 +76,15 @@ export class PxMarket extends LitElement {
     const m = this.market
     switch (m.view) {
       case 'browse':
-        return html`<px-market-browse .market=${m}></px-market-browse>`
+        return html`<px-market-browse .market=${m} .version=${m.version}></px-market-browse>`
       case 'dataset':
-        return html`<px-market-dataset .market=${m}></px-market-dataset>`
+        return html`<px-market-dataset .market=${m} .version=${m.version}></px-market-dataset>`
       case 'list':
-        return html`<px-market-list .market=${m}></px-market-list>`
+        return html`<px-market-list .market=${m} .version=${m.version}></px-market-list>`
       case 'wallet':
-        return html`<px-market-wallet .market=${m}></px-market-wallet>`
+        return html`<px-market-wallet .market=${m} .version=${m.version}></px-market-wallet>`
       case 'statistics':
-        return html`<px-market-stats .market=${m}></px-market-stats>`
+        return html`<px-market-stats .market=${m} .version=${m.version}></px-market-stats>`
     }
   }
 }
