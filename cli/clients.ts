@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Browser } from 'playwright-core'
+import { type HeadlessClient, startHeadlessClient } from '../client/headless/headless-client'
+import type { KeyPair } from '../shared/chain/keys'
+import { launchChromium } from './chromium'
+
+/** The clients of a run: Node clients (the tabs' own core) or real headless Chromium tabs. */
+export interface RunClients {
+  /** The model a client holds (Node clients only; tabs keep theirs in the page). */
+  model(): Float32Array | null
+  close(): Promise<void>
+}
+
+/** Starts one client per CSV part on `taskId`; resolves once each has loaded its rows and asked to join. */
+export async function startClients(
+  url: string,
+  taskId: string,
+  parts: readonly { readonly name: string; readonly csv: string }[],
+  options: { readonly browser: boolean; readonly keys?: KeyPair },
+): Promise<RunClients> {
+  if (options.browser) return startTabs(url, taskId, parts)
+  const clients: HeadlessClient[] = []
+  try {
+    for (const part of parts) {
+      clients.push(
+        await startHeadlessClient(url, {
+          taskId,
+          csv: { text: part.csv, fileName: `${part.name}.csv` },
+          ...(options.keys ? { keys: options.keys } : {}),
+        }),
+      )
+    }
+  } catch (error) {
+    for (const c of clients) c.close()
+    throw error
+  }
+  return {
+    model: () => clients.find((c) => c.session.model)?.session.model?.weights ?? null,
+    async close() {
+      for (const c of clients) c.close()
+    },
+  }
+}
+
+/** One browser context per client (its own account), each uploading its CSV through the page's file input. */
+async function startTabs(url: string, taskId: string, parts: readonly { name: string; csv: string }[]): Promise<RunClients> {
+  const dir = mkdtempSync(join(tmpdir(), 'privx-tabs-'))
+  let browser: Browser | null = null
+  try {
+    browser = await launchChromium()
+    for (const part of parts) {
+      const file = join(dir, `${part.name.replace(/[^a-z0-9-]+/gi, '-')}.csv`)
+      writeFileSync(file, part.csv)
+      const page = await (await browser.newContext()).newPage()
+      await page.goto(`${url}/?task=${encodeURIComponent(taskId)}`)
+      await page.getByTestId('csv-input').setInputFiles(file)
+      await page.getByTestId('join').click({ timeout: 60_000 })
+    }
+  } catch (error) {
+    await browser?.close()
+    rmSync(dir, { recursive: true, force: true })
+    throw new Error(`browser tabs: ${error instanceof Error ? error.message : String(error)}`)
+  }
+  const opened = browser
+  return {
+    model: () => null,
+    async close() {
+      await opened.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}

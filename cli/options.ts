@@ -1,0 +1,131 @@
+import { parseArgs } from 'node:util'
+
+export const MODES = ['demo', 'market', 'federated', 'full', 'verify'] as const
+export type Mode = (typeof MODES)[number]
+
+export interface RunOptions {
+  readonly clients: number
+  readonly rounds: number
+  readonly seed: number
+  readonly privacy: { readonly epsilon: number; readonly delta: number; readonly clip: number; readonly noise: number } | null
+  readonly encryption: 'bfv' | 'ckks' | null
+  readonly browser: boolean
+  readonly out: string | null
+  readonly dataDir: string | null
+  readonly csv: { readonly file: string; readonly label: string } | null
+  /** Dirichlet alpha of the label split across clients; Infinity for IID. */
+  readonly alpha: number
+  readonly json: boolean
+  readonly localEpochs: number
+}
+
+export const usage = `Usage: privx <mode> [options]
+
+Modes:
+  demo        a short headless run of everything: a market session, then federated training with a few clients
+  market      market only: sample providers and consumers, listings, purchases, ratings, search, statistics
+  federated   federated training only, compared with the same model trained centrally on the pooled data
+  full        market and training together: a purchase of training access drives a federated run
+  verify      check a stored chain (--data-dir) without starting the coordinator
+
+Options:
+  --clients N        clients (Node clients, or tabs with --browser)          default 3
+  --rounds R         federated rounds                                         default 5
+  --privacy          client-level DP-FedAvg: each client clips and noises its update (with --encryption, only
+                     its share of the noise: the coordinator sees just the sum); with:
+    --epsilon E      privacy budget (rounds stop before it is exceeded)       default 10
+    --delta D                                                                 default 1e-5
+    --clip S         L2 clip norm of each update                              default 1
+    --noise Z        noise multiplier                                         default 0.8
+  --encryption       homomorphic encryption of the updates (the coordinator only adds ciphertexts)
+    --scheme S       bfv (exact sums of quantized updates) or ckks            default bfv
+  --csv FILE --label COLUMN  train on your own CSV, split across the clients, with a 20% held-out test split
+  --alpha A          Dirichlet alpha of the non-IID label split (0 = IID)     default 0.5
+  --local-epochs E   local epochs per round                                   default 2
+  --seed N           seed of generated data and splits                        default 42
+  --browser          real headless Chromium tabs instead of Node clients (needs Chromium; see README)
+  --out DIR          write summary.json and SVG charts there
+  --data-dir DIR     where the chain is kept                                  default: a fresh temporary directory
+  --json             a machine-readable summary on stdout (progress goes to stderr)
+  --help             this text`
+
+/** Parses the command line; throws an Error whose message says which option is wrong and why. */
+export function parseOptions(argv: readonly string[]): { mode: Mode | null; help: boolean; options: RunOptions } {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      clients: { type: 'string' },
+      rounds: { type: 'string' },
+      privacy: { type: 'boolean' },
+      epsilon: { type: 'string' },
+      delta: { type: 'string' },
+      clip: { type: 'string' },
+      noise: { type: 'string' },
+      encryption: { type: 'boolean' },
+      scheme: { type: 'string' },
+      browser: { type: 'boolean' },
+      out: { type: 'string' },
+      'data-dir': { type: 'string' },
+      csv: { type: 'string' },
+      label: { type: 'string' },
+      alpha: { type: 'string' },
+      'local-epochs': { type: 'string' },
+      seed: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  })
+  const number = (name: string, fallback: number, check: (v: number) => boolean, rule: string): number => {
+    const raw = values[name as keyof typeof values]
+    if (raw === undefined) return fallback
+    const v = Number(raw)
+    if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(v) || !check(v)) {
+      throw new Error(`--${name} ${String(raw)}: ${rule}`)
+    }
+    return v
+  }
+  const int = (v: number) => Number.isInteger(v)
+  const [first, ...extra] = positionals
+  if (extra.length) throw new Error(`unexpected argument "${extra[0]}" (one mode at a time)`)
+  if (first !== undefined && !(MODES as readonly string[]).includes(first)) {
+    throw new Error(`unknown mode "${first}"; modes: ${MODES.join(', ')}`)
+  }
+  const scheme = values.scheme
+  if (scheme !== undefined && !['bfv', 'ckks'].includes(scheme)) throw new Error(`--scheme ${scheme}: use bfv or ckks`)
+  if (scheme !== undefined && !values.encryption) throw new Error('--scheme needs --encryption')
+  if ((values.csv === undefined) !== (values.label === undefined)) {
+    throw new Error('--csv and --label go together: the file and the column to predict')
+  }
+  const usesPrivacyOptions = ['epsilon', 'delta', 'clip', 'noise'].filter((k) => values[k as keyof typeof values] !== undefined)
+  if (usesPrivacyOptions.length && !values.privacy) {
+    throw new Error(`--${usesPrivacyOptions[0]} needs --privacy`)
+  }
+  const alpha = number('alpha', 0.5, (v) => v >= 0, 'a Dirichlet alpha >= 0 (0 = IID)')
+  return {
+    mode: (first as Mode | undefined) ?? null,
+    help: values.help ?? false,
+    options: {
+      clients: number('clients', 3, (v) => int(v) && v >= 1 && v <= 64, 'a whole number from 1 to 64'),
+      rounds: number('rounds', 5, (v) => int(v) && v >= 1 && v <= 1000, 'a whole number from 1 to 1000'),
+      localEpochs: number('local-epochs', 2, (v) => int(v) && v >= 1 && v <= 100, 'a whole number from 1 to 100'),
+      seed: number('seed', 42, (v) => int(v) && v >= 0, 'a whole number >= 0'),
+      privacy: values.privacy
+        ? {
+            epsilon: number('epsilon', 10, (v) => v > 0, 'a positive epsilon'),
+            delta: number('delta', 1e-5, (v) => v > 0 && v < 1, 'a delta in (0, 1)'),
+            clip: number('clip', 1, (v) => v > 0, 'a positive clip norm'),
+            noise: number('noise', 0.8, (v) => v > 0, 'a positive noise multiplier'),
+          }
+        : null,
+      encryption: values.encryption ? (scheme === 'ckks' ? 'ckks' : 'bfv') : null,
+      browser: values.browser ?? false,
+      out: values.out ?? null,
+      dataDir: values['data-dir'] ?? null,
+      csv: values.csv !== undefined ? { file: values.csv, label: values.label! } : null,
+      alpha: alpha === 0 ? Number.POSITIVE_INFINITY : alpha,
+      json: values.json ?? false,
+    },
+  }
+}

@@ -1,0 +1,143 @@
+import type { ChartSpec } from './charts'
+import type { FederatedSummary } from './federated-run'
+import type { FullSummary } from './full-run'
+import type { MarketSummary } from './market-run'
+
+const pct = (v: number | null | undefined) => (v === null || v === undefined ? '–' : `${(v * 100).toFixed(1)}%`)
+const num = (v: number | null | undefined, d = 3) => (v === null || v === undefined ? '–' : v.toFixed(d))
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
+  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ')
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n')
+}
+
+export function federatedReport(s: FederatedSummary): string {
+  const rounds = table(
+    ['round', 'clients', 'examples', 'loss', 'accuracy', 'F1', 'held-out acc', 'central acc', 'epsilon', 'KB up', 'time'],
+    s.rounds.map((r, i) => [
+      String(r.round),
+      String(r.participants),
+      String(r.examples),
+      num(r.loss),
+      pct(r.accuracy),
+      pct(r.f1),
+      pct(s.federatedRounds[i]?.accuracy),
+      pct(s.centralizedRounds[i]?.accuracy),
+      num(r.epsilon),
+      (r.bytesUp / 1000).toFixed(0),
+      r.durationMs === null ? '–' : `${(r.durationMs / 1000).toFixed(2)} s`,
+    ]),
+  )
+  const f = s.final
+  return [
+    `Federated training: ${s.data.name}, ${s.data.rows} rows (${s.data.testRows} held out), ${s.data.clients.length} clients (${s.data.alpha === 'iid' ? 'IID' : `Dirichlet alpha ${s.data.alpha}`}), ${s.model}`,
+    `clients' rows: ${s.data.clients.map((c) => `${c.rows} (${pct(c.positiveShare)} positive)`).join(', ')}`,
+    rounds,
+    `(loss, accuracy and F1: the global model on the tabs' own held-out rows; held-out and central: the shared test split)`,
+    `held-out test: federated accuracy ${pct(f.federated?.accuracy)}, F1 ${pct(f.federated?.f1)} | centralized accuracy ${pct(f.centralized.accuracy)}, F1 ${pct(f.centralized.f1)} | majority class ${pct(f.majority)}`,
+    s.privacy ? `privacy: epsilon ${s.privacy.epsilon.toFixed(3)} of ${s.privacy.budget} (delta ${s.privacy.delta})` : 'privacy: off',
+    `encryption: ${s.encryption ?? 'off'} · sent ${(s.bytesSent / 1e6).toFixed(2)} MB of updates · federated ${(s.timings.federatedMs / 1000).toFixed(1)} s, centralized ${(s.timings.centralizedMs / 1000).toFixed(1)} s`,
+    `chain: ${s.chain.height} blocks, ${s.chain.verified ? 'verified' : 'VERIFICATION FAILED'} (${s.chain.dataDir})`,
+  ].join('\n')
+}
+
+export function marketReport(s: MarketSummary): string {
+  const t = s.statistics.totals
+  return [
+    'Market session',
+    table(['dataset', 'name', 'category', 'copy', 'training'], s.listings.map((l) => [l.datasetId, l.name, l.category, String(l.copyPrice ?? '–'), String(l.trainingPrice ?? '–')])),
+    table(['purchase', 'buyer', 'dataset', 'kind', 'price', 'status'], s.purchases.map((p) => [p.purchaseId, p.buyer, p.datasetId, p.kind, String(p.price), p.status])),
+    ...s.searches.map((q) => `search ${q.query}: ${q.hits.join(', ') || 'no hits'}`),
+    `statistics: ${t.purchases} purchases, volume ${t.volume}, ${t.ratings} ratings, ${t.providers} providers, ${t.consumers} consumers; they ${s.statisticsMatchTrades ? 'match' : 'DO NOT match'} the trades made`,
+    `top rated: ${s.statistics.topRated.map((d) => `${d.name} ${d.average.toFixed(1)}★`).join(', ')}`,
+    'privacy of anonymized copies (diabetes-risk data, local DP per row):',
+    table(['epsilon', 'column-mean error (share of range)', 'labels flipped'], s.privacyEffects.map((e) => [String(e.epsilon), pct(e.meanError), pct(e.labelFlips)])),
+  ].join('\n')
+}
+
+export function fullReport(s: FullSummary): string {
+  const p = s.purchase
+  return [
+    `Training access ${p.purchaseId} on ${p.dataset}: ${p.price} tokens, ${p.status}; the provider received ${p.paidToProvider}; model ${p.modelVersion}`,
+    federatedReport(s.federated),
+    `market: ${s.statistics.totals.purchases} purchases, volume ${s.statistics.totals.volume}`,
+  ].join('\n\n')
+}
+
+export function federatedCharts(s: FederatedSummary): Record<string, ChartSpec> {
+  const labels = s.rounds.map((r) => String(r.round))
+  const both = (title: string, key: 'accuracy' | 'loss' | 'f1', yName: string): ChartSpec => ({
+    title,
+    kind: 'line',
+    labels,
+    xName: 'round',
+    yName,
+    ...(key === 'loss' ? {} : { yRange: [0, 1] as const }),
+    series: [
+      { name: 'federated', values: s.federatedRounds.map((r) => r?.[key] ?? null) },
+      { name: 'centralized', values: s.centralizedRounds.map((r) => r[key]), dashed: true },
+      ...(key === 'loss' ? [] : [{ name: 'majority class', values: labels.map(() => (key === 'accuracy' ? s.final.majority : null)), dashed: true }]),
+    ],
+  })
+  return {
+    'federated-accuracy': both('Accuracy on the held-out split per round', 'accuracy', 'accuracy'),
+    'federated-loss': both('Loss on the held-out split per round', 'loss', 'cross-entropy'),
+    'federated-f1': both('F1 on the held-out split per round', 'f1', 'F1'),
+    'client-distributions': {
+      title: 'Rows and positive-label share per client (non-IID split)',
+      kind: 'bar',
+      labels: s.data.clients.map((_, i) => `client ${i + 1}`),
+      series: [
+        { name: 'rows / 1000', values: s.data.clients.map((c) => c.rows / 1000) },
+        { name: 'positive share', values: s.data.clients.map((c) => c.positiveShare) },
+      ],
+    },
+  }
+}
+
+export function marketCharts(s: MarketSummary): Record<string, ChartSpec> {
+  const categories = s.statistics.priceTrends.map((c) => c.category)
+  return {
+    'market-volume-per-day': {
+      title: 'Purchases and volume per day',
+      kind: 'bar',
+      labels: s.statistics.daily.map((d) => d.day),
+      series: [
+        { name: 'purchases', values: s.statistics.daily.map((d) => d.transactions) },
+        { name: 'volume (tokens)', values: s.statistics.daily.map((d) => d.volume) },
+      ],
+    },
+    'market-price-per-category': {
+      title: 'Mean price paid per category',
+      kind: 'bar',
+      labels: categories,
+      series: [
+        {
+          name: 'mean price',
+          values: s.statistics.priceTrends.map((c) => c.points.reduce((a, p) => a + p.meanPrice * p.purchases, 0) / Math.max(1, c.points.reduce((a, p) => a + p.purchases, 0))),
+        },
+      ],
+    },
+    'privacy-distribution': {
+      title: `Original vs anonymized (epsilon 4 per row): ${s.distribution.column}`,
+      kind: 'bar',
+      labels: s.distribution.bins,
+      xName: s.distribution.column,
+      series: [
+        { name: 'original', values: s.distribution.original },
+        { name: 'anonymized', values: s.distribution.noised },
+      ],
+    },
+    'privacy-utility': {
+      title: 'Utility loss against epsilon (anonymized copies)',
+      kind: 'line',
+      labels: s.privacyEffects.map((e) => String(e.epsilon)),
+      xName: 'epsilon per row',
+      series: [
+        { name: 'column-mean error (share of range)', values: s.privacyEffects.map((e) => e.meanError) },
+        { name: 'labels flipped', values: s.privacyEffects.map((e) => e.labelFlips) },
+      ],
+    },
+  }
+}
