@@ -30,6 +30,7 @@ export default defineConfig({
             'tests/shared/**/*.test.ts',
             'tests/coordinator/**/*.test.ts',
             'tests/client/**/*.test.ts',
+            'tests/cli/**/*.test.ts',
           ],
           environment: 'node',
           testTimeout: 120_000,

@@ -28,8 +28,8 @@ export function chartSvg(spec: ChartSpec, width = 720, height = 400): string {
     animation: false,
     backgroundColor: '#ffffff',
     title: { text: spec.title, left: 'center', textStyle: { fontSize: 14 } },
-    legend: { top: 28 },
-    grid: { top: 70, left: 60, right: 30, bottom: 50 },
+    legend: { top: 34 },
+    grid: { top: 76, left: 60, right: 30, bottom: 50 },
     xAxis: { type: 'category', data: [...spec.labels], name: spec.xName ?? '', nameLocation: 'middle', nameGap: 30 },
     yAxis: {
       type: 'value',

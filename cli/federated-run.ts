@@ -45,7 +45,13 @@ export interface FederatedSummary {
   readonly centralizedRounds: readonly HeldOutScore[]
   /** The global model after each round, scored on the same held-out split as the centralized baseline. */
   readonly federatedRounds: readonly (HeldOutScore | null)[]
-  readonly privacy: { readonly epsilon: number; readonly delta: number; readonly budget: number } | null
+  /** Client level: the released models' epsilon; example level: the largest of the clients' row-level epsilons. */
+  readonly privacy: {
+    readonly level: 'client' | 'example'
+    readonly epsilon: number
+    readonly delta: number
+    readonly budget: number
+  } | null
   readonly encryption: string | null
   readonly bytesSent: number
   readonly timings: { readonly federatedMs: number; readonly centralizedMs: number }
@@ -84,7 +90,16 @@ export function runConfig(options: RunOptions): TrainingConfigPatch {
     learningRate: RUN_LEARNING_RATE,
     quorumFraction: 1,
     roundDeadlineMs: 120_000,
-    ...(options.privacy
+    ...(options.privacy?.level === 'example'
+      ? {
+          privacy: {
+            ...defaultTrainingConfig.privacy,
+            exampleLevel: { enabled: true, clipNorm: options.privacy.clip, noiseMultiplier: options.privacy.noise },
+            delta: options.privacy.delta,
+            epsilonBudget: options.privacy.epsilon,
+          },
+        }
+      : options.privacy
       ? {
           privacy: {
             ...defaultTrainingConfig.privacy,
@@ -250,7 +265,15 @@ export async function runFederated(
       centralizedRounds: central.perRound,
       federatedRounds,
       privacy: options.privacy
-        ? { epsilon: federation.epsilonSpent(), delta: options.privacy.delta, budget: options.privacy.epsilon }
+        ? {
+            level: options.privacy.level,
+            epsilon:
+              options.privacy.level === 'example'
+                ? Math.max(0, ...federation.snapshot(false).clients.map((c) => c.exampleEpsilon ?? 0))
+                : federation.epsilonSpent(),
+            delta: options.privacy.delta,
+            budget: options.privacy.epsilon,
+          }
         : null,
       encryption: options.encryption,
       bytesSent: rounds.reduce((s, r) => s + r.bytesUp, 0),

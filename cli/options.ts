@@ -7,7 +7,14 @@ export interface RunOptions {
   readonly clients: number
   readonly rounds: number
   readonly seed: number
-  readonly privacy: { readonly epsilon: number; readonly delta: number; readonly clip: number; readonly noise: number } | null
+  readonly privacy: {
+    /** client: DP-FedAvg on each update (user level); example: DP-SGD inside each client (row level). */
+    readonly level: 'client' | 'example'
+    readonly epsilon: number
+    readonly delta: number
+    readonly clip: number
+    readonly noise: number
+  } | null
   readonly encryption: 'bfv' | 'ckks' | null
   readonly browser: boolean
   readonly out: string | null
@@ -37,6 +44,8 @@ Options:
     --delta D                                                                 default 1e-5
     --clip S         L2 clip norm of each update                              default 1
     --noise Z        noise multiplier                                         default 0.8
+    --privacy-level L  client (DP-FedAvg, protects each client's data) or example (DP-SGD in each client,
+                     protects each row; for few clients)                      default client
   --encryption       homomorphic encryption of the updates (the coordinator only adds ciphertexts)
     --scheme S       bfv (exact sums of quantized updates) or ckks            default bfv
   --csv FILE --label COLUMN  train on your own CSV, split across the clients, with a 20% held-out test split
@@ -63,6 +72,7 @@ export function parseOptions(argv: readonly string[]): { mode: Mode | null; help
       delta: { type: 'string' },
       clip: { type: 'string' },
       noise: { type: 'string' },
+      'privacy-level': { type: 'string' },
       encryption: { type: 'boolean' },
       scheme: { type: 'string' },
       browser: { type: 'boolean' },
@@ -98,7 +108,11 @@ export function parseOptions(argv: readonly string[]): { mode: Mode | null; help
   if ((values.csv === undefined) !== (values.label === undefined)) {
     throw new Error('--csv and --label go together: the file and the column to predict')
   }
-  const usesPrivacyOptions = ['epsilon', 'delta', 'clip', 'noise'].filter((k) => values[k as keyof typeof values] !== undefined)
+  const level = values['privacy-level']
+  if (level !== undefined && level !== 'client' && level !== 'example') {
+    throw new Error(`--privacy-level ${level}: use client or example`)
+  }
+  const usesPrivacyOptions = ['epsilon', 'delta', 'clip', 'noise', 'privacy-level'].filter((k) => values[k as keyof typeof values] !== undefined)
   if (usesPrivacyOptions.length && !values.privacy) {
     throw new Error(`--${usesPrivacyOptions[0]} needs --privacy`)
   }
@@ -113,6 +127,7 @@ export function parseOptions(argv: readonly string[]): { mode: Mode | null; help
       seed: number('seed', 42, (v) => int(v) && v >= 0, 'a whole number >= 0'),
       privacy: values.privacy
         ? {
+            level: level === 'example' ? 'example' : 'client',
             epsilon: number('epsilon', 10, (v) => v > 0, 'a positive epsilon'),
             delta: number('delta', 1e-5, (v) => v > 0 && v < 1, 'a delta in (0, 1)'),
             clip: number('clip', 1, (v) => v > 0, 'a positive clip norm'),

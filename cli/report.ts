@@ -36,7 +36,9 @@ export function federatedReport(s: FederatedSummary): string {
     rounds,
     `(loss, accuracy and F1: the global model on the tabs' own held-out rows; held-out and central: the shared test split)`,
     `held-out test: federated accuracy ${pct(f.federated?.accuracy)}, F1 ${pct(f.federated?.f1)} | centralized accuracy ${pct(f.centralized.accuracy)}, F1 ${pct(f.centralized.f1)} | majority class ${pct(f.majority)}`,
-    s.privacy ? `privacy: epsilon ${s.privacy.epsilon.toFixed(3)} of ${s.privacy.budget} (delta ${s.privacy.delta})` : 'privacy: off',
+    s.privacy
+      ? `privacy (${s.privacy.level} level): epsilon ${s.privacy.epsilon.toFixed(3)}${s.privacy.level === 'client' ? ` of ${s.privacy.budget}` : ' per client for its rows'} (delta ${s.privacy.delta})`
+      : 'privacy: off',
     `encryption: ${s.encryption ?? 'off'} · sent ${(s.bytesSent / 1e6).toFixed(2)} MB of updates · federated ${(s.timings.federatedMs / 1000).toFixed(1)} s, centralized ${(s.timings.centralizedMs / 1000).toFixed(1)} s`,
     `chain: ${s.chain.height} blocks, ${s.chain.verified ? 'verified' : 'VERIFICATION FAILED'} (${s.chain.dataDir})`,
   ].join('\n')
@@ -120,7 +122,7 @@ export function marketCharts(s: MarketSummary): Record<string, ChartSpec> {
       ],
     },
     'privacy-distribution': {
-      title: `Original vs anonymized (epsilon 4 per row): ${s.distribution.column}`,
+      title: `Original vs anonymized (epsilon 4 per row): ${s.distribution.column} (edge bins hold values beyond the range)`,
       kind: 'bar',
       labels: s.distribution.bins,
       xName: s.distribution.column,
