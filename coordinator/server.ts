@@ -124,7 +124,14 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
       ),
     ) + MESSAGE_OVERHEAD_BYTES
   const transportCap = Math.max(2 * (maxParameters * 4 + MESSAGE_OVERHEAD_BYTES), encryptedCap)
-  const he = options.encryption === false ? null : new HeContextCache(await loadSeal())
+  // Without SEAL (Node < 22) the coordinator still runs; switching encryption on then says why it cannot.
+  const he =
+    options.encryption === false
+      ? null
+      : await loadSeal().then(
+          (seal) => new HeContextCache(seal),
+          (error: unknown) => error,
+        )
   const io: ClientServer = new Server(http, { maxHttpBufferSize: transportCap, serveClient: false })
   const directory = new ClientDirectory()
   const echo = options.echoEvents ? (e: EventEntry) => console.log(`[${e.level}] ${e.text}`) : undefined
@@ -136,6 +143,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
     faucetAmount: options.faucetAmount ?? 100,
   })
   for (const warning of chain.warnings) log.add('warning', `chain: ${warning}`)
+  if (he && !(he instanceof HeContextCache)) log.add('warning', `encryption unavailable: ${String(he)}`)
   const models = options.dataDir ? new ModelStore(options.dataDir) : null
   /** Chain the round, keep its model for a restart; a failure is logged, never thrown into training. */
   const record = (round: AggregatedRound, taskLog: EventLog): void => {
@@ -189,7 +197,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
         log: taskLog,
         onAggregated: (round) => record(round, taskLog),
         onFinished: () => broker?.finished(task.id),
-        ...(he ? { he } : {}),
+        ...(he instanceof HeContextCache ? { he } : {}),
         ...(resume ? { resume } : {}),
       },
       {
@@ -209,7 +217,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   const dashboardNsp = io.of(DASHBOARD_NAMESPACE) as unknown as DashboardNamespace
   const newSeed = (): number => Math.floor(random() * 2 ** 32)
   dashboard = attachDashboardGateway(dashboardNsp, tasks, controlToken, log, newSeed, chain)
-  attachClientGateway(io, tasks, directory, log, chain, he)
+  attachClientGateway(io, tasks, directory, log, chain, he instanceof HeContextCache ? he : null)
   attachMarketGateway(io, chain, new DeliveryStore(options.dataDir ?? null), tasks, log)
   broker = new MarketTrainingBroker(chain, tasks, log)
   broker.attach()
@@ -239,7 +247,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
       clearInterval(ticker)
       dashboard?.close()
       await new Promise<void>((resolve) => io.close(() => resolve()))
-      he?.delete()
+      if (he instanceof HeContextCache) he.delete()
       await closeDev?.()
     },
   }

@@ -29,6 +29,8 @@ export class MarketController implements ReactiveController {
   message: { ok: boolean; text: string } | null = null
   /** Bought copies opened in this page: purchase id to CSV text. */
   readonly copies = new Map<string, string>()
+  /** Models of training purchases fetched in this page: purchase id to a JSON document. */
+  readonly models = new Map<string, string>()
   /** Bumped on every change: the page passes it to its views so they re-render (they share this controller). */
   version = 0
   #socket: ClientSocket | null = null
@@ -44,10 +46,18 @@ export class MarketController implements ReactiveController {
 
   hostConnected(): void {
     void this.#start()
+    window.addEventListener('hashchange', this.#followHash)
   }
 
   hostDisconnected(): void {
     this.#socket?.disconnect()
+    window.removeEventListener('hashchange', this.#followHash)
+  }
+
+  /** `/market#ds-7` opens that dataset's page: links to datasets can be shared. */
+  readonly #followHash = (): void => {
+    const hash = location.hash.replace(/^#/, '')
+    if (/^ds-\d+$/.test(hash)) void this.open(hash)
   }
 
   async #start(): Promise<void> {
@@ -58,8 +68,7 @@ export class MarketController implements ReactiveController {
     // The socket may connect while the envelope key loads: refresh once the client exists.
     this.client = new MarketClient(socket, browserKeys(), await browserEnvelopeKeys())
     await this.refresh()
-    const hash = location.hash.replace(/^#/, '')
-    if (hash.startsWith('ds-')) await this.open(hash)
+    this.#followHash()
   }
 
   async refresh(): Promise<void> {
@@ -179,6 +188,17 @@ export class MarketController implements ReactiveController {
     await this.#run(`deliver ${sale.purchaseId}`, () =>
       this.client!.deliverCopy(sale, frame, kept.schema, listing.copyEpsilon),
     )
+  }
+
+  /** The model trained for one of this browser's training purchases (signed request: only the buyer gets it). */
+  async fetchModel(purchaseId: string): Promise<void> {
+    const model = await this.client?.fetchModel(purchaseId)
+    if (!model) return
+    if (model.ok) {
+      const { values, weights: _bytes, ...about } = model.value
+      this.models.set(purchaseId, JSON.stringify({ ...about, weights: Array.from(values) }))
+    } else this.#say(model, 'fetch the model')
+    this.#changed()
   }
 
   async openCopy(purchaseId: string): Promise<void> {

@@ -103,4 +103,52 @@ describe('the market page in headless Chromium', () => {
     expect(await provider.getByTestId('market-balance').textContent()).toBe('220 tokens')
     expect(dialogs).toEqual([])
   })
+
+  it("training access from the pages: bought, trained in the provider's own tab on its CSV, model delivered", async () => {
+    const provider = await person()
+    await provider.getByTestId('provider-name').fill('Fitness club')
+    await provider.getByTestId('register-provider').click()
+    await expect.poll(() => message(provider)).toBe('register as a provider: done')
+    await provider.getByTestId('nav-list').click()
+    await provider.getByTestId('list-file').setInputFiles(resolve('examples/clinic-b.csv'))
+    await provider.getByTestId('list-name').fill('Clinic B visits')
+    await provider.getByTestId('list-schema').fill(readFileSync('examples/clinic-schema.json', 'utf8'))
+    await provider.locator('px-market-list input[name=trainingRounds]').fill('2')
+    await provider.getByTestId('list-submit').click()
+    await expect.poll(() => message(provider), { timeout: 30_000 }).toMatch(/^listed as ds-2 /)
+
+    const buyer = await person()
+    await buyer.getByTestId('consumer-name').fill('Model buyer')
+    await buyer.getByTestId('register-consumer').click()
+    await expect.poll(() => message(buyer)).toBe('register as a consumer: done')
+    await buyer.goto(`${coordinator.url}/market#ds-2`)
+    await buyer.getByTestId('buy-training').click()
+    await expect.poll(() => message(buyer)).toBe('buy training access: done')
+
+    // The provider follows its sale's link to a training tab of the same browser (same account) and loads its CSV.
+    await provider.getByTestId('nav-wallet').click()
+    const link = provider.getByTestId('join-training')
+    await expect.poll(() => link.count(), { timeout: 30_000 }).toBe(1)
+    const tab = await provider.context().newPage()
+    await tab.goto(`${coordinator.url}${await link.getAttribute('href')}`)
+    await tab.getByTestId('csv-input').setInputFiles(resolve('examples/clinic-b.csv'))
+    await tab.getByTestId('join').click({ timeout: 60_000 })
+
+    await buyer.getByTestId('nav-wallet').click()
+    await expect
+      .poll(() => buyer.getByTestId('purchase-status').textContent(), { timeout: 120_000 })
+      .toBe('completed')
+    await buyer.getByTestId('fetch-model').click()
+    const href = await buyer.getByTestId('model-download').getAttribute('href', { timeout: 30_000 })
+    const model = JSON.parse(
+      decodeURIComponent(href!.replace(/^data:application\/json;charset=utf-8,/, '')),
+    ) as {
+      version: string
+      weights: number[]
+    }
+    expect(model.version).toMatch(/^r2-/)
+    expect(model.weights.length).toBeGreaterThan(10)
+    await provider.getByTestId('nav-wallet').click()
+    await expect.poll(() => provider.getByTestId('market-balance').textContent()).toBe('240 tokens')
+  })
 })

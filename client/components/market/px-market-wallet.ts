@@ -48,6 +48,12 @@ export class PxMarketWallet extends LitElement {
                 <td>
                   ${p.status === 'delivered' ? html`<button data-testid="open-copy" @click=${() => void m.openCopy(p.purchaseId)}>Open the copy</button>` : nothing}
                   ${p.status === 'pending' ? html`<button @click=${() => void m.cancel(p.purchaseId)}>Cancel</button>` : nothing}
+                  ${p.kind === 'training' && (p.status === 'training' || p.status === 'completed') ? html`<button data-testid="fetch-model" @click=${() => void m.fetchModel(p.purchaseId)}>Get the model</button>` : nothing}
+                  ${
+                    m.models.has(p.purchaseId)
+                      ? html`<div><a data-testid="model-download" download="${p.datasetName}-model.json" href=${`data:application/json;charset=utf-8,${encodeURIComponent(m.models.get(p.purchaseId)!)}`}>Download the model (JSON)</a></div>`
+                      : nothing
+                  }
                   ${
                     !p.rated &&
                     (p.status === 'delivered' || p.status === 'training' || p.status === 'completed')
