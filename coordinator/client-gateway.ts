@@ -70,6 +70,28 @@ const KNOWN_EVENTS = new Set([
   'market:model',
 ])
 
+/**
+ * Checks that an update is signed by the key its sender joined with (SEAL ciphertexts and float bytes alike carry no
+ * authentication of their own); a mismatch is refused and logged on the task's page.
+ */
+function signedBy(
+  task: TaskEntry,
+  id: ClientId,
+  update: { readonly signature: string; readonly round: number },
+  hash: string,
+  what: string,
+): Result<null> {
+  const publicKey = task.federation.publicKeyOf(id)
+  if (publicKey && verifyUpdateSignature(publicKey, update.signature, task.task.id, update.round, hash))
+    return ok(null)
+  const error = {
+    code: 'unauthorized',
+    message: `the update's signature does not match ${id}'s key`,
+  } as const
+  task.federation.reject(id, what, error)
+  return fail(error.code, error.message)
+}
+
 /** The socket.io room of a task's clients: broadcasts reach only them. */
 export const taskRoom = (taskId: string): string => `task:${taskId}`
 
@@ -221,18 +243,8 @@ export function attachClientGateway(
             ? new Uint8Array(bytes)
             : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
         )
-        const publicKey = task.federation.publicKeyOf(id)
-        if (
-          !publicKey ||
-          !verifyUpdateSignature(publicKey, update.value.signature, task.task.id, update.value.round, hash)
-        ) {
-          const error = {
-            code: 'unauthorized',
-            message: `the update's signature does not match ${id}'s key`,
-          } as const
-          task.federation.reject(id, 'update', error)
-          return fail(error.code, error.message)
-        }
+        const signed = signedBy(task, id, update.value, hash, 'update')
+        if (!signed.ok) return signed
         const bad = firstNonFinite(delta.value)
         if (bad !== -1) {
           const error = {
@@ -255,18 +267,8 @@ export function attachClientGateway(
         if (!update.ok) return update
         const ciphertexts = update.value.ciphertexts.map(bytesOf)
         const hash = ciphertextsHash(ciphertexts)
-        const publicKey = task.federation.publicKeyOf(id)
-        if (
-          !publicKey ||
-          !verifyUpdateSignature(publicKey, update.value.signature, task.task.id, update.value.round, hash)
-        ) {
-          const error = {
-            code: 'unauthorized',
-            message: `the update's signature does not match ${id}'s key`,
-          } as const
-          task.federation.reject(id, 'encrypted update', error)
-          return fail(error.code, error.message)
-        }
+        const signed = signedBy(task, id, update.value, hash, 'encrypted update')
+        if (!signed.ok) return signed
         return task.federation.submitEncryptedUpdate(id, update.value, ciphertexts, hash)
       }),
     )

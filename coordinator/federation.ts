@@ -791,15 +791,7 @@ export class Federation {
         trainAccuracy: training.examples ? training.accuracy / training.examples : null,
       },
       rewardPerExample: this.#state.config.rewardPerExample,
-      privacy: privacy
-        ? {
-            mode: privacy.mode,
-            clipNorm: privacy.clipNorm,
-            noiseStd: privacy.noiseStd,
-            epsilon: this.#roundEpsilon,
-            delta: this.#state.config.privacy.delta,
-          }
-        : { mode: 'off' },
+      privacy: this.#privacyRecord(privacy),
     })
     this.#record({
       round: modelRound,
@@ -867,15 +859,7 @@ export class Federation {
       participants: [...this.#roundUpdates].map(([id, u]) => ({ clientId: id, ...u })),
       metrics: { trainLoss, trainAccuracy },
       rewardPerExample: this.#state.config.rewardPerExample,
-      privacy: privacy
-        ? {
-            mode: privacy.mode,
-            clipNorm: privacy.clipNorm,
-            noiseStd: privacy.noiseStd,
-            epsilon: this.#roundEpsilon,
-            delta: this.#state.config.privacy.delta,
-          }
-        : { mode: 'off' },
+      privacy: this.#privacyRecord(privacy),
     })
     const bytesOut = sum.reduce((n, c) => n + c.byteLength, 0)
     this.#record({
@@ -896,6 +880,19 @@ export class Federation {
       `round ${round} aggregated under encryption from ${participants} clients (${examples} examples): sum ${sumHash.slice(0, 12)}, ${(bytesIn / 1e6).toFixed(2)} MB in; model ${version}`,
     )
     this.outbox.toAll('model:encrypted', message)
+  }
+
+  /** What the chain records of a round's privacy. */
+  #privacyRecord(privacy: RoundPrivacy | null): AggregatedRound['privacy'] {
+    return privacy
+      ? {
+          mode: privacy.mode,
+          clipNorm: privacy.clipNorm,
+          noiseStd: privacy.noiseStd,
+          epsilon: this.#roundEpsilon,
+          delta: this.#state.config.privacy.delta,
+        }
+      : { mode: 'off' }
   }
 
   #initialModel(seed: number): GlobalModel {

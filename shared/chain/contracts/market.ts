@@ -235,11 +235,9 @@ export const marketContract: Contract = {
         return ok(withMarket(debited, { ...next, nextPurchase: market.nextPurchase + 1 }))
       }
       case 'market.deliver': {
-        const p = parsePayload(deliverSchema, tx.payload, 'delivery')
-        if (!p.ok) return p
-        const found = purchaseOf(market, p.value.purchaseId)
+        const found = purchaseIn(market, deliverSchema, tx, 'delivery')
         if (!found.ok) return found
-        const purchase = found.value
+        const { payload: p, purchase } = found.value
         if (purchase.provider !== tx.from)
           return fail('forbidden', `only the provider delivers ${purchase.purchaseId}`)
         if (purchase.kind !== 'copy')
@@ -253,7 +251,7 @@ export const marketContract: Contract = {
             ...purchase,
             escrow: 0,
             status: 'delivered',
-            deliveryHash: p.value.deliveryHash,
+            deliveryHash: p.deliveryHash,
             settledTxId: txId,
           }),
           { ...listing, revenue: listing.revenue + purchase.price },
@@ -261,11 +259,9 @@ export const marketContract: Contract = {
         return ok(withMarket(paid, next))
       }
       case 'market.cancel': {
-        const p = parsePayload(purchaseRef, tx.payload, 'cancellation')
-        if (!p.ok) return p
-        const found = purchaseOf(market, p.value.purchaseId)
+        const found = purchaseIn(market, purchaseRef, tx, 'cancellation')
         if (!found.ok) return found
-        const purchase = found.value
+        const { purchase } = found.value
         if (purchase.buyer !== tx.from)
           return fail('forbidden', `only the buyer cancels ${purchase.purchaseId}`)
         if (purchase.status !== 'pending')
@@ -281,20 +277,17 @@ export const marketContract: Contract = {
       case 'market.start-training': {
         if (tx.from !== state.producer)
           return fail('forbidden', 'only the producer starts training purchases')
-        const p = parsePayload(startTrainingSchema, tx.payload, 'training start')
-        if (!p.ok) return p
-        const found = purchaseOf(market, p.value.purchaseId)
+        const found = purchaseIn(market, startTrainingSchema, tx, 'training start')
         if (!found.ok) return found
-        const purchase = found.value
+        const { payload: p, purchase } = found.value
         if (purchase.kind !== 'training' || purchase.status !== 'pending') {
           return fail(
             'invalid-state',
             `${purchase.purchaseId} is a ${purchase.status} ${purchase.kind} purchase`,
           )
         }
-        if (!Object.hasOwn(state.tasks, p.value.taskId))
-          return fail('bad-payload', `no task ${p.value.taskId}`)
-        const task = state.tasks[p.value.taskId]!
+        if (!Object.hasOwn(state.tasks, p.taskId)) return fail('bad-payload', `no task ${p.taskId}`)
+        const task = state.tasks[p.taskId]!
         const funded = {
           ...state,
           tasks: { ...state.tasks, [task.taskId]: { ...task, escrow: task.escrow + purchase.escrow } },
@@ -302,18 +295,16 @@ export const marketContract: Contract = {
         return ok(
           withMarket(
             funded,
-            setPurchase(market, { ...purchase, escrow: 0, status: 'training', taskId: p.value.taskId }),
+            setPurchase(market, { ...purchase, escrow: 0, status: 'training', taskId: p.taskId }),
           ),
         )
       }
       case 'market.finish-training': {
         if (tx.from !== state.producer)
           return fail('forbidden', 'only the producer finishes training purchases')
-        const p = parsePayload(purchaseRef, tx.payload, 'training finish')
-        if (!p.ok) return p
-        const found = purchaseOf(market, p.value.purchaseId)
+        const found = purchaseIn(market, purchaseRef, tx, 'training finish')
         if (!found.ok) return found
-        const purchase = found.value
+        const { purchase } = found.value
         if (purchase.status !== 'training' || !purchase.taskId) {
           return fail('invalid-state', `${purchase.purchaseId} is not training`)
         }
@@ -332,11 +323,9 @@ export const marketContract: Contract = {
         return ok(withMarket(paid, next))
       }
       case 'market.rate': {
-        const p = parsePayload(rateSchema, tx.payload, 'rating')
-        if (!p.ok) return p
-        const found = purchaseOf(market, p.value.purchaseId)
+        const found = purchaseIn(market, rateSchema, tx, 'rating')
         if (!found.ok) return found
-        const purchase = found.value
+        const { payload: p, purchase } = found.value
         if (purchase.buyer !== tx.from)
           return fail('forbidden', `only the buyer of ${purchase.purchaseId} rates it`)
         if (purchase.rated) return fail('duplicate-update', `${purchase.purchaseId} is already rated`)
@@ -350,8 +339,8 @@ export const marketContract: Contract = {
           purchaseId: purchase.purchaseId,
           datasetId: purchase.datasetId,
           rater: tx.from,
-          stars: p.value.stars,
-          comment: p.value.comment,
+          stars: p.stars,
+          comment: p.comment,
           at,
           txId,
         }
@@ -365,6 +354,19 @@ export const marketContract: Contract = {
         return fail('bad-payload', `unknown transaction type ${tx.type}`)
     }
   },
+}
+
+/** A transaction's payload that names a purchase, with that purchase. */
+function purchaseIn<T extends { purchaseId: string }>(
+  market: Market,
+  schema: z.ZodType<T>,
+  tx: TransactionBody,
+  what: string,
+): Result<{ payload: T; purchase: Purchase }> {
+  const p = parsePayload(schema, tx.payload, what)
+  if (!p.ok) return p
+  const found = purchaseOf(market, p.value.purchaseId)
+  return found.ok ? ok({ payload: p.value, purchase: found.value }) : found
 }
 
 function owned(market: Market, id: string, tx: TransactionBody): Result<Listing> {
