@@ -172,14 +172,23 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   }
   /** The last model the chain recorded for a task, when its bytes are still here and match. */
   const resumeOf = (task: TaskInfo): { round: number; weights: Float32Array } | undefined => {
-    const last = chain.lastRound(task.id)
-    const weights = last && models?.loadModel(last.modelAfter)
-    if (last && !weights)
+    const records = chain.state.rounds.filter((r) => r.taskId === task.id)
+    const last = records.at(-1)
+    // Encrypted rounds record ciphertext hashes: resume from the latest model recorded in the clear.
+    const found = [...records].reverse().find((r) => !r.homomorphic && models?.loadModel(r.modelAfter))
+    const weights = found && models?.loadModel(found.modelAfter)
+    if (last && !weights) {
       log.add(
         'warning',
-        `task ${task.id}: the model of round ${last.modelRound} is missing here; starting fresh`,
+        `task ${task.id}: no model of its ${records.length} recorded rounds is stored here; starting fresh`,
       )
-    return last && weights ? { round: last.modelRound, weights } : undefined
+    } else if (last && found && found !== last) {
+      log.add(
+        'warning',
+        `task ${task.id}: rounds after ${found.modelRound} were aggregated under encryption (the tabs held that model); resuming from round ${found.modelRound}`,
+      )
+    }
+    return found && weights ? { round: found.modelRound, weights } : undefined
   }
   const tasks = new TaskRegistry((task) => {
     const registered = chain.registerTask(task)
