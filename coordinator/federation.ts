@@ -632,7 +632,11 @@ export class Federation {
   }
 
   #dispatch(input: Input, onEffect?: (effect: Effect) => void): Result<null> {
-    const { state, effects } = step(this.#state, input, { random: this.#random })
+    const { state, effects } = step(this.#state, input, {
+      random: this.#random,
+      // Under encryption only tabs holding the key can take part.
+      eligible: (id) => this.#state.config.encryption.mode === 'off' || this.#custody.holds(id),
+    })
     const changed = state !== this.#state || effects.length > 0
     this.#state = state
     let ack: Result<null> = ok(null)

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { type HeadlessClient, startHeadlessClient } from '../../client/headless/headless-client'
 import { TabEncryption } from '../../client/session/tab-encryption'
@@ -251,5 +254,47 @@ describe('encrypted FedAvg over real sockets (BFV, Node clients)', () => {
     expect(maxAbsDifference(clients[0]!.session.model!.weights, expected)).toBeLessThan(1e-4)
     expect(federation.history[1]!.epsilon).toBeGreaterThan(0)
     expect(coordinator!.chain.lastRound(federation.task.id)).toMatchObject({ homomorphic: true })
+  })
+
+  it('a restart after encrypted rounds resumes from the latest model recorded in the clear', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'privx-he-resume-'))
+    coordinator = await startCoordinator({
+      port: 0,
+      staticDir: null,
+      dataDir,
+      tasks: [diabetesDemoTask('logistic', 12)],
+      config: { rounds: 3, minClients: 2, localEpochs: 1 },
+    })
+    for (let i = 0; i < 2; i++) clients.push(await startHeadlessClient(coordinator.url, { backend: 'cpu' }))
+    const federation = coordinator.federation
+    await waitFor(
+      () => [...federation.state.clients.values()].filter((c) => c.ready).length === 2,
+      'two tabs',
+    )
+    expect(federation.control('start').ok).toBe(true)
+    await waitFor(() => federation.state.completedRounds === 1, 'a round in the clear')
+    // From the next round on; round 2 started in the clear as soon as round 1 closed.
+    expect(federation.configure({ encryption: { mode: 'bfv', clamp: 4 } }).ok).toBe(true)
+    await waitFor(() => federation.state.completedRounds === 3, 'an encrypted round')
+    expect(federation.history.map((r) => r.encryption !== null)).toEqual([false, false, false, true])
+    expect(federation.modelInClear).toBe(false)
+    const clear = federation.history[2]!
+    // Switching encryption off would need the model the coordinator does not have.
+    expect(federation.configure({ encryption: { mode: 'off', clamp: 4 } })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-state' },
+    })
+    for (const c of clients) c.close()
+    clients = []
+    await coordinator.close()
+
+    coordinator = await startCoordinator({
+      port: 0,
+      staticDir: null,
+      dataDir,
+      tasks: [diabetesDemoTask('logistic', 12)],
+    })
+    expect(coordinator.federation.global).toMatchObject({ round: 2, version: clear.version })
+    expect(coordinator.log.entries.map((e) => e.text).join('\n')).toMatch(/encryption.*resuming from round 2/)
   })
 })
