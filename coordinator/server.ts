@@ -16,7 +16,7 @@ import { EventLog } from './event-log'
 import { type AggregatedRound, Federation } from './federation'
 import { DeliveryStore } from './market/delivery-store'
 import { attachMarketGateway } from './market/market-gateway'
-import { MarketTrainingBroker } from './market/training-broker'
+import { MarketTrainingBroker, marketTaskProvider } from './market/training-broker'
 import { builtApp, type RequestHandler, viteDevApp } from './static-files'
 import { MESSAGE_OVERHEAD_BYTES, TaskRegistry } from './task-registry'
 
@@ -220,7 +220,9 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   const initial = options.tasks ?? [diabetesDemoTask('mlp', seed)]
   const stored = (models?.tasks() ?? []).filter((t) => !initial.some((i) => i.id === t.id))
   for (const task of [...initial, ...stored]) {
-    const added = tasks.add(task)
+    // A bought training task stays open to its provider only, as the chain's purchase says, across restarts.
+    const provider = marketTaskProvider(chain.state, task.id)
+    const added = tasks.add(task, provider ? { participants: new Set([provider]) } : {})
     if (!added.ok) throw new Error(`task ${task.id}: ${added.error.message}`)
   }
   const dashboardNsp = io.of(DASHBOARD_NAMESPACE) as unknown as DashboardNamespace

@@ -1,4 +1,4 @@
-import { marketOf } from '../../shared/chain/state'
+import { type ChainState, marketOf } from '../../shared/chain/state'
 import type { SignedTransaction } from '../../shared/chain/transaction'
 import { csvTask, csvTaskRequestSchema } from '../../shared/tasks/csv-task'
 import type { ChainService } from '../chain/chain-service'
@@ -7,6 +7,12 @@ import type { TaskRegistry } from '../task-registry'
 
 /** The task id a training purchase gets. */
 export const marketTaskId = (purchaseId: string): string => `market-${purchaseId}`
+
+/** The provider a bought training task is reserved to, from the chain; null for any other task. */
+export function marketTaskProvider(state: ChainState, taskId: string): string | null {
+  const purchase = Object.values(marketOf(state).purchases).find((p) => p.taskId === taskId)
+  return purchase?.provider ?? null
+}
 
 /**
  * Compute-to-data: when a training purchase lands on the chain, creates the buyer's training task on the dataset's
