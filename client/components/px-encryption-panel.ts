@@ -5,9 +5,9 @@ import type { EncryptionConfig } from '../../shared/rounds/config'
 import { theme } from './theme'
 
 const MODE_TEXT: Record<EncryptionConfig['mode'], string> = {
-  off: 'Off: updates are sent in the clear',
-  bfv: 'BFV (exact integer sums of quantized updates; recommended)',
-  ckks: 'CKKS (approximate real sums; decryptions are flooded and rounded before use)',
+  off: 'off',
+  bfv: 'BFV (recommended)',
+  ckks: 'CKKS',
 }
 
 /**
@@ -51,6 +51,8 @@ export class PxEncryptionPanel extends LitElement {
             </p>`
           : nothing
       }
+      <p class="muted">BFV sums quantized updates exactly; CKKS sums reals approximately, and its decryptions are flooded
+        with noise and rounded before use (CKKS is not IND-CPA-D).</p>
       <form class="settings" @submit=${this.#submit}>
         <label
           >Scheme

@@ -62,6 +62,13 @@ export class PxMarketBrowse extends LitElement {
       </form>
       <section class="card">
         <p class="muted" data-testid="search-total">${r ? `${r.total} datasets` : '…'}</p>
+        ${
+          r?.total === 0 && !q.text && !q.category
+            ? html`<p data-testid="market-empty">Nothing is listed yet. In <b>Wallet &amp; history</b>, claim tokens and
+                register as a provider, then <b>List a dataset</b> from a CSV: <code>examples/clinic-a.csv</code> with
+                <code>examples/clinic-schema.json</code> works. <code>npx privx market</code> shows a whole session in a terminal.</p>`
+            : ''
+        }
         <table>
           <thead><tr><th>Dataset</th><th>Category</th><th>Tags</th><th>Rows</th><th>Copy</th><th>Training</th><th>Rating</th><th>Sold</th></tr></thead>
           <tbody>
