@@ -3,10 +3,7 @@ import { addressOf } from '../shared/chain/keys'
 import { type Binary, encodeFloat32, firstNonFinite } from '../shared/codec'
 import type { HeContextCache } from '../shared/he/context-cache'
 import { HeError } from '../shared/he/errors'
-import { MAX_ENCRYPTED_PARAMETERS, presetFor } from '../shared/he/limits'
-import { planQuantization } from '../shared/he/quantize'
-import { bfvHalfModulus, type EncryptedVector } from '../shared/he/vector'
-import { ciphertextsHash, encryptedModelVersion } from '../shared/he/wire'
+import type { EncryptedVector } from '../shared/he/vector'
 import { EvaluationTally } from '../shared/metrics/evaluation-tally'
 import { initialWeights } from '../shared/model/init'
 import { describeModel, parameterCount } from '../shared/model/spec'
@@ -18,7 +15,6 @@ import type {
   ClientView,
   ColumnStatisticsReport,
   DashboardSnapshot,
-  EncryptedAggregateMessage,
   EncryptedUpdateMessage,
   EvaluationReport,
   EventEntry,
@@ -26,7 +22,6 @@ import type {
   GlobalModelMessage,
   KeyEnvelopeMessage,
   LocalTrainingSettings,
-  RoundEncryptionMessage,
   RoundRecord,
   ServerToClientEvents,
   TaskInfo,
@@ -48,8 +43,8 @@ import {
 } from '../shared/rounds/state'
 import { step } from '../shared/rounds/step'
 import { EventLog } from './event-log'
-import { EncryptedAggregator } from './he/encrypted-aggregator'
-import { KeyCustody } from './he/key-custody'
+import { EncryptedRounds } from './he/encrypted-rounds'
+import type { KeyCustody } from './he/key-custody'
 
 /** How the federation reaches clients; the socket layer implements it. */
 export interface FederationOutbox {
@@ -122,16 +117,9 @@ export class Federation {
   #accumulator: FedAvgAccumulator | null = null
   #roundTraining = { loss: 0, accuracy: 0, examples: 0 }
   #roundPrivacy: RoundPrivacy | null = null
-  readonly #he: HeContextCache | null
   readonly #onFinished: ((rounds: number) => void) | undefined
-  readonly #custody: KeyCustody
-  /**
-   * Under encryption: the last model seen in the clear (`base`) and the encrypted aggregates since, in order. A tab
-   * holding the key replays them to reach the current model; the coordinator cannot.
-   */
-  #encrypted: { base: GlobalModel; history: EncryptedAggregateMessage[] } | null = null
-  /** The current round's encrypted sum and settings, when its updates are encrypted. */
-  #heRound: { aggregator: EncryptedAggregator; message: RoundEncryptionMessage; weight: number } | null = null
+  /** Encrypted rounds: key custody, the open round's ciphertext sum, the aggregates a late tab replays. */
+  readonly #encryption: EncryptedRounds
   /** This round's accepted updates: their hashes and example counts, for the chain record. */
   #roundUpdates = new Map<ClientId, { updateHash: string; examples: number; address: string }>()
   /** Each client's account, from its hello. */
@@ -164,15 +152,15 @@ export class Federation {
     this.#random = options.random
     this.#now = options.now ?? Date.now
     this.#onAggregated = options.onAggregated
-    this.#he = options.he ?? null
     this.#onFinished = options.onFinished
-    this.#custody = new KeyCustody(
+    this.#encryption = new EncryptedRounds(
+      options.he ?? null,
+      this.parameters,
       (id, event, ...args) => this.outbox.toClient(id, event, ...args),
       (level, text) => {
         this.log.add(level, text)
         this.outbox.changed()
       },
-      () => (this.#encrypted?.history.length ?? 0) > 0,
     )
     this.#state = initialRoundState({
       ...options.config,
@@ -212,25 +200,25 @@ export class Federation {
     this.#dispatch({ type: 'hello', now: this.#now(), id, backend })
     // After the hello is answered: a key request must not overtake the reply.
     queueMicrotask(() => {
-      if (this.#state.clients.has(id)) this.#custody.join(id, envelopeKey)
+      if (this.#state.clients.has(id)) this.#encryption.join(id, envelopeKey)
     })
     return { partitionIndex }
   }
 
   /** Whether the coordinator holds the current global model in the clear (not after an encrypted round). */
   get modelInClear(): boolean {
-    return (this.#encrypted?.history.length ?? 0) === 0
+    return this.#encryption.modelInClear
   }
 
   /** The encryption key custody: who holds the task's key (the coordinator never does). */
   get custody(): KeyCustody {
-    return this.#custody
+    return this.#encryption.custody
   }
 
   /** A tab holds the key now: it becomes eligible for encrypted rounds. */
   keyStored(id: ClientId, keyId: string): Result<null> {
     if (!this.#state.clients.has(id)) return fail('not-joined', `${id} has not joined`)
-    const result = this.#custody.confirm(id, keyId)
+    const result = this.#encryption.custody.confirm(id, keyId)
     if (result.ok) this.tick()
     else this.reject(id, 'key confirmation', result.error)
     return result
@@ -243,7 +231,7 @@ export class Federation {
     envelope: KeyEnvelopeMessage,
   ): Result<null> {
     if (!this.#state.clients.has(recipient)) return fail('not-joined', `${recipient} is not in this task`)
-    const result = this.#custody.relay(from, keyId, recipient, envelope)
+    const result = this.#encryption.relay(from, keyId, recipient, envelope)
     if (!result.ok) this.reject(from, 'key envelope', result.error)
     return result
   }
@@ -260,7 +248,7 @@ export class Federation {
     this.#lastMetrics.delete(id)
     this.#accounts.delete(id)
     this.#exampleLedgers.delete(id)
-    this.#custody.leave(id)
+    this.#encryption.custody.leave(id)
     this.#dispatch({ type: 'leave', now: this.#now(), id })
   }
 
@@ -279,7 +267,7 @@ export class Federation {
     delta: Float32Array,
     hash: string,
   ): Result<null> {
-    if (this.#heRound && this.#state.round?.number === update.round) {
+    if (this.#encryption.isOpen(update.round, this.#state.round?.number)) {
       return this.#refuse(
         id,
         fail('invalid-state', `round ${update.round} is encrypted: send client:encrypted-update`),
@@ -300,21 +288,19 @@ export class Federation {
     ciphertexts: readonly Uint8Array[],
     hash: string,
   ): Result<null> {
-    const round = this.#heRound
-    if (!round || this.#state.round?.number !== update.round) {
+    if (!this.#encryption.isOpen(update.round, this.#state.round?.number)) {
       return this.#refuse(id, fail('stale-round', `round ${update.round} is not an open encrypted round`))
     }
     let vector: EncryptedVector
     try {
-      vector = round.aggregator.load(update.keyId, ciphertexts)
+      vector = this.#encryption.load(update.keyId, ciphertexts)
     } catch (error) {
       if (!(error instanceof HeError)) throw error
       return this.#refuse(id, fail('bad-payload', `encrypted update: ${error.message}`))
     }
     let added = false
     const result = this.#acceptUpdate(id, update, hash, (examples) => {
-      round.aggregator.add(vector)
-      round.weight += round.message.weighting === 'examples' ? examples : 1
+      this.#encryption.add(vector, examples)
       added = true
     })
     if (!added) vector.delete()
@@ -393,7 +379,10 @@ export class Federation {
         'invalid-config',
         merged.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
       )
-    const encryption = this.#encryptionChange(merged.data.encryption.mode)
+    const encryption = this.#encryption.change(
+      this.#state.config.encryption.mode,
+      merged.data.encryption.mode,
+    )
     if (!encryption.ok) return encryption
     this.#dispatch({ type: 'configure', now: this.#now(), config: merged.data })
     const changed = Object.entries(patch).map(([key, value]) => `${key}=${String(value)}`)
@@ -456,74 +445,6 @@ export class Federation {
     this.outbox.changed()
   }
 
-  /** Checks a change of encryption mode and sets up (or drops) the key; the config itself changes in `configure`. */
-  #encryptionChange(mode: TrainingConfig['encryption']['mode']): Result<null> {
-    const current = this.#state.config.encryption.mode
-    if (mode === current) return ok(null)
-    const history = this.#encrypted?.history.length ?? 0
-    if (history > 0) {
-      return fail(
-        'invalid-state',
-        `${history} rounds were aggregated under ${current.toUpperCase()} encryption: the coordinator does not hold that model, so the scheme cannot change now; reset the task first`,
-      )
-    }
-    if (mode === 'off') {
-      this.#custody.disable()
-      this.#encrypted = null
-      return ok(null)
-    }
-    if (!this.#he)
-      return fail('invalid-config', 'this coordinator has no HE runtime (node-seal did not load)')
-    if (this.parameters > MAX_ENCRYPTED_PARAMETERS) {
-      return fail(
-        'invalid-config',
-        `encrypted rounds support models up to ${MAX_ENCRYPTED_PARAMETERS} parameters; this one has ${this.parameters}`,
-      )
-    }
-    this.#he.context(presetFor(mode))
-    this.#custody.enable(presetFor(mode))
-    return ok(null)
-  }
-
-  /** The settings of an encrypted round, or null when updates go in the clear (or no key is held yet). */
-  #roundEncryption(
-    selected: readonly ClientId[],
-    privacy: RoundPrivacy | null,
-  ): RoundEncryptionMessage | null {
-    const { mode, clamp: configuredClamp } = this.#state.config.encryption
-    const keyId = this.#custody.keyId
-    const preset = this.#custody.preset
-    if (mode === 'off' || !this.#he || !keyId || !preset) return null
-    const weighting = privacy ? 'unit' : 'examples'
-    const maxWeight = privacy
-      ? 1
-      : Math.max(1, ...selected.map((id) => this.#state.clients.get(id)?.examples ?? 1))
-    // Under DP the clipped update has L2 norm <= S, so each coordinate too; the noise share widens the range.
-    const clamp = privacy ? privacy.clipNorm + 10 * privacy.noiseStd : configuredClamp
-    let fractionBits = 0
-    if (mode === 'bfv') {
-      const plainModulusHalf = bfvHalfModulus(this.#he.context(preset))
-      try {
-        fractionBits = planQuantization({
-          plainModulusHalf,
-          clients: Math.max(1, selected.length),
-          maxWeight,
-          clamp,
-        }).fractionBits
-      } catch (error) {
-        fractionBits = Math.max(
-          1,
-          Math.floor(Math.log2(plainModulusHalf / (selected.length * maxWeight * clamp))),
-        )
-        this.log.add(
-          'error',
-          `${error instanceof Error ? error.message : String(error)}; using ${fractionBits} bits`,
-        )
-      }
-    }
-    return { keyId, preset, fractionBits, clamp, weighting, maxWeight }
-  }
-
   #dpSgdSettings(): LocalTrainingSettings['dpSgd'] {
     const { exampleLevel, delta } = this.#state.config.privacy
     return exampleLevel.enabled
@@ -537,15 +458,8 @@ export class Federation {
   }
 
   globalMessage(): GlobalModelMessage {
-    const encrypted = this.#encrypted
-    if (encrypted && encrypted.history.length > 0) {
-      return {
-        round: this.#global.round,
-        version: this.#global.version,
-        weights: encodeFloat32(encrypted.base.weights),
-        encrypted: encrypted.history,
-      }
-    }
+    const encrypted = this.#encryption.globalMessage(this.#global)
+    if (encrypted) return encrypted
     return {
       round: this.#global.round,
       version: this.#global.version,
@@ -589,9 +503,8 @@ export class Federation {
       exampleEpsilon: this.#exampleLedgers.has(client.id)
         ? ledgerEpsilon(this.#exampleLedgers.get(client.id)!, state.config.privacy.delta)
         : null,
-      holdsKey: this.#custody.holds(client.id),
+      holdsKey: this.#encryption.custody.holds(client.id),
     }))
-    const encryptedRounds = this.#encrypted?.history.length ?? 0
     return {
       now: this.#now(),
       phase: phaseOf(state),
@@ -617,14 +530,7 @@ export class Federation {
         epsilon: this.epsilonSpent(),
       },
       statistics: this.#pooledStatistics(),
-      encryption: {
-        mode: state.config.encryption.mode,
-        preset: this.#custody.preset,
-        keyId: this.#custody.keyId,
-        holders: this.#custody.holders,
-        encryptedRounds,
-        modelInClear: encryptedRounds === 0,
-      },
+      encryption: this.#encryption.snapshot(state.config.encryption.mode),
       events: events.length
         ? [...this.log.entries, ...events].sort((a, b) => a.at - b.at).slice(-200)
         : this.log.entries,
@@ -635,7 +541,7 @@ export class Federation {
     const { state, effects } = step(this.#state, input, {
       random: this.#random,
       // Under encryption only tabs holding the key can take part.
-      eligible: (id) => this.#state.config.encryption.mode === 'off' || this.#custody.holds(id),
+      eligible: (id) => this.#state.config.encryption.mode === 'off' || this.#encryption.custody.holds(id),
     })
     const changed = state !== this.#state || effects.length > 0
     this.#state = state
@@ -656,19 +562,14 @@ export class Federation {
         this.#accumulator = new FedAvgAccumulator(this.parameters)
         this.#roundUpdates = new Map()
         this.#roundPrivacy = effect.privacy
-        this.#heRound?.aggregator.discard()
-        this.#heRound = null
-        const encryption = this.#roundEncryption(effect.selected, effect.privacy)
-        if (encryption && this.#he) {
-          this.#encrypted ??= { base: this.#global, history: [] }
-          const ctx = this.#he.context(encryption.preset)
-          this.#heRound = {
-            aggregator: new EncryptedAggregator(ctx, encryption.preset, encryption.keyId, this.parameters),
-            message: encryption,
-            weight: 0,
-          }
-          this.#accumulator = null
-        }
+        const encryption = this.#encryption.begin(
+          this.#state.config.encryption,
+          effect.selected,
+          (id) => this.#state.clients.get(id)?.examples ?? 1,
+          effect.privacy,
+          this.#global,
+        )
+        if (encryption) this.#accumulator = null
         // The state already counts this round's DP step and no later one: one round starts per step.
         this.#roundEpsilon = effect.privacy ? this.epsilonSpent() : null
         this.#roundTraining = { loss: 0, accuracy: 0, examples: 0 }
@@ -730,8 +631,7 @@ export class Federation {
         return
       case 'round-abandoned':
         this.#accumulator = null
-        this.#heRound?.aggregator.discard()
-        this.#heRound = null
+        this.#encryption.discard()
         this.outbox.toAll('round:cancel', { round: effect.round, reason: effect.reason })
         this.log.add(
           effect.reason === 'reset' ? 'info' : 'error',
@@ -747,7 +647,7 @@ export class Federation {
         this.#tallies.clear()
         this.#lastMetrics.clear()
         this.#exampleLedgers.clear()
-        this.#encrypted = null
+        this.#encryption.reset()
         this.#global = this.#initialModel(Math.floor(this.#random() * 2 ** 32))
         this.outbox.toAll('model:global', this.globalMessage())
         return
@@ -759,7 +659,7 @@ export class Federation {
   }
 
   #aggregate(round: number, participants: number, examples: number): void {
-    if (this.#heRound) {
+    if (this.#encryption.roundOpen) {
       this.#aggregateEncrypted(round, participants, examples)
       return
     }
@@ -822,42 +722,21 @@ export class Federation {
    * they hold and average (sum / totalWeight). The coordinator records hashes and counts; it never sees the model.
    */
   #aggregateEncrypted(round: number, participants: number, examples: number): void {
-    const he = this.#heRound!
-    const encrypted = this.#encrypted!
-    this.#heRound = null
-    const bytesIn = he.aggregator.bytesIn
-    const sum = he.aggregator.finish()
-    const sumHash = ciphertextsHash(sum)
     const privacy = this.#roundPrivacy
     const modelRound = this.#state.completedRounds
     const started = this.#state.outcomes.at(-1)?.startedAt ?? this.#now()
     const training = this.#roundTraining
-    const previousVersion = this.#global.version
-    // The chain names models by 64-hex hashes: the previous sum's, or the clear model's digest for the first.
-    const modelBefore = encrypted.history.at(-1)?.sumHash ?? weightsDigest(encrypted.base.weights)
-    const version = encryptedModelVersion(modelRound, sumHash)
-    const message: EncryptedAggregateMessage = {
-      round: modelRound,
-      version,
-      previousVersion,
-      keyId: he.message.keyId,
-      preset: he.message.preset,
-      fractionBits: he.message.fractionBits,
-      totalWeight: privacy ? privacy.denominator : he.weight,
-      participants,
-      length: this.parameters,
-      ciphertexts: sum,
-      sumHash,
-    }
-    encrypted.history.push(message)
-    this.#global = { round: modelRound, version, weights: encrypted.base.weights }
+    const closed = this.#encryption.close(modelRound, this.#global.version, participants, privacy)
+    const { message } = closed
+    const version = message.version
+    this.#global = { round: modelRound, version, weights: this.#encryption.base!.weights }
     const trainLoss = training.examples ? training.loss / training.examples : null
     const trainAccuracy = training.examples ? training.accuracy / training.examples : null
     this.#onAggregated?.({
       taskId: this.task.id,
       round: modelRound,
-      modelBefore,
-      modelAfter: sumHash,
+      modelBefore: closed.modelBefore,
+      modelAfter: closed.modelAfter,
       weights: null,
       homomorphic: true,
       participants: [...this.#roundUpdates].map(([id, u]) => ({ clientId: id, ...u })),
@@ -865,7 +744,6 @@ export class Federation {
       rewardPerExample: this.#state.config.rewardPerExample,
       privacy: this.#privacyRecord(privacy),
     })
-    const bytesOut = sum.reduce((n, c) => n + c.byteLength, 0)
     this.#record({
       round: modelRound,
       version,
@@ -877,11 +755,17 @@ export class Federation {
       trainAccuracy,
       evaluation: null,
       epsilon: this.#roundEpsilon,
-      encryption: { preset: he.message.preset, keyId: he.message.keyId, sumHash, bytesIn, bytesOut },
+      encryption: {
+        preset: message.preset,
+        keyId: message.keyId,
+        sumHash: message.sumHash,
+        bytesIn: closed.bytesIn,
+        bytesOut: closed.bytesOut,
+      },
     })
     this.log.add(
       'info',
-      `round ${round} aggregated under encryption from ${participants} clients (${examples} examples): sum ${sumHash.slice(0, 12)}, ${(bytesIn / 1e6).toFixed(2)} MB in; model ${version}`,
+      `round ${round} aggregated under encryption from ${participants} clients (${examples} examples): sum ${message.sumHash.slice(0, 12)}, ${(closed.bytesIn / 1e6).toFixed(2)} MB in; model ${version}`,
     )
     this.outbox.toAll('model:encrypted', message)
   }

@@ -1,0 +1,260 @@
+import type { Binary } from '../../shared/codec'
+import { encodeFloat32 } from '../../shared/codec'
+import type { HeContextCache } from '../../shared/he/context-cache'
+import { MAX_ENCRYPTED_PARAMETERS, presetFor } from '../../shared/he/limits'
+import { planQuantization } from '../../shared/he/quantize'
+import { bfvHalfModulus, type EncryptedVector } from '../../shared/he/vector'
+import { ciphertextsHash, encryptedModelVersion } from '../../shared/he/wire'
+import { weightsDigest } from '../../shared/model/version'
+import type {
+  DashboardSnapshot,
+  EncryptedAggregateMessage,
+  GlobalModelMessage,
+  KeyEnvelopeMessage,
+  RoundEncryptionMessage,
+  ServerToClientEvents,
+} from '../../shared/protocol'
+import { fail, ok, type Result } from '../../shared/result'
+import type { EncryptionConfig } from '../../shared/rounds/config'
+import type { ClientId, RoundPrivacy } from '../../shared/rounds/state'
+import { EncryptedAggregator } from './encrypted-aggregator'
+import { KeyCustody } from './key-custody'
+
+/** A global model as the federation holds it. */
+export interface ClearModel {
+  readonly round: number
+  readonly version: string
+  readonly weights: Float32Array
+}
+
+/** What closing an encrypted round gives the federation to record and announce. */
+export interface ClosedEncryptedRound {
+  readonly message: EncryptedAggregateMessage
+  /** 64-hex hashes the chain names models by: the previous sum's (or the clear model's digest), and this sum's. */
+  readonly modelBefore: string
+  readonly modelAfter: string
+  readonly bytesIn: number
+  readonly bytesOut: number
+}
+
+type Send = <E extends keyof ServerToClientEvents>(
+  id: ClientId,
+  event: E,
+  ...args: Parameters<ServerToClientEvents[E]>
+) => void
+
+/**
+ * A task's encrypted rounds, on the coordinator: the key's custody (held by tabs only), the settings of each
+ * encrypted round (fixed-point plan, clamp, weighting), the streaming sum of the round's ciphertexts, and the
+ * history a late tab replays: the last model seen in the clear and every encrypted aggregate since. It holds no key
+ * and never sees a model after the first encrypted round.
+ */
+export class EncryptedRounds {
+  readonly custody: KeyCustody
+  #history: { base: ClearModel; aggregates: EncryptedAggregateMessage[] } | null = null
+  #round: { aggregator: EncryptedAggregator; message: RoundEncryptionMessage; weight: number } | null = null
+
+  constructor(
+    private readonly he: HeContextCache | null,
+    private readonly parameters: number,
+    send: Send,
+    private readonly note: (level: 'info' | 'warning' | 'error', text: string) => void,
+  ) {
+    this.custody = new KeyCustody(send, note, () => this.count > 0)
+  }
+
+  /** Aggregates released under encryption since the last model in the clear. */
+  get count(): number {
+    return this.#history?.aggregates.length ?? 0
+  }
+
+  /** Whether the coordinator holds the current model in the clear. */
+  get modelInClear(): boolean {
+    return this.count === 0
+  }
+
+  /** Whether the current round's updates are encrypted. */
+  get roundOpen(): boolean {
+    return this.#round !== null
+  }
+
+  /** Whether `round` is the open round and its updates are encrypted. */
+  isOpen(round: number, openRound: number | undefined): boolean {
+    return this.#round !== null && openRound === round
+  }
+
+  /** Checks a change of mode and sets up (or drops) the key. The scheme is fixed once aggregates exist. */
+  change(from: EncryptionConfig['mode'], to: EncryptionConfig['mode']): Result<null> {
+    if (to === from) return ok(null)
+    if (this.count > 0) {
+      return fail(
+        'invalid-state',
+        `${this.count} rounds were aggregated under ${from.toUpperCase()} encryption: the coordinator does not hold that model, so the scheme cannot change now; reset the task first`,
+      )
+    }
+    if (to === 'off') {
+      this.custody.disable()
+      this.#history = null
+      return ok(null)
+    }
+    if (!this.he) return fail('invalid-config', 'this coordinator has no HE runtime (node-seal did not load)')
+    if (this.parameters > MAX_ENCRYPTED_PARAMETERS) {
+      return fail(
+        'invalid-config',
+        `encrypted rounds support models up to ${MAX_ENCRYPTED_PARAMETERS} parameters; this one has ${this.parameters}`,
+      )
+    }
+    this.he.context(presetFor(to))
+    this.custody.enable(presetFor(to))
+    return ok(null)
+  }
+
+  /**
+   * Opens a round: encrypted when the mode is on and a key is held, with the fixed-point plan for its clients
+   * (BFV) and the clamp (widened under DP to cover the noise share). Null: the round goes in the clear.
+   */
+  begin(
+    config: EncryptionConfig,
+    selected: readonly ClientId[],
+    examplesOf: (id: ClientId) => number,
+    privacy: RoundPrivacy | null,
+    global: ClearModel,
+  ): RoundEncryptionMessage | null {
+    this.discard()
+    const keyId = this.custody.keyId
+    const preset = this.custody.preset
+    if (config.mode === 'off' || !this.he || !keyId || !preset) return null
+    const weighting = privacy ? 'unit' : 'examples'
+    const maxWeight = privacy ? 1 : Math.max(1, ...selected.map(examplesOf))
+    // Under DP the clipped update has L2 norm <= S, so each coordinate too; the noise share widens the range.
+    const clamp = privacy ? privacy.clipNorm + 10 * privacy.noiseStd : config.clamp
+    let fractionBits = 0
+    const ctx = this.he.context(preset)
+    if (config.mode === 'bfv') {
+      const plainModulusHalf = bfvHalfModulus(ctx)
+      try {
+        fractionBits = planQuantization({
+          plainModulusHalf,
+          clients: Math.max(1, selected.length),
+          maxWeight,
+          clamp,
+        }).fractionBits
+      } catch (error) {
+        fractionBits = Math.max(
+          1,
+          Math.floor(Math.log2(plainModulusHalf / (selected.length * maxWeight * clamp))),
+        )
+        this.note(
+          'error',
+          `${error instanceof Error ? error.message : String(error)}; using ${fractionBits} bits`,
+        )
+      }
+    }
+    const message: RoundEncryptionMessage = { keyId, preset, fractionBits, clamp, weighting, maxWeight }
+    this.#history ??= { base: global, aggregates: [] }
+    this.#round = {
+      aggregator: new EncryptedAggregator(ctx, preset, keyId, this.parameters),
+      message,
+      weight: 0,
+    }
+    return message
+  }
+
+  /** Checks and loads an upload of the open round (throws HeError with the reason). */
+  load(keyId: string, ciphertexts: readonly Uint8Array[]): EncryptedVector {
+    if (!this.#round) throw new Error('no encrypted round is open')
+    return this.#round.aggregator.load(keyId, ciphertexts)
+  }
+
+  /** Adds an accepted upload into the round's sum, with its FedAvg weight. */
+  add(vector: EncryptedVector, examples: number): void {
+    const round = this.#round!
+    round.aggregator.add(vector)
+    round.weight += round.message.weighting === 'examples' ? examples : 1
+  }
+
+  /** Drops the open round's sum (abandoned, or replaced by a new round). */
+  discard(): void {
+    this.#round?.aggregator.discard()
+    this.#round = null
+  }
+
+  /** The round's encrypted sum, as the aggregate every key-holding tab decrypts; the history grows by it. */
+  close(
+    modelRound: number,
+    previousVersion: string,
+    participants: number,
+    privacy: RoundPrivacy | null,
+  ): ClosedEncryptedRound {
+    const round = this.#round!
+    const history = this.#history!
+    this.#round = null
+    const bytesIn = round.aggregator.bytesIn
+    const sum = round.aggregator.finish()
+    const sumHash = ciphertextsHash(sum)
+    const modelBefore = history.aggregates.at(-1)?.sumHash ?? weightsDigest(history.base.weights)
+    const message: EncryptedAggregateMessage = {
+      round: modelRound,
+      version: encryptedModelVersion(modelRound, sumHash),
+      previousVersion,
+      keyId: round.message.keyId,
+      preset: round.message.preset,
+      fractionBits: round.message.fractionBits,
+      totalWeight: privacy ? privacy.denominator : round.weight,
+      participants,
+      length: this.parameters,
+      ciphertexts: sum,
+      sumHash,
+    }
+    history.aggregates.push(message)
+    return {
+      message,
+      modelBefore,
+      modelAfter: sumHash,
+      bytesIn,
+      bytesOut: sum.reduce((n, c) => n + c.byteLength, 0),
+    }
+  }
+
+  /** The last model in the clear: what the federation keeps as weights while the tabs hold the real model. */
+  get base(): ClearModel | null {
+    return this.#history?.base ?? null
+  }
+
+  /** What a joining tab needs under encryption: the last clear model and the aggregates to replay; null if none. */
+  globalMessage(current: { round: number; version: string }): GlobalModelMessage | null {
+    const history = this.#history
+    if (!history || history.aggregates.length === 0) return null
+    return {
+      round: current.round,
+      version: current.version,
+      weights: encodeFloat32(history.base.weights) as Binary,
+      encrypted: history.aggregates,
+    }
+  }
+
+  /** A reset starts from a new model in the clear (the key stays). */
+  reset(): void {
+    this.discard()
+    this.#history = null
+  }
+
+  join(id: ClientId, envelopeKey: Binary | undefined): void {
+    this.custody.join(id, envelopeKey)
+  }
+
+  relay(from: ClientId, keyId: string, recipient: ClientId, envelope: KeyEnvelopeMessage): Result<null> {
+    return this.custody.relay(from, keyId, recipient, envelope)
+  }
+
+  snapshot(mode: EncryptionConfig['mode']): DashboardSnapshot['encryption'] {
+    return {
+      mode,
+      preset: this.custody.preset,
+      keyId: this.custody.keyId,
+      holders: this.custody.holders,
+      encryptedRounds: this.count,
+      modelInClear: this.modelInClear,
+    }
+  }
+}
