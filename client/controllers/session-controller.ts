@@ -179,7 +179,12 @@ export class SessionController implements ReactiveController {
         this.error = `could not keep the rows in this browser: ${error instanceof Error ? error.message : String(error)}`
       }
     }
-    const encryption = await TabEncryption.create(this.task.id)
+    // WebCrypto's key agreement exists only in secure contexts (https, localhost): elsewhere the tab trains in the
+    // clear and cannot take part in encrypted rounds.
+    const encryption = await TabEncryption.create(this.task.id).catch((error: unknown) => {
+      this.error = `encryption unavailable in this tab (${error instanceof Error ? error.message : String(error)}); open the page over https or on localhost to take part in encrypted rounds`
+      return null
+    })
     const session = new FederatedSession(this.#socket, this.#trainer, this.task.id, this.keys, encryption)
     this.#session = session
     this.#unsubscribe = session.subscribe((snapshot) => {

@@ -25,6 +25,11 @@ export interface KeyEnvelope {
 const ECDH = { name: 'ECDH', namedCurve: 'P-256' } as const
 
 export async function createEnvelopeKeyPair(): Promise<EnvelopeKeyPair> {
+  if (!globalThis.crypto?.subtle) {
+    throw new Error(
+      'WebCrypto (crypto.subtle) is unavailable: it needs a secure context (https or localhost)',
+    )
+  }
   const pair = await crypto.subtle.generateKey(ECDH, false, ['deriveBits'])
   const raw = await crypto.subtle.exportKey('raw', pair.publicKey)
   return { privateKey: pair.privateKey, publicKey: new Uint8Array(raw) }
