@@ -9,7 +9,7 @@ const rowsKey = (datasetId: string) => `privx:market-rows:${datasetId}`
  * This browser's envelope key pair for bought copies, kept in IndexedDB (the private key as a non-extractable
  * CryptoKey: it can decrypt here and never be read out). A copy bought from this browser opens only here.
  */
-export async function browserEnvelopeKeys(): Promise<EnvelopeKeyPair> {
+export async function browserEnvelopeKeys(): Promise<EnvelopeKeyPair | null> {
   try {
     const stored = await get<EnvelopeKeyPair>(ENVELOPE_KEY)
     if (stored?.privateKey && stored.publicKey) return stored
@@ -17,7 +17,8 @@ export async function browserEnvelopeKeys(): Promise<EnvelopeKeyPair> {
     await set(ENVELOPE_KEY, created)
     return created
   } catch {
-    return createEnvelopeKeyPair()
+    // No IndexedDB: a key for this page's life; no WebCrypto (insecure context): none, and copies say why.
+    return createEnvelopeKeyPair().catch(() => null)
   }
 }
 

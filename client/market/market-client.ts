@@ -21,6 +21,12 @@ import type { ClientSocket } from '../session/federated-session'
 
 const TIMEOUT_MS = 30_000
 
+const noEnvelope = () =>
+  fail(
+    'invalid-state',
+    'copies are sealed with WebCrypto, which needs a secure context: open the market over https or on localhost',
+  )
+
 /** The additional data a sealed copy is bound to: it opens only as this purchase's copy. */
 const copyContext = (purchaseId: string) => `privx-market/copy/${purchaseId}`
 
@@ -48,8 +54,11 @@ export class MarketClient {
   constructor(
     readonly socket: ClientSocket,
     readonly keys: KeyPair,
-    /** This participant's envelope key pair: copies bought are sealed to its public half. */
-    readonly envelope: EnvelopeKeyPair,
+    /**
+     * This participant's envelope key pair: copies bought are sealed to its public half. Null where WebCrypto is
+     * unavailable (an insecure context): everything but copies still works.
+     */
+    readonly envelope: EnvelopeKeyPair | null,
   ) {}
 
   async #ask<T>(event: string, payload: unknown): Promise<Result<T>> {
@@ -116,9 +125,10 @@ export class MarketClient {
   }
 
   purchase(datasetId: string, kind: SaleKind) {
+    if (kind === 'copy' && !this.envelope) return Promise.resolve(noEnvelope())
     const payload: Json =
       kind === 'copy'
-        ? { datasetId, kind, buyerKey: bytesToHex(this.envelope.publicKey) }
+        ? { datasetId, kind, buyerKey: bytesToHex(this.envelope!.publicKey) }
         : { datasetId, kind }
     return this.#send('market.purchase', payload)
   }
@@ -137,6 +147,7 @@ export class MarketClient {
    */
   async deliverCopy(purchase: Purchase, frame: DataFrame, schema: TaskSchema, epsilon: number) {
     if (!purchase.buyerKey) return fail('invalid-state', `${purchase.purchaseId} has no buyer key`)
+    if (!this.envelope) return noEnvelope()
     const copy = anonymizedCopy(frame, schema, epsilon)
     const sealed = await sealEnvelope(
       this.envelope,
@@ -163,6 +174,7 @@ export class MarketClient {
 
   /** Fetches and opens a delivered copy bought by this participant: the anonymized CSV text. */
   async fetchCopy(purchaseId: string): Promise<Result<string>> {
+    if (!this.envelope) return noEnvelope()
     const sealed = await this.#ask<KeyEnvelopeMessage>('market:delivery', { purchaseId })
     if (!sealed.ok) return sealed
     try {
