@@ -1,19 +1,7 @@
-import {
-  CategoryScale,
-  Chart,
-  type ChartDataset,
-  Legend,
-  LinearScale,
-  LineController,
-  LineElement,
-  PointElement,
-  Tooltip,
-} from 'chart.js'
-import { css, html, LitElement, type PropertyValues, type TemplateResult } from 'lit'
-import { customElement, property, query } from 'lit/decorators.js'
+import { css, html, LitElement, type TemplateResult } from 'lit'
+import { customElement, property } from 'lit/decorators.js'
 import type { RoundRecord } from '../../shared/protocol'
-
-Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Legend, Tooltip)
+import './px-series-chart'
 
 export type ChartSeries = {
   label: string
@@ -22,70 +10,37 @@ export type ChartSeries = {
   dashed?: boolean
 }
 
-/** A line chart of per-round values of the global model (Chart.js). */
+/** A line chart of per-round values of the global model: the rounds as labels, one series per metric. */
 @customElement('px-metrics-chart')
 export class PxMetricsChart extends LitElement {
   static override styles = css`
     :host {
       display: block;
-      position: relative;
       height: 260px;
+    }
+    px-series-chart {
+      height: 100%;
     }
   `
 
   @property({ attribute: false }) history: readonly RoundRecord[] = []
   @property({ attribute: false }) series: readonly ChartSeries[] = []
   @property({ type: Boolean }) unitInterval = false
-  @query('canvas') private canvas!: HTMLCanvasElement
-  #chart: Chart<'line', (number | null)[], number> | null = null
 
   override render(): TemplateResult {
-    return html`<canvas role="img" aria-label="chart of global model metrics per round"></canvas>`
-  }
-
-  protected override firstUpdated(): void {
-    this.#chart = new Chart(this.canvas, {
-      type: 'line',
-      data: { labels: [], datasets: [] },
-      options: {
-        animation: false,
-        maintainAspectRatio: false,
-        interaction: { mode: 'index', intersect: false },
-        scales: {
-          x: { title: { display: true, text: 'round' } },
-          y: this.unitInterval ? { min: 0, max: 1 } : { beginAtZero: false },
-        },
-      },
-    })
-    this.#refresh()
-  }
-
-  protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('history') || changed.has('series')) this.#refresh()
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback()
-    this.#chart?.destroy()
-    this.#chart = null
-  }
-
-  #refresh(): void {
-    const chart = this.#chart
-    if (!chart) return
-    chart.data.labels = this.history.map((r) => r.round)
-    chart.data.datasets = this.series.map(
-      (s): ChartDataset<'line', (number | null)[]> => ({
+    return html`<px-series-chart
+      kind="line"
+      caption="chart of global model metrics per round"
+      xTitle="round"
+      .yRange=${this.unitInterval ? ([0, 1] as const) : null}
+      .labels=${this.history.map((r) => String(r.round))}
+      .series=${this.series.map((s) => ({
         label: s.label,
-        data: this.history.map((r) => s.value(r)),
-        borderColor: s.color,
-        backgroundColor: s.color,
-        borderDash: s.dashed ? [6, 4] : [],
-        pointRadius: s.dashed ? 0 : 3,
-        spanGaps: true,
-      }),
-    )
-    chart.update()
+        color: s.color,
+        dashed: s.dashed ?? false,
+        values: this.history.map((r) => s.value(r)),
+      }))}
+    ></px-series-chart>`
   }
 }
 

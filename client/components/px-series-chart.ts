@@ -29,6 +29,8 @@ export interface Series {
   readonly label: string
   readonly color: string
   readonly values: readonly (number | null)[]
+  /** A reference line (a baseline, a budget): dashed, without points. */
+  readonly dashed?: boolean
 }
 
 const PALETTE = ['#2563eb', '#c0392b', '#16a085', '#8e44ad', '#d35400', '#2c3e50']
@@ -47,6 +49,9 @@ export class PxSeriesChart extends LitElement {
 
   @property() kind: 'bar' | 'line' = 'bar'
   @property() caption = ''
+  @property() xTitle = ''
+  /** Fixed y bounds (e.g. [0, 1] for rates); null lets the data decide. */
+  @property({ attribute: false }) yRange: readonly [number, number] | null = null
   @property({ attribute: false }) labels: readonly string[] = []
   @property({ attribute: false }) series: readonly Series[] = []
   @query('canvas') private canvas!: HTMLCanvasElement
@@ -60,7 +65,16 @@ export class PxSeriesChart extends LitElement {
     this.#chart = new Chart(this.canvas, {
       type: this.kind,
       data: { labels: [], datasets: [] },
-      options: { animation: false, maintainAspectRatio: false, spanGaps: true },
+      options: {
+        animation: false,
+        maintainAspectRatio: false,
+        spanGaps: true,
+        interaction: { mode: 'index', intersect: false },
+        scales: {
+          x: { title: { display: this.xTitle !== '', text: this.xTitle } },
+          y: this.yRange ? { min: this.yRange[0], max: this.yRange[1] } : { beginAtZero: false },
+        },
+      },
     })
     this.#refresh()
   }
@@ -84,6 +98,8 @@ export class PxSeriesChart extends LitElement {
       data: [...s.values],
       borderColor: s.color,
       backgroundColor: s.color,
+      borderDash: s.dashed ? [6, 4] : [],
+      pointRadius: s.dashed ? 0 : 3,
     }))
     chart.update()
   }
