@@ -11,6 +11,7 @@ const usage = `Usage: npm start -- [options]
   --rounds N          rounds to train (default 10)
   --min-clients N     clients needed before a round starts (default 2)
   --auto-start        start training as soon as enough clients are ready
+  --encryption bfv|ckks  tabs encrypt their updates from the first round (the coordinator page can switch it too)
   --seed N            seed of the initial weights and demo data (default 2026)
   --data-dir DIR      where the chain, models and tasks persist (default .data); "npx privx verify" checks it
   --dev               serve the client through Vite with hot reload
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
       rounds: { type: 'string' },
       'min-clients': { type: 'string' },
       'auto-start': { type: 'boolean' },
+      encryption: { type: 'string' },
       seed: { type: 'string' },
       dev: { type: 'boolean' },
       'data-dir': { type: 'string', default: '.data' },
@@ -45,6 +47,9 @@ async function main(): Promise<void> {
   const model = values.model ?? 'mlp'
   if (model !== 'mlp' && model !== 'logistic')
     throw new Error(`--model must be mlp or logistic, got "${model}"`)
+  const encryption = values.encryption
+  if (encryption !== undefined && encryption !== 'bfv' && encryption !== 'ckks')
+    throw new Error(`--encryption must be bfv or ckks, got "${encryption}"`)
   const seed = integer('seed', values.seed, 2026)
   const coordinator = await startCoordinator({
     port: integer('port', values.port ?? process.env['PORT'], 3000),
@@ -53,6 +58,7 @@ async function main(): Promise<void> {
     config: {
       rounds: integer('rounds', values.rounds, 10),
       minClients: Math.max(1, integer('min-clients', values['min-clients'], 2)),
+      ...(encryption ? { encryption: { mode: encryption, clamp: 4 } } : {}),
     },
     seed,
     staticDir: resolve('dist'),

@@ -385,7 +385,9 @@ export class Federation {
     )
     if (!encryption.ok) return encryption
     this.#dispatch({ type: 'configure', now: this.#now(), config: merged.data })
-    const changed = Object.entries(patch).map(([key, value]) => `${key}=${String(value)}`)
+    const changed = Object.entries(patch).map(
+      ([key, value]) => `${key}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`,
+    )
     if (changed.length) this.log.add('info', `settings changed: ${changed.join(', ')}`)
     return ok(merged.data)
   }
