@@ -7,7 +7,12 @@ import type { SavedRowsInfo } from '../data/csv/saved-rows'
 import { browserKeys } from '../session/browser-keys'
 import { fetchAccount, sendTransaction } from '../session/chain-client'
 import { type ClientSocket, FederatedSession, type SessionSnapshot } from '../session/federated-session'
-import { type PrivatePrediction, plaintextPrediction, predictPrivately } from '../session/private-inference'
+import {
+  type PrivatePrediction,
+  plaintextPrediction,
+  predictPrivately,
+  releaseInferenceKeys,
+} from '../session/private-inference'
 import { TabEncryption } from '../session/tab-encryption'
 import { fetchTasks } from '../session/task-list'
 import { parseBackendName } from '../training/backend-choice'
@@ -93,6 +98,7 @@ export class SessionController implements ReactiveController {
   }
 
   hostDisconnected(): void {
+    releaseInferenceKeys()
     this.#unsubscribe?.()
     this.#session?.stop()
     this.#socket?.disconnect()

@@ -1,6 +1,6 @@
 import { bytesOf } from '../../shared/codec'
 import { HeContextCache } from '../../shared/he/context-cache'
-import { inferenceSteps } from '../../shared/he/inference'
+import { INFERENCE_PRESET, inferenceSteps } from '../../shared/he/inference'
 import { deleteKeys, exportKeys, generateKeys, type HeKeySet } from '../../shared/he/keys'
 import { loadSeal } from '../../shared/he/seal'
 import { approximateSigmoid, type SigmoidApproximation } from '../../shared/he/sigmoid'
@@ -9,8 +9,6 @@ import { deserializeVector, serializeVector } from '../../shared/he/wire'
 import type { InferenceReply } from '../../shared/protocol'
 import type { Result } from '../../shared/result'
 import type { ClientSocket } from './federated-session'
-
-export const INFERENCE_PRESET = 'ckks-8192-depth3'
 
 export interface PrivatePrediction {
   /** The probability the model holder computed on the encrypted features, decrypted here. */

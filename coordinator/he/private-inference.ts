@@ -1,15 +1,11 @@
 import { bytesOf } from '../../shared/codec'
 import type { HeContextCache } from '../../shared/he/context-cache'
 import { HeError } from '../../shared/he/errors'
-import { secureLogisticInference } from '../../shared/he/inference'
+import { INFERENCE_PRESET, INFERENCE_SIGMOID, secureLogisticInference } from '../../shared/he/inference'
 import { deleteKeys, importKeys } from '../../shared/he/keys'
 import { deserializeVector, serializeVector } from '../../shared/he/wire'
 import type { InferenceReply, InferenceRequest, TaskInfo } from '../../shared/protocol'
 import { fail, ok, type Result } from '../../shared/result'
-
-/** The preset private inference runs in: three levels of depth for the product and the cubic sigmoid. */
-export const INFERENCE_PRESET = 'ckks-8192-depth3'
-export const INFERENCE_SIGMOID = 'cubic-8'
 
 /**
  * Logistic regression on features encrypted under the requesting tab's own key: the coordinator holds the model

@@ -5,6 +5,13 @@ import { sealCall } from './seal'
 import { encryptedSigmoid, type SigmoidApproximation } from './sigmoid'
 import { addPlain, EncryptedVector, multiplyPlain } from './vector'
 
+/**
+ * What the private-inference protocol uses, on both ends: three rescales of depth (the plain product, then the
+ * cubic) and the sigmoid valid on [-8, 8].
+ */
+export const INFERENCE_PRESET = 'ckks-8192-depth3'
+export const INFERENCE_SIGMOID: SigmoidApproximation = 'cubic-8'
+
 /** Rotation steps the rotate-and-sum of `features` values needs: powers of two below the padded length. */
 export function inferenceSteps(features: number): number[] {
   const steps: number[] = []

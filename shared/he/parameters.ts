@@ -74,11 +74,6 @@ export function slotCount(params: HeParameters): number {
   return params.scheme === 'bfv' ? params.polyModulusDegree : params.polyModulusDegree / 2
 }
 
-/** Rescales a CKKS ciphertext can take: the middle primes. */
-export function ckksDepth(params: HeParameters): number {
-  return params.scheme === 'ckks' ? params.coeffModulusBits.length - 2 : 0
-}
-
 /** Throws HeError('invalid-parameters') naming the first thing wrong; returns the parameters when they are valid. */
 export function validateParameters(params: HeParameters): HeParameters {
   const bad = (message: string): never => {

@@ -64,11 +64,6 @@ export function deserializeVector(ctx: HeContext, bytes: EncryptedVectorBytes): 
   return new EncryptedVector(ctx.id, bytes.keyId, bytes.length, loaded)
 }
 
-/** Total bytes of a serialized vector. */
-export function byteLength(bytes: EncryptedVectorBytes): number {
-  return bytes.ciphertexts.reduce((n, c) => n + c.byteLength, 0)
-}
-
 /** SHA-256 over ciphertexts in order, hex: what an encrypted update is signed and recorded by. */
 export function ciphertextsHash(ciphertexts: readonly Uint8Array[]): string {
   const hash = sha256.create()
