@@ -39,6 +39,19 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // Attacks over real sockets (fuzzing, floods): one file at a time, so a flood measures the coordinator,
+          // not the neighbouring test file.
+          name: 'security',
+          include: ['tests/security/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 180_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
           environment: 'node',

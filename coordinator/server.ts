@@ -13,6 +13,7 @@ import { ModelStore } from './chain/model-store'
 import { attachClientGateway, ClientDirectory, type ClientServer, taskRoom } from './client-gateway'
 import { attachDashboardGateway, type DashboardNamespace } from './dashboard-gateway'
 import { EventLog } from './event-log'
+import { applySecurityHeaders } from './http/security-headers'
 import { type AggregatedRound, Federation } from './federation'
 import { DeliveryStore } from './market/delivery-store'
 import { attachMarketGateway } from './market/market-gateway'
@@ -98,6 +99,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   let registry: TaskRegistry | null = null
   let broker: MarketTrainingBroker | null = null
   const http: HttpServer = createServer((req, res) => {
+    applySecurityHeaders(res, { dev: options.dev === true })
     if (req.url === '/api/tasks' && registry) {
       res.writeHead(200, { 'content-type': 'application/json' })
       res.end(JSON.stringify(registry.summaries()))
@@ -253,7 +255,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
     log,
     chain,
     clientPageUrl: `${url}/`,
-    coordinatorPageUrl: `${url}/coordinator?token=${controlToken}`,
+    coordinatorPageUrl: `${url}/coordinator#token=${controlToken}`,
     async close(): Promise<void> {
       clearInterval(ticker)
       dashboard?.close()
