@@ -4,7 +4,7 @@ import {
   type InclusionProof,
   produceBlock,
   proveInclusion,
-  verifyChain,
+  verifyBlock,
 } from '../../shared/chain/block'
 import { hashOf, type Json } from '../../shared/chain/encoding'
 import { generateKeyPair, type KeyPair } from '../../shared/chain/keys'
@@ -12,7 +12,13 @@ import { accountOf, type ChainState } from '../../shared/chain/state'
 import { type SignedTransaction, signTransaction } from '../../shared/chain/transaction'
 import type { TaskInfo } from '../../shared/protocol'
 import { fail, ok, type Result } from '../../shared/result'
+import { type ChainHealth, type RateLimited, SingleFlightGate } from './chain-health'
 import { ChainStore } from './chain-store'
+import { verifyFully } from './full-verification'
+import { DEFAULT_SLICE_MS } from './sliced'
+
+/** The least time between two full re-verifications (`reverify`) unless `open` is told otherwise. */
+export const DEFAULT_REVERIFY_INTERVAL_MS = 60_000
 
 export interface RoundRecordPayload {
   readonly taskId: string
@@ -34,6 +40,10 @@ export interface RoundRecordPayload {
  * The coordinator's chain: it produces every block (signed with its key, kept in the data directory), records
  * training, and accepts signed transactions from anyone. Each accepted transaction goes into a block at once; a
  * block is on disk (fsync'd) before anything is acknowledged. Without a data directory the chain lives in memory.
+ *
+ * Verification is paid once: the whole chain at `open`, then each block as it is appended. `verified()` answers
+ * from that state without work (safe behind any unauthenticated endpoint); `reverify()` re-reads and re-checks
+ * everything in slices that leave the event loop free, rate-limited.
  */
 export class ChainService {
   readonly keys: KeyPair
@@ -43,6 +53,9 @@ export class ChainService {
   readonly #store: ChainStore | null
   readonly #listeners = new Set<(tx: SignedTransaction, block: number) => void>()
   readonly #now: () => number
+  #health: ChainHealth
+  readonly #reverifyGate: SingleFlightGate<ChainHealth>
+  readonly #sliceMs: number
 
   private constructor(
     store: ChainStore | null,
@@ -50,24 +63,44 @@ export class ChainService {
     blocks: Block[],
     state: ChainState,
     warnings: string[],
-    now: () => number,
+    options: { now: () => number; reverifyIntervalMs: number; sliceMs: number },
   ) {
     this.#store = store
     this.keys = keys
     this.#blocks = blocks
     this.#state = state
     this.warnings = warnings
-    this.#now = now
+    this.#now = options.now
+    this.#sliceMs = options.sliceMs
+    this.#reverifyGate = new SingleFlightGate(
+      options.reverifyIntervalMs,
+      options.now,
+      'a full chain verification',
+    )
+    const at = options.now()
+    this.#health = { ok: true, ...this.#head(), verifiedAt: at, fullVerifiedAt: at }
   }
 
-  /** Opens the stored chain (verifying all of it) or starts one; throws, naming the block and check, if it is invalid. */
+  /**
+   * Opens the stored chain (verifying all of it, and its head checkpoint) or starts one; throws, naming the block
+   * and check, if it is invalid, and naming the missing blocks if its end was cut off. `reverifyIntervalMs` is the
+   * least time between two `reverify` runs (default 60 s); `sliceMs` how long one of its slices may hold the event
+   * loop (default 10 ms).
+   */
   static open(options: {
     dataDir: string | null
     chainId: string
     faucetAmount: number
     now?: () => number
+    reverifyIntervalMs?: number
+    sliceMs?: number
   }): ChainService {
     const now = options.now ?? Date.now
+    const settings = {
+      now,
+      reverifyIntervalMs: options.reverifyIntervalMs ?? DEFAULT_REVERIFY_INTERVAL_MS,
+      sliceMs: options.sliceMs ?? DEFAULT_SLICE_MS,
+    }
     const store = options.dataDir ? new ChainStore(options.dataDir) : null
     const keys = store ? store.producerKeys() : generateKeyPair()
     const loaded = store
@@ -85,7 +118,7 @@ export class ChainService {
         throw new Error(`the data directory holds chain "${chainId}", not "${options.chainId}"`)
       if (loaded.state!.producer !== keys.address)
         throw new Error('the producer key in the data directory did not produce this chain')
-      return new ChainService(store, keys, loaded.blocks, loaded.state!, loaded.warnings, now)
+      return new ChainService(store, keys, loaded.blocks, loaded.state!, loaded.warnings, settings)
     }
     const genesisTx = signTransaction(keys, {
       chainId: options.chainId,
@@ -97,7 +130,14 @@ export class ChainService {
     const genesis = produceBlock({ chainId: options.chainId }, [genesisTx], keys, now())
     if (!genesis.ok) throw new Error(`cannot create the genesis block: ${genesis.error.message}`)
     store?.append(genesis.value.block)
-    return new ChainService(store, keys, [genesis.value.block], genesis.value.state, loaded.warnings, now)
+    return new ChainService(
+      store,
+      keys,
+      [genesis.value.block],
+      genesis.value.state,
+      loaded.warnings,
+      settings,
+    )
   }
 
   get state(): ChainState {
@@ -118,9 +158,17 @@ export class ChainService {
     const head = this.#blocks.at(-1)!
     const next = produceBlock({ block: head, state: this.#state }, [tx], this.keys, this.#now())
     if (!next.ok) return next
+    // The block as any verifier will see it: one block's work, so verified() never needs to replay the chain.
+    const checked = verifyBlock(next.value.block, this.#state, head)
+    if (!checked.ok)
+      return fail(
+        'invalid-state',
+        `the produced block does not verify (${checked.fault.check}): ${checked.fault.message}`,
+      )
     this.#store?.append(next.value.block)
     this.#blocks = [...this.#blocks, next.value.block]
     this.#state = next.value.state
+    if (this.#health.ok) this.#health = { ...this.#health, ...this.#head(), verifiedAt: this.#now() }
     const block = next.value.block.header.index
     // Listeners run after this submit returns: one that submits in turn never nests inside it.
     for (const listener of this.#listeners) queueMicrotask(() => listener(tx, block))
@@ -194,13 +242,46 @@ export class ChainService {
     return fail('bad-payload', `no transaction ${txId} on this chain`)
   }
 
-  /** Re-verifies the whole chain: from disk when there is a data directory, else from memory. */
+  /**
+   * The chain's verification status, from state kept as blocks are appended: O(1), reads nothing. A fault found by
+   * `reverify` stays here until a later `reverify` passes.
+   */
+  verified(): ChainHealth {
+    return this.#health
+  }
+
+  /**
+   * The earlier answer's shape (`{ ok, height }`, or the fault's index, check and message), from `verified()`.
+   * @deprecated use `verified()`, which also says which head was verified and when.
+   */
   verify(): { ok: true; height: number } | { ok: false; index: number; check: string; message: string } {
-    if (this.#store) {
-      const loaded = this.#store.load()
-      return loaded.ok ? { ok: true, height: loaded.blocks.length } : { ok: false, ...loaded.fault }
-    }
-    const verified = verifyChain(this.#blocks, this.chainId)
-    return verified.ok ? { ok: true, height: verified.height } : { ok: false, ...verified.fault }
+    const h = this.#health
+    return h.ok
+      ? { ok: true, height: h.height }
+      : { ok: false, index: h.index, check: h.check, message: h.message }
+  }
+
+  /**
+   * Re-verifies the whole chain from genesis, from disk (both files, as `privx verify` would) when there is a data
+   * directory, else from memory, and checks that disk and memory agree on the head. Runs in slices of `sliceMs`,
+   * yielding to the event loop between them. One run at a time (a call during a run gets that run's promise), and
+   * at most one start per `reverifyIntervalMs`, else a `rate-limited` refusal with the seconds to wait. The outcome,
+   * valid or not, becomes what `verified()` answers.
+   */
+  reverify(): Promise<Result<ChainHealth, RateLimited>> {
+    return this.#reverifyGate.run(() => this.#fullVerification())
+  }
+
+  async #fullVerification(): Promise<ChainHealth> {
+    const fullVerifiedAt = this.#now()
+    const outcome = await verifyFully(this.#store, this.#blocks, this.#sliceMs)
+    const at = { verifiedAt: this.#now(), fullVerifiedAt }
+    this.#health = outcome.ok ? { ok: true, ...this.#head(), ...at } : { ...outcome, ...at }
+    return this.#health
+  }
+
+  /** The current height and head hash. */
+  #head(): { height: number; head: string } {
+    return { height: this.#blocks.length, head: this.#blocks.at(-1)!.hash }
   }
 }

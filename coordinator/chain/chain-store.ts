@@ -10,37 +10,64 @@ import {
   writeSync,
 } from 'node:fs'
 import { join } from 'node:path'
-import { type Block, type ChainFault, verifyChain } from '../../shared/chain/block'
+import { type Block, type ChainFault, verifyChainSteps } from '../../shared/chain/block'
+import { checkHead, type HeadFault, signCheckpoint } from '../../shared/chain/checkpoint'
 import { generateKeyPair, type KeyPair, keyPairFromSecret } from '../../shared/chain/keys'
 import { blockSchema } from '../../shared/chain/schema'
 import type { ChainState } from '../../shared/chain/state'
+import { runSteps } from '../../shared/chain/steps'
 import { parsePayload } from '../../shared/guards'
+import { type HeadRead, readHead, writeHead } from './head-file'
 
 const BLOCKS_FILE = 'blocks.jsonl'
 const KEY_FILE = 'producer.key'
 
+/** Why a stored chain does not load: a block's check, its encoding, or its head checkpoint. */
+export type StoreFault = ChainFault | HeadFault | { index: number; check: 'encoding'; message: string }
+
 export type LoadResult =
   | { ok: true; blocks: Block[]; state: ChainState | null; warnings: string[] }
-  | { ok: false; fault: ChainFault | { index: number; check: 'encoding'; message: string } }
+  | { ok: false; fault: StoreFault }
+
+/** The chain file's text (null when absent) and the head checkpoint, read in one go. */
+export interface StoredFiles {
+  readonly text: string | null
+  readonly head: HeadRead
+}
 
 /**
  * The chain on disk: one block per line of `blocks.jsonl`, appended with a single write ending in the newline and
- * then fsync'd. A crash mid-write can only leave an incomplete last line, which loading never accepts: it is
- * reported and cut off, so the file always holds the old or the new valid chain.
+ * then fsync'd, and after it the producer's signed head checkpoint (`head.json`, see head-file.ts). A crash
+ * mid-write can only leave an incomplete last line, which loading never accepts: it is reported and cut off, so the
+ * file always holds the old or the new valid chain. Blocks cut off the end at a line boundary are caught by the
+ * checkpoint, which names the head the file should reach.
  */
 export class ChainStore {
   readonly path: string
+  #keys: KeyPair | null = null
 
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true })
     this.path = join(dir, BLOCKS_FILE)
   }
 
-  /** Reads and fully verifies the stored chain; `repair` cuts off an incomplete last line. */
+  /** Reads and fully verifies the stored chain; `repair` cuts off an incomplete last line and rewrites the checkpoint. */
   load(options: { repair?: boolean } = {}): LoadResult {
-    if (!existsSync(this.path)) return { ok: true, blocks: [], state: null, warnings: [] }
-    const bytes = readFileSync(this.path)
-    const text = bytes.toString('utf8')
+    return runSteps(this.check(this.read(), options))
+  }
+
+  /** Both files, read synchronously: a consistent pair while this process is the only writer. */
+  read(): StoredFiles {
+    const text = existsSync(this.path) ? readFileSync(this.path, 'utf8') : null
+    return { text, head: readHead(this.dir) }
+  }
+
+  /**
+   * `load` one block a step (parsing, then verifying): yields between blocks so a caller can spread the work over
+   * its event loop, and returns what `load` returns.
+   */
+  *check(files: StoredFiles, options: { repair?: boolean } = {}): Generator<number, LoadResult> {
+    const text = files.text ?? ''
     const warnings: string[] = []
     const lastNewline = text.lastIndexOf('\n')
     const complete = text.slice(0, lastNewline + 1)
@@ -58,30 +85,52 @@ export class ChainStore {
       try {
         parsed = JSON.parse(line)
       } catch (error) {
-        return {
-          ok: false,
-          fault: {
-            index,
-            check: 'encoding',
-            message: `block ${index} is not valid JSON: ${(error as Error).message}`,
-          },
-        }
+        const message = `block ${index} is not valid JSON: ${(error as Error).message}`
+        return { ok: false, fault: { index, check: 'encoding', message } }
       }
       const shaped = parsePayload(blockSchema, parsed, `block ${index}`)
       if (!shaped.ok) return { ok: false, fault: { index, check: 'encoding', message: shaped.error.message } }
       blocks.push(shaped.value as unknown as Block)
+      yield index
     }
-    if (blocks.length === 0) return { ok: true, blocks, state: null, warnings }
-    const chainId = blocks[0]?.header?.chainId
-    if (typeof chainId !== 'string')
-      return { ok: false, fault: { index: 0, check: 'encoding', message: 'block 0 has no chain id' } }
-    const verified = verifyChain(blocks, chainId)
-    if (!verified.ok) return { ok: false, fault: verified.fault }
-    return { ok: true, blocks, state: verified.state, warnings }
+    let state: ChainState | null = null
+    const head = blocks.at(-1)
+    if (head) {
+      const verified = yield* verifyChainSteps(blocks, blocks[0]!.header.chainId)
+      if (!verified.ok) return { ok: false, fault: verified.fault }
+      state = verified.state
+    }
+    if (!files.head.ok)
+      return { ok: false, fault: { index: blocks.length, check: 'checkpoint', message: files.head.message } }
+    const checkpoint = files.head.checkpoint
+    if (checkpoint) {
+      const producer = head ? head.header.producer : (this.#existingKeys()?.publicKey ?? null)
+      const checked = checkHead(checkpoint, blocks, head ? head.header.chainId : null, producer)
+      if (!checked.ok) return { ok: false, fault: checked.fault }
+      if (checked.behind > 0) {
+        const why =
+          checked.behind === 1
+            ? '1 block after the head checkpoint (a crash between writing the block and the checkpoint?)'
+            : `${checked.behind} blocks after the head checkpoint (an older checkpoint restored?)`
+        warnings.push(`the chain holds ${why}${options.repair ? `; ${this.#rewriteHead(head!)}` : ''}`)
+      }
+    } else if (head) {
+      warnings.push(
+        `no head checkpoint beside the chain (a data directory from an older version?): blocks cut off its end cannot be detected${options.repair ? `; ${this.#rewriteHead(head)}` : ' until one is written'}`,
+      )
+    }
+    return { ok: true, blocks, state, warnings }
   }
 
-  /** Appends one block durably: the whole line in one write, newline last, then fsync. */
+  /**
+   * Appends one block durably (the whole line in one write, newline last, then fsync), then replaces the head
+   * checkpoint with one naming it, signed with this directory's producer key. Throws if that key did not produce
+   * the block: a store holds one producer's chain.
+   */
   append(block: Block): void {
+    const keys = this.producerKeys()
+    if (block.header.producer !== keys.publicKey)
+      throw new Error(`block ${block.header.index} was not produced with this data directory's producer key`)
     const fd = openSync(this.path, 'a')
     try {
       writeSync(fd, `${JSON.stringify(block)}\n`)
@@ -89,12 +138,14 @@ export class ChainStore {
     } finally {
       closeSync(fd)
     }
+    writeHead(this.dir, signCheckpoint(block, keys, Date.now()))
   }
 
   /** The producer's key pair, created on first use; written to a temporary file and renamed, mode 0600. */
   producerKeys(): KeyPair {
+    const existing = this.#existingKeys()
+    if (existing) return existing
     const path = join(this.dir, KEY_FILE)
-    if (existsSync(path)) return keyPairFromSecret(readFileSync(path, 'utf8').trim())
     const keys = generateKeyPair()
     const temporary = `${path}.tmp`
     const fd = openSync(temporary, 'w', 0o600)
@@ -105,6 +156,25 @@ export class ChainStore {
       closeSync(fd)
     }
     renameSync(temporary, path)
+    this.#keys = keys
     return keys
+  }
+
+  /** The producer key in the data directory, if there is one (never creates it: verifying must not). */
+  #existingKeys(): KeyPair | null {
+    if (this.#keys) return this.#keys
+    const path = join(this.dir, KEY_FILE)
+    if (!existsSync(path)) return null
+    this.#keys = keyPairFromSecret(readFileSync(path, 'utf8').trim())
+    return this.#keys
+  }
+
+  /** Writes a checkpoint naming `head`, when this directory holds the key that produced it; says what it did. */
+  #rewriteHead(head: Block): string {
+    const keys = this.#existingKeys()
+    if (!keys || keys.publicKey !== head.header.producer)
+      return 'checkpoint not written: the producer key here did not produce this chain'
+    writeHead(this.dir, signCheckpoint(head, keys, Date.now()))
+    return `checkpoint written at block ${head.header.index}`
   }
 }

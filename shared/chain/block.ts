@@ -4,7 +4,9 @@ import { addressOf, type KeyPair, sign, verifySignature } from './keys'
 import { applyTransaction } from './ledger'
 import { inclusionProof, merkleRoot, verifyInclusion } from './merkle'
 import { type ChainState, emptyState } from './state'
+import { runSteps } from './steps'
 import type { SignedTransaction } from './transaction'
+import { checkTransactionTime } from './tx-time'
 
 export const GENESIS_PREVIOUS_HASH = '0'.repeat(64)
 
@@ -44,6 +46,7 @@ export interface ChainFault {
     | 'producer-signature'
     | 'merkle-root'
     | 'transaction'
+    | 'transaction-time'
     | 'state-root'
   readonly message: string
 }
@@ -66,9 +69,22 @@ export function applyAll(
   return ok(current)
 }
 
+/** The first transaction dated outside the window around `blockTime` (see tx-time.ts), with its index. */
+function firstOutOfTime(
+  txs: readonly SignedTransaction[],
+  blockTime: number,
+): { index: number; message: string } | null {
+  for (const [index, tx] of txs.entries()) {
+    const timed = checkTransactionTime(tx, blockTime)
+    if (!timed.ok) return { index, message: timed.error.message }
+  }
+  return null
+}
+
 /**
  * The next block on `previous` (null for genesis) with these transactions, produced and signed by `producer`.
- * Every transaction must apply; callers check them first (`applyTransaction`) and send rejections back.
+ * Every transaction must apply and be dated within the window around the block's time (`checkTransactionTime`);
+ * otherwise the first refusal comes back, naming the transaction when there are several.
  */
 export function produceBlock(
   previous: { block: Block; state: ChainState } | { chainId: string },
@@ -82,11 +98,15 @@ export function produceBlock(
     const where = txs.length > 1 ? `transaction ${after.failedAt}: ` : ''
     return fail(after.error.code, `${where}${after.error.message}`)
   }
+  const blockTime = Math.max(timestamp, 'block' in previous ? previous.block.header.timestamp : 0)
+  const late = firstOutOfTime(txs, blockTime)
+  if (late)
+    return fail('bad-payload', `${txs.length > 1 ? `transaction ${late.index}: ` : ''}${late.message}`)
   const header: BlockHeader = {
     chainId: base.chainId,
     index: 'block' in previous ? previous.block.header.index + 1 : 0,
     previousHash: 'block' in previous ? previous.block.hash : GENESIS_PREVIOUS_HASH,
-    timestamp: Math.max(timestamp, 'block' in previous ? previous.block.header.timestamp : 0),
+    timestamp: blockTime,
     txRoot: merkleRoot(leavesOf(txs)),
     txCount: txs.length,
     stateRoot: stateRoot(after.value),
@@ -101,7 +121,8 @@ export function produceBlock(
 
 /**
  * Verifies one block on top of the state before it: index, chain, hash link, time order, header hash, producer and
- * signature, Merkle root, every transaction (signature, nonce, contract), and the state root after replaying them.
+ * signature, Merkle root, every transaction's date (within the window around the block's time), every transaction
+ * (signature, nonce, contract), and the state root after replaying them.
  */
 export function verifyBlock(
   block: Block,
@@ -129,6 +150,8 @@ export function verifyBlock(
   if (merkleRoot(leavesOf(block.transactions)) !== h.txRoot || block.transactions.length !== h.txCount) {
     return fault('merkle-root', `block ${index}'s transactions do not match its Merkle root`)
   }
+  const late = firstOutOfTime(block.transactions, h.timestamp)
+  if (late) return fault('transaction-time', `block ${index}, transaction ${late.index}: ${late.message}`)
   const after = applyAll(before, block.transactions)
   if (!after.ok)
     return fault('transaction', `block ${index}, transaction ${after.failedAt}: ${after.error.message}`)
@@ -139,11 +162,13 @@ export function verifyBlock(
   return { ok: true, state: after.value }
 }
 
-/** Verifies a whole chain from genesis; the first fault names the block and the check. */
-export function verifyChain(
-  blocks: readonly Block[],
-  chainId: string,
-): { ok: true; state: ChainState; height: number } | { ok: false; fault: ChainFault } {
+export type ChainCheck = { ok: true; state: ChainState; height: number } | { ok: false; fault: ChainFault }
+
+/**
+ * `verifyChain` one block a step: yields the index of each block once it is verified and returns what
+ * `verifyChain` returns. A caller that must stay responsive spreads the steps over several turns of its event loop.
+ */
+export function* verifyChainSteps(blocks: readonly Block[], chainId: string): Generator<number, ChainCheck> {
   let state = emptyState(chainId)
   let previous: Block | null = null
   for (const block of blocks) {
@@ -151,8 +176,14 @@ export function verifyChain(
     if (!verified.ok) return verified
     state = verified.state
     previous = block
+    yield block.header.index
   }
   return { ok: true, state, height: blocks.length }
+}
+
+/** Verifies a whole chain from genesis; the first fault names the block and the check. */
+export function verifyChain(blocks: readonly Block[], chainId: string): ChainCheck {
+  return runSteps(verifyChainSteps(blocks, chainId))
 }
 
 export interface InclusionProof {

@@ -46,3 +46,15 @@ export const blockSchema = z
     transactions: z.array(transactionSchema),
   })
   .strict()
+
+/** The head checkpoint file (see checkpoint.ts). */
+export const checkpointSchema = z
+  .object({
+    chainId: z.string().min(1).max(100),
+    height: z.int().min(1),
+    head: hex(32),
+    timestamp: z.number(),
+    producer: hex(32),
+    signature: hex(64),
+  })
+  .strict()

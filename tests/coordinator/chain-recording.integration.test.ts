@@ -146,7 +146,7 @@ describe('rewards and participants’ own transactions', () => {
       nonce: 0,
       type: 'token.claim',
       payload: {},
-      timestamp: 1,
+      timestamp: Date.now(),
     })
     const raw = socket.timeout(5000) as unknown as {
       emitWithAck(event: string, tx: unknown): Promise<unknown>

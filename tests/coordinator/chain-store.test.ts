@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -50,6 +50,14 @@ function storedChain(count: number): ChainStore {
   return store
 }
 
+/** The byte offset just past each line of a chain file. */
+const endsOf = (file: Buffer): number[] =>
+  file
+    .toString('utf8')
+    .split('\n')
+    .slice(0, -1)
+    .map((_, i, lines) => Buffer.byteLength(lines.slice(0, i + 1).join('\n')) + 1)
+
 describe('the stored chain', () => {
   it('loads and verifies; keeps the producer key across restarts', () => {
     const store = storedChain(5)
@@ -75,14 +83,27 @@ describe('the stored chain', () => {
     }
   })
 
-  it('loads the valid prefix of a truncated chain with a warning, and never a partial block', () => {
+  it('refuses a chain cut short of its head checkpoint, naming the missing blocks, and never loads a partial block', () => {
     const store = storedChain(6)
     const original = readFileSync(store.path)
-    const ends = original
-      .toString('utf8')
-      .split('\n')
-      .slice(0, -1)
-      .map((_, i, lines) => Buffer.byteLength(lines.slice(0, i + 1).join('\n')) + 1)
+    const random = seededRandom(5)
+    for (let trial = 0; trial < 30; trial++) {
+      const cut = 1 + Math.floor(random() * (original.length - 2))
+      writeFileSync(store.path, original.subarray(0, cut))
+      const whole = endsOf(original).filter((end) => end <= cut).length
+      const missing = whole === 5 ? 'block 5 is missing' : `blocks ${whole}–5 are missing`
+      expect(store.load()).toMatchObject({
+        ok: false,
+        fault: { index: whole, check: 'truncated', message: expect.stringContaining(missing) },
+      })
+    }
+  })
+
+  it('without a head checkpoint (an older data directory) loads the valid prefix, warning that cuts go unseen', () => {
+    const store = storedChain(6)
+    rmSync(join(store.dir, 'head.json'))
+    const original = readFileSync(store.path)
+    const ends = endsOf(original)
     const random = seededRandom(5)
     for (let trial = 0; trial < 30; trial++) {
       const cut = 1 + Math.floor(random() * (original.length - 2))
@@ -93,7 +114,19 @@ describe('the stored chain', () => {
       if (!loaded.ok) continue
       expect(loaded.blocks).toHaveLength(whole)
       if (!ends.includes(cut)) expect(loaded.warnings[0]).toMatch(new RegExp(`^block ${whole} is incomplete`))
+      if (whole > 0)
+        expect(loaded.warnings.at(-1)).toMatch(
+          /^no head checkpoint .* cannot be detected until one is written$/,
+        )
     }
+    // Opening it for writing (repair) writes the checkpoint; from then on a cut is caught.
+    writeFileSync(store.path, original)
+    expect(store.load({ repair: true })).toMatchObject({
+      ok: true,
+      warnings: [expect.stringMatching(/checkpoint written at block 5$/)],
+    })
+    writeFileSync(store.path, original.subarray(0, ends[4]!))
+    expect(store.load()).toMatchObject({ ok: false, fault: { check: 'truncated', index: 5 } })
   })
 
   it('always restarts to a valid chain after the writer is killed mid-write, many times', async () => {
