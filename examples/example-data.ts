@@ -4,6 +4,7 @@
  * Fitness files: a three-class task (low, medium, high) from four measurements.
  */
 import { samplePatient } from '../client/data/diabetes-demo'
+import { csvLine } from '../shared/data/csv-cell'
 import { type RandomSource, seededRandom, standardNormal } from '../shared/random'
 import type { TaskSchema } from '../shared/tasks/schema'
 
@@ -69,8 +70,8 @@ export function clinicCsv(options: {
       region,
       p.diabetes ? 'yes' : 'no',
     ]
-    if (options.notes) fields.push(`"${options.notes(lines.length).replaceAll('"', '""')}"`)
-    lines.push(fields.join(','))
+    if (options.notes) fields.push(options.notes(lines.length))
+    lines.push(csvLine(fields))
   }
   return `${lines.join('\n')}\n`
 }
@@ -81,7 +82,7 @@ function fitnessRow(random: RandomSource, cls: number): string {
   const vo2 = normal([30, 42, 55][cls]!, 5)
   const km = Math.max(0, normal([5, 20, 45][cls]!, 8))
   const age = Math.round(Math.min(90, Math.max(16, normal([52, 40, 32][cls]!, 12))))
-  return [restingHr.toFixed(0), vo2.toFixed(1), km.toFixed(1), age, ['low', 'medium', 'high'][cls]].join(',')
+  return csvLine([restingHr.toFixed(0), vo2.toFixed(1), km.toFixed(1), age, ['low', 'medium', 'high'][cls]])
 }
 
 /** A three-class CSV whose class shares are `shares` (summing to 1). */

@@ -1,5 +1,6 @@
 import { css, html, LitElement, nothing, type TemplateResult } from 'lit'
 import { customElement, property, state } from 'lit/decorators.js'
+import { csvLine } from '../../shared/data/csv-cell'
 import type { TaskInfo } from '../../shared/protocol'
 import type { CsvReport } from '../data/csv/csv-report'
 import type { SavedRowsInfo } from '../data/csv/saved-rows'
@@ -64,7 +65,7 @@ export class PxCsvLoader extends LitElement {
     const task = this.task
     if (task?.dataset.kind !== 'csv') return html``
     const schema = task.dataset.schema
-    const header = [...schema.features.map((f) => f.name), schema.label.name].join(',')
+    const header = csvLine([...schema.features.map((f) => f.name), schema.label.name])
     const usable = this.report && !this.report.fatal && !this.loading
     return html`
       <p class="muted">

@@ -3,6 +3,7 @@ import { readDatasetFrame } from '../market/dataset-frame'
 import { type RandomSource, seededRandom, standardNormal } from '../random'
 import type { ColumnSchema, TaskSchema } from '../tasks/schema'
 import { type DataSpec, dataSpecSchema } from './column-spec'
+import { csvDocument, unescapeCsvCell } from './csv-cell'
 
 export type Row = Record<string, number | string>
 
@@ -118,6 +119,8 @@ export const DataHandler = {
     const parsed = Papa.parse<Record<string, string>>(text.replace(/^\uFEFF/, ''), {
       header: true,
       skipEmptyLines: 'greedy',
+      transformHeader: unescapeCsvCell,
+      transform: unescapeCsvCell,
     })
     const header = parsed.meta.fields ?? []
     if (!header.includes(label))
@@ -160,9 +163,13 @@ export const DataHandler = {
     return { name, schema, rows, dropped: read.droppedRows }
   },
 
+  /** The table as CSV text (header first); cells that would start a formula in a spreadsheet are escaped. */
   toCsv(table: Pick<Table, 'schema' | 'rows'>): string {
     const fields = [...table.schema.features.map((f) => f.name), table.schema.label.name]
-    return Papa.unparse({ fields, data: table.rows.map((r) => fields.map((f) => r[f] ?? '')) })
+    return csvDocument(
+      fields,
+      table.rows.map((r) => fields.map((f) => r[f] ?? '')),
+    )
   },
 
   /** A held-out share of the rows (stratified by label), and the rest. */

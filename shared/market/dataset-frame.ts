@@ -1,4 +1,5 @@
 import Papa from 'papaparse'
+import { csvDocument, unescapeCsvCell } from '../data/csv-cell'
 import type { DataFrame } from '../privacy/dataframe'
 import type { ColumnSchema, TaskSchema } from '../tasks/schema'
 
@@ -49,13 +50,15 @@ function cell(column: ColumnSchema, raw: string): { value: number | string } | {
 
 /**
  * Reads a CSV into columns (features and label) checked against a task schema: each bad cell is reported with its
- * line, column and value, and its row is dropped; a missing column is fatal. Runs in the provider's tab: the raw
- * rows never leave it.
+ * line, column and value, and its row is dropped; a missing column is fatal. A protective `'` before a formula
+ * lead (see `escapeCsvCell`) is dropped. Runs in the provider's tab: the raw rows never leave it.
  */
 export function readDatasetFrame(text: string, schema: TaskSchema): ReadFrame {
   const parsed = Papa.parse<Record<string, string>>(text.replace(/^\uFEFF/, ''), {
     header: true,
     skipEmptyLines: 'greedy',
+    transformHeader: unescapeCsvCell,
+    transform: unescapeCsvCell,
   })
   const header = parsed.meta.fields ?? []
   const columns: ColumnSchema[] = [
@@ -107,10 +110,10 @@ export function readDatasetFrame(text: string, schema: TaskSchema): ReadFrame {
   }
 }
 
-/** The frame back to CSV text (header first), e.g. an anonymized copy. */
+/** The frame back to CSV text (header first), e.g. an anonymized copy; cells that would start a formula escaped. */
 export function frameToCsv(frame: DataFrame): string {
   const names = [...frame.keys()]
   const count = frame.get(names[0]!)?.length ?? 0
   const rows = Array.from({ length: count }, (_, r) => names.map((n) => frame.get(n)![r]!))
-  return Papa.unparse({ fields: names, data: rows })
+  return csvDocument(names, rows)
 }

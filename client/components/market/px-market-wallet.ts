@@ -1,5 +1,6 @@
 import { html, LitElement, nothing, type TemplateResult } from 'lit'
 import { customElement, property } from 'lit/decorators.js'
+import { defuseCsvText } from '../../../shared/data/csv-cell'
 import type { MarketController } from '../../controllers/market-controller'
 import { clock } from '../format'
 import { theme } from '../theme'
@@ -12,6 +13,8 @@ export class PxMarketWallet extends LitElement {
   @property({ attribute: false }) market!: MarketController
   /** The controller's change counter: a new value re-renders this view. */
   @property({ type: Number }) version = 0
+  /** Downloadable copies, by purchase: the seller's text with formula cells escaped, made once per text. */
+  readonly #safeCopies = new Map<string, { text: string; safe: string }>()
 
   override render(): TemplateResult {
     const m = this.market
@@ -66,7 +69,7 @@ export class PxMarketWallet extends LitElement {
                   }
                   ${
                     m.copies.has(p.purchaseId)
-                      ? html`<div><a data-testid="copy-download" download="${p.datasetName}-anonymized.csv" href=${`data:text/csv;charset=utf-8,${encodeURIComponent(m.copies.get(p.purchaseId)!)}`}>Download (${m.copies.get(p.purchaseId)!.split('\n').length - 1} rows)</a></div>`
+                      ? html`<div><a data-testid="copy-download" download="${p.datasetName}-anonymized.csv" href=${`data:text/csv;charset=utf-8,${encodeURIComponent(this.#safeCopy(p.purchaseId, m.copies.get(p.purchaseId)!))}`}>Download (${m.copies.get(p.purchaseId)!.split('\n').length - 1} rows)</a></div>`
                       : nothing
                   }
                 </td>
@@ -120,6 +123,15 @@ export class PxMarketWallet extends LitElement {
     event.preventDefault()
     const form = new FormData(event.target as HTMLFormElement)
     void this.market.rate(purchaseId, Number(form.get('stars')), String(form.get('comment') ?? ''))
+  }
+
+  /** The copy as it is offered for download: the seller made it, so its cells are escaped here, not trusted. */
+  #safeCopy(purchaseId: string, text: string): string {
+    const cached = this.#safeCopies.get(purchaseId)
+    if (cached?.text === text) return cached.safe
+    const safe = defuseCsvText(text)
+    this.#safeCopies.set(purchaseId, { text, safe })
+    return safe
   }
 }
 

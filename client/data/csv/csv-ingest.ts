@@ -1,3 +1,4 @@
+import { unescapeCsvCell } from '../../../shared/data/csv-cell'
 import {
   type ColumnSchema,
   encodedWidth,
@@ -12,6 +13,10 @@ import { type DecimalMark, isMissing, parseBoolean, parseDecimal } from './numbe
 
 const EXAMPLES_PER_ISSUE = 5
 const PREVIEW_ROWS = 8
+/** Column names quoted in a message before it says how many more there are. */
+const NAMES_IN_MESSAGE = 20
+/** The most columns a file may have unless the reader is told otherwise. */
+export const DEFAULT_MAX_CSV_COLUMNS = 10_000
 const KEPT: ReadonlySet<IssueKind> = new Set(['out-of-range', 'imputed'])
 
 /** Encoded valid rows: `x` holds `width` model inputs per row, `y` the class index. */
@@ -41,11 +46,14 @@ class ColumnStats {
  * Streams a CSV through a task schema, one row at a time: checks the header, parses and validates each value,
  * encodes valid rows straight into typed arrays (scaled from the schema's declared ranges, one-hot categories), and
  * keeps counts and a few located examples of every problem. Holds no row text beyond a short preview, so memory
- * grows with the encoded data, not the file. Pure: the caller feeds rows (papaparse in a worker, or in Node).
+ * grows with the encoded data, not the file. A record wider than `maxColumns` makes the file unusable. Time is
+ * linear in the fields fed. A protective `'` before a formula lead (see `escapeCsvCell`) is dropped from names and
+ * values. Pure: the caller feeds rows (papaparse in a worker, or in Node).
  */
 export class CsvIngest {
   readonly #schema: TaskSchema
   readonly #decimal: DecimalMark
+  readonly #maxColumns: number
   readonly #width: number
   readonly #x = new GrowableArray((n) => new Float32Array(n), 4096)
   readonly #y = new GrowableArray((n) => new Int32Array(n), 1024)
@@ -63,9 +71,10 @@ export class CsvIngest {
   readonly #classCounts: number[]
   readonly #preview: string[][] = []
 
-  constructor(schema: TaskSchema, decimal: DecimalMark) {
+  constructor(schema: TaskSchema, decimal: DecimalMark, options: { maxColumns?: number } = {}) {
     this.#schema = schema
     this.#decimal = decimal
+    this.#maxColumns = options.maxColumns ?? DEFAULT_MAX_CSV_COLUMNS
     this.#width = encodedWidth(schema)
     this.#stats = schema.features.map(() => new ColumnStats())
     this.#classCounts = schema.label.classes.map(() => 0)
@@ -75,10 +84,31 @@ export class CsvIngest {
     return this.#fatal
   }
 
+  /** The line of the file the next record starts on (1 before the header). */
+  get line(): number {
+    return this.#nextLine
+  }
+
+  /**
+   * The record starting at `line` turned out wider than `maxColumns` before it ended (the reader counts a long
+   * record's fields before splitting it): the file is unusable.
+   */
+  tooWide(): void {
+    this.#header = []
+    this.#fail(
+      `line ${this.#nextLine} has more than ${count(this.#maxColumns)} columns, the most this page reads`,
+    )
+  }
+
   /** The first record: the column names. Returns false (and sets `fatal`) when the file cannot be read with the schema. */
   header(fields: readonly string[]): boolean {
+    if (fields.length > this.#maxColumns) {
+      return this.#fail(
+        `line 1 (the header) has ${count(fields.length)} columns; the most this page reads is ${count(this.#maxColumns)}: keep the task's columns and remove the others`,
+      )
+    }
     this.#nextLine = 2 + newlinesIn(fields)
-    const names = fields.map((f, i) => (i === 0 ? f.replace(/^\uFEFF/, '') : f).trim())
+    const names = fields.map((f, i) => unescapeCsvCell(i === 0 ? f.replace(/^\uFEFF/, '') : f).trim())
     this.#header = names
     if (names.every((n) => n === ''))
       return this.#fail('the first line is empty: it should hold the column names')
@@ -89,7 +119,13 @@ export class CsvIngest {
       )
     }
     const wanted = [...this.#schema.features.map((f) => f.name), this.#schema.label.name]
-    const missing = wanted.filter((w) => !names.includes(w))
+    const columnOf = new Map<string, number[]>()
+    for (const [i, n] of names.entries()) {
+      const at = columnOf.get(n)
+      if (at) at.push(i + 1)
+      else columnOf.set(n, [i + 1])
+    }
+    const missing = wanted.filter((w) => !columnOf.has(w))
     const looksLikeData =
       names.filter((n) => parseDecimal(n, this.#decimal) !== null).length >= Math.ceil(names.length / 2)
     if (looksLikeData && missing.length === wanted.length) {
@@ -97,27 +133,28 @@ export class CsvIngest {
         `the first line holds values (${names.slice(0, 4).join(', ')}…), not column names: add a header line naming the columns ${wanted.join(', ')}`,
       )
     }
-    const duplicates = names.filter((n, i) => n !== '' && names.indexOf(n) !== i)
+    const duplicates = [...columnOf].filter(([n, at]) => n !== '' && at.length > 1)
     if (duplicates.length) {
-      const where = [...new Set(duplicates)].map(
-        (d) => `"${d}" (columns ${positions(names, d).join(' and ')})`,
-      )
-      return this.#fail(`duplicate column names in the header: ${where.join(', ')}`)
+      const where = duplicates.map(([d, at]) => `"${d}" (columns ${at.join(' and ')})`)
+      return this.#fail(`duplicate column names in the header: ${listed(where)}`)
     }
     if (missing.length) {
+      const lowered = new Map<string, string>()
+      for (const n of names) if (!lowered.has(n.toLowerCase())) lowered.set(n.toLowerCase(), n)
       const hint = missing
         .map((m) => {
-          const near = names.find((n) => n.toLowerCase() === m.toLowerCase())
+          const near = lowered.get(m.toLowerCase())
           return near ? `"${m}" (the file has "${near}")` : `"${m}"`
         })
         .join(', ')
       return this.#fail(
-        `the file lacks column${missing.length > 1 ? 's' : ''} ${hint}; its header is: ${names.join(', ')}`,
+        `the file lacks column${missing.length > 1 ? 's' : ''} ${hint}; its header is: ${listed(names)}`,
       )
     }
-    this.#featureIndex = this.#schema.features.map((f) => names.indexOf(f.name))
-    this.#labelIndex = names.indexOf(this.#schema.label.name)
-    this.#extra = names.filter((n) => !wanted.includes(n))
+    this.#featureIndex = this.#schema.features.map((f) => columnOf.get(f.name)![0]! - 1)
+    this.#labelIndex = columnOf.get(this.#schema.label.name)![0]! - 1
+    const wantedSet = new Set(wanted)
+    this.#extra = names.filter((n) => !wantedSet.has(n))
     return true
   }
 
@@ -127,6 +164,12 @@ export class CsvIngest {
     const line = this.#nextLine
     this.#nextLine += 1 + newlinesIn(fields)
     if (fields.length === 1 && fields[0]!.trim() === '') return
+    if (fields.length > this.#maxColumns) {
+      this.#fail(
+        `line ${line} has ${count(fields.length)} fields; the most this page reads is ${count(this.#maxColumns)} columns`,
+      )
+      return
+    }
     this.#total++
     if (this.#preview.length < PREVIEW_ROWS) this.#preview.push([...fields])
     if (fields.length !== this.#header.length) {
@@ -138,7 +181,7 @@ export class CsvIngest {
       })
       return
     }
-    const labelText = fields[this.#labelIndex]!.trim()
+    const labelText = unescapeCsvCell(fields[this.#labelIndex]!).trim()
     const label = this.#classIndex(labelText)
     if (labelText === '' || isMissing(labelText)) {
       this.#note('empty-label', line, {
@@ -164,7 +207,7 @@ export class CsvIngest {
     const parsed: (number | string | null)[] = []
     for (let f = 0; f < this.#schema.features.length; f++) {
       const column = this.#schema.features[f]!
-      const text = fields[this.#featureIndex[f]!]!
+      const text = unescapeCsvCell(fields[this.#featureIndex[f]!]!)
       const outcome = this.#encode(column, text)
       if (!outcome.ok) {
         this.#x.truncate(start)
@@ -198,7 +241,7 @@ export class CsvIngest {
         `every valid row has the label "${only}": this tab alone cannot learn to tell classes apart (it can still help the federation)`,
       )
     }
-    if (this.#extra.length) warnings.push(`columns not in the task are ignored: ${this.#extra.join(', ')}`)
+    if (this.#extra.length) warnings.push(`columns not in the task are ignored: ${listed(this.#extra)}`)
     const issues: IssueSummary[] = [...this.#issues].map(([kind, v]) => ({
       kind,
       count: v.count,
@@ -371,6 +414,12 @@ function newlinesIn(fields: readonly string[]): number {
   return n
 }
 
-function positions(names: readonly string[], name: string): number[] {
-  return names.flatMap((n, i) => (n === name ? [i + 1] : []))
+/** Items joined by commas; past `NAMES_IN_MESSAGE` of them, how many more there are. */
+function listed(items: readonly string[]): string {
+  if (items.length <= NAMES_IN_MESSAGE) return items.join(', ')
+  return `${items.slice(0, NAMES_IN_MESSAGE).join(', ')} and ${count(items.length - NAMES_IN_MESSAGE)} more`
+}
+
+function count(n: number): string {
+  return n.toLocaleString('en-US')
 }

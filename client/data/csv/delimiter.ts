@@ -20,6 +20,17 @@ export function detectDelimiter(text: string): Delimiter {
   return best
 }
 
+/**
+ * The line break of a CSV: the first one outside quotes, `\r\n`, `\n` or a lone `\r` (old Mac files); `\n` when the
+ * text has none.
+ */
+export function detectLineBreak(text: string): '\n' | '\r\n' | '\r' {
+  const header = headerLine(text)
+  const next = text[header.length]
+  if (next === '\r') return text[header.length + 1] === '\n' ? '\r\n' : '\r'
+  return '\n'
+}
+
 /** The first record's text: up to the first line break that is not inside quotes. */
 function headerLine(text: string): string {
   let quoted = false
