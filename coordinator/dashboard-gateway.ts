@@ -1,17 +1,19 @@
+import { timingSafeEqual } from 'node:crypto'
 import type { Namespace, Socket } from 'socket.io'
+import type { z } from 'zod'
 import {
   blockRequestSchema,
   configureSchema,
   controlSchema,
   createTaskSchema,
   fundTaskSchema,
-  parsePayload,
+  noPayloadSchema,
   proofRequestSchema,
   statisticsRequestSchema,
   watchSchema,
 } from '../shared/guards'
 import type {
-  Ack,
+  ChainVerification,
   ChainView,
   DashboardClientEvents,
   DashboardServerEvents,
@@ -23,6 +25,10 @@ import { csvTask } from '../shared/tasks/csv-task'
 import { diabetesDemoTask } from '../shared/tasks/diabetes-demo'
 import type { ChainService } from './chain/chain-service'
 import type { EventLog } from './event-log'
+import { type DispatchSettings, dispatchEvents } from './socket/event-dispatch'
+import { type EventHandler, guarded, type HandlerTable } from './socket/handler-table'
+import { EVENT_COST, type NetworkLimits } from './socket/limits'
+import type { RefusalCounter } from './socket/refusals'
 import type { TaskEntry, TaskRegistry } from './task-registry'
 
 type DashboardData = { canControl: boolean; taskId: string }
@@ -75,10 +81,26 @@ type DashboardSocket = Socket<
 
 const SNAPSHOT_INTERVAL_MS = 150
 
+/** Compares the control token in constant time. */
+function safeEqual(given: string, expected: string): boolean {
+  const a = Buffer.from(given)
+  const b = Buffer.from(expected)
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
+/** The chain's verification as last established (at start, then block by block): no work per request. */
+export function verificationOf(chain: ChainService): Result<ChainVerification> {
+  const v = chain.verified()
+  return v.ok
+    ? ok({ height: v.height, head: v.head, verifiedAt: v.verifiedAt, fullVerifiedAt: v.fullVerifiedAt })
+    : fail('invalid-state', `invalid at block ${v.index} (${v.check}): ${v.message}`)
+}
+
 /**
- * The live coordinator page. Anyone may watch; starting, pausing, resetting, changing settings and creating tasks
- * need the control token printed at start (sent as `auth.token`). Each page watches one task; snapshots are
- * coalesced to at most one per 150 ms.
+ * The live coordinator page's events, from one guarded table (`dispatchEvents`: rate-limited, never throwing out).
+ * Anyone may watch; starting, pausing, resetting, changing settings, funding, creating tasks and a full chain
+ * re-verification need the control token printed at start (sent as `auth.token` in the handshake, never in a URL).
+ * Each page watches one task; snapshots are coalesced to at most one per 150 ms.
  */
 export function attachDashboardGateway(
   nsp: DashboardNamespace,
@@ -87,6 +109,8 @@ export function attachDashboardGateway(
   log: EventLog,
   newSeed: () => number,
   chain: ChainService,
+  limits: NetworkLimits,
+  refusals: RefusalCounter,
 ): { changed(): void; close(): void } {
   let timer: ReturnType<typeof setTimeout> | null = null
 
@@ -95,6 +119,7 @@ export function attachDashboardGateway(
     return {
       ...entry.federation.snapshot(socket.data.canControl, tasks.summaries(), log.entries),
       chainHeight: chain.blocks.length,
+      refusals: refusals.snapshot(),
     }
   }
 
@@ -112,10 +137,7 @@ export function attachDashboardGateway(
     }
   }
 
-  const createTask = (request: unknown): Result<TaskSummary> => {
-    const parsed = parsePayload(createTaskSchema, request, 'task')
-    if (!parsed.ok) return fail('invalid-config', parsed.error.message)
-    const r = parsed.value
+  const createTask = (r: z.output<typeof createTaskSchema>): Result<TaskSummary> => {
     let task: TaskInfo
     if (r.source === 'template') {
       const demo = diabetesDemoTask(r.model, newSeed())
@@ -130,119 +152,99 @@ export function attachDashboardGateway(
     return ok(added.value.federation.summary())
   }
 
+  const taskOf = (taskId: string): Result<TaskEntry> => {
+    const entry = tasks.get(taskId)
+    return entry ? ok(entry) : fail('unknown-task', `no task "${taskId}" here`)
+  }
+  const needsToken = fail(
+    'unauthorized',
+    'controls need the coordinator page URL with its token (printed when the coordinator starts)',
+  )
+  /** An event only the control token unlocks; its payload is checked after the token. */
+  const controlled = <S extends z.ZodType, T>(
+    what: string,
+    schema: S,
+    handle: (value: z.output<S>, socket: DashboardSocket) => Result<T> | Promise<Result<T>>,
+    cost = 1,
+  ): EventHandler<T, DashboardSocket> => {
+    const inner = guarded(what, schema, handle, cost)
+    return {
+      what,
+      cost,
+      run: (payload, socket) => (socket.data.canControl ? inner.run(payload, socket) : needsToken),
+    }
+  }
+
+  const table: HandlerTable<DashboardClientEvents, DashboardSocket> = {
+    'dashboard:watch': guarded('watch request', watchSchema, (request, socket) => {
+      const entry = taskOf(request.taskId)
+      if (!entry.ok) return entry
+      socket.data.taskId = entry.value.task.id
+      socket.emit('dashboard:snapshot', snapshotOf(socket))
+      return ok(null)
+    }),
+    'dashboard:control': controlled('control', controlSchema, (request) => {
+      const entry = taskOf(request.taskId)
+      return entry.ok ? entry.value.federation.control(request.action) : entry
+    }),
+    'dashboard:configure': controlled('settings', configureSchema, (request) => {
+      const entry = taskOf(request.taskId)
+      return entry.ok ? entry.value.federation.configure(request.patch) : entry
+    }),
+    'dashboard:statistics': controlled('statistics request', statisticsRequestSchema, (request) => {
+      const entry = taskOf(request.taskId)
+      return entry.ok ? entry.value.federation.requestStatistics(request.epsilon) : entry
+    }),
+    // The chain is public: anyone may explore it and read its verification (answered from the verified state).
+    'dashboard:chain': guarded('chain request', noPayloadSchema, () => ok(chainView(chain))),
+    'dashboard:block': guarded('block request', blockRequestSchema, (request) => {
+      const block = chain.blocks[request.index]
+      return block
+        ? ok(block)
+        : fail('bad-payload', `no block ${request.index}; the chain has ${chain.blocks.length}`)
+    }),
+    'dashboard:fund-task': controlled('funding', fundTaskSchema, (request) => {
+      const funded = chain.fundTask(request.taskId, request.amount)
+      if (funded.ok) {
+        log.add(
+          'info',
+          `task ${request.taskId}: ${request.amount} tokens into the reward escrow (now ${funded.value.escrow})`,
+        )
+        changed()
+      }
+      return funded
+    }),
+    'dashboard:verify-chain': guarded('verification request', noPayloadSchema, () => verificationOf(chain)),
+    'dashboard:reverify-chain': controlled(
+      'full re-verification',
+      noPayloadSchema,
+      async () => {
+        const verified = await chain.reverify()
+        return verified.ok ? verificationOf(chain) : verified
+      },
+      EVENT_COST.reverify,
+    ),
+    'dashboard:proof': guarded('proof request', proofRequestSchema, (request) => chain.proof(request.txId)),
+    'dashboard:create-task': controlled('task', createTaskSchema, (request) => {
+      const created = createTask(request)
+      if (created.ok) changed()
+      return created
+    }),
+  }
+
   nsp.on('connection', (socket) => {
     const auth = socket.handshake.auth as { token?: unknown; taskId?: unknown } | undefined
-    socket.data.canControl = typeof auth?.token === 'string' && auth.token === controlToken
+    socket.data.canControl = typeof auth?.token === 'string' && safeEqual(auth.token, controlToken)
     socket.data.taskId =
       typeof auth?.taskId === 'string' && tasks.get(auth.taskId) ? auth.taskId : tasks.first.task.id
+    dispatchEvents(socket as unknown as Socket, {
+      table: table as unknown as DispatchSettings<DashboardSocket>['table'],
+      context: () => socket,
+      limits,
+      refusals,
+      log: (_socket, level, text) => log.add(level, `live page: ${text}`),
+    })
     socket.emit('dashboard:snapshot', snapshotOf(socket))
-
-    const controlled = <T>(ack: unknown, work: () => Result<T>): void => {
-      if (typeof ack !== 'function') return
-      const reply = ack as Ack<T>
-      if (!socket.data.canControl) {
-        reply(
-          fail(
-            'unauthorized',
-            'controls need the coordinator page URL with its token (printed when the coordinator starts)',
-          ),
-        )
-        return
-      }
-      reply(work())
-    }
-    const taskOf = (taskId: string): Result<TaskEntry> => {
-      const entry = tasks.get(taskId)
-      return entry ? ok(entry) : fail('unknown-task', `no task "${taskId}" here`)
-    }
-
-    socket.on('dashboard:watch', (payload, ack) => {
-      const request = parsePayload(watchSchema, payload, 'watch request')
-      const entry = request.ok ? taskOf(request.value.taskId) : request
-      if (entry.ok) {
-        socket.data.taskId = entry.value.task.id
-        socket.emit('dashboard:snapshot', snapshotOf(socket))
-      }
-      if (typeof ack === 'function') (ack as Ack<null>)(entry.ok ? ok(null) : entry)
-    })
-    socket.on('dashboard:control', (payload, ack) =>
-      controlled(ack, () => {
-        const request = parsePayload(controlSchema, payload, 'control')
-        if (!request.ok) return request
-        const entry = taskOf(request.value.taskId)
-        return entry.ok ? entry.value.federation.control(request.value.action) : entry
-      }),
-    )
-    socket.on('dashboard:configure', (payload, ack) =>
-      controlled(ack, () => {
-        const request = parsePayload(configureSchema, payload, 'settings')
-        if (!request.ok) return fail('invalid-config', request.error.message)
-        const entry = taskOf(request.value.taskId)
-        return entry.ok ? entry.value.federation.configure(request.value.patch) : entry
-      }),
-    )
-    socket.on('dashboard:statistics', (payload, ack) =>
-      controlled(ack, () => {
-        const request = parsePayload(statisticsRequestSchema, payload, 'statistics request')
-        if (!request.ok) return request
-        const entry = taskOf(request.value.taskId)
-        return entry.ok ? entry.value.federation.requestStatistics(request.value.epsilon) : entry
-      }),
-    )
-    // The chain is public: anyone may explore and verify it.
-    const reply = <T>(ack: unknown, result: Result<T>): void => {
-      if (typeof ack === 'function') (ack as Ack<T>)(result)
-    }
-    socket.on('dashboard:chain', (_payload, ack) => reply(ack, ok(chainView(chain))))
-    socket.on('dashboard:block', (payload, ack) => {
-      const request = parsePayload(blockRequestSchema, payload, 'block request')
-      if (!request.ok) return reply(ack, request)
-      const block = chain.blocks[request.value.index]
-      reply(
-        ack,
-        block
-          ? ok(block)
-          : fail('bad-payload', `no block ${request.value.index}; the chain has ${chain.blocks.length}`),
-      )
-    })
-    socket.on('dashboard:fund-task', (payload, ack) =>
-      controlled(ack, () => {
-        const request = parsePayload(fundTaskSchema, payload, 'funding')
-        if (!request.ok) return request
-        const funded = chain.fundTask(request.value.taskId, request.value.amount)
-        if (funded.ok) {
-          log.add(
-            'info',
-            `task ${request.value.taskId}: ${request.value.amount} tokens into the reward escrow (now ${funded.value.escrow})`,
-          )
-          changed()
-        }
-        return funded
-      }),
-    )
-    socket.on('dashboard:verify-chain', (_payload, ack) => {
-      const verified = chain.verify()
-      reply(
-        ack,
-        verified.ok
-          ? ok({ height: verified.height })
-          : fail(
-              'invalid-state',
-              `invalid at block ${verified.index} (${verified.check}): ${verified.message}`,
-            ),
-      )
-    })
-    socket.on('dashboard:proof', (payload, ack) => {
-      const request = parsePayload(proofRequestSchema, payload, 'proof request')
-      reply(ack, request.ok ? chain.proof(request.value.txId) : request)
-    })
-    socket.on('dashboard:create-task', (payload, ack) =>
-      controlled(ack, () => {
-        const created = createTask(payload)
-        if (created.ok) changed()
-        return created
-      }),
-    )
   })
 
   const changed = (): void => {

@@ -220,7 +220,6 @@ export class Federation {
     if (!this.#state.clients.has(id)) return fail('not-joined', `${id} has not joined`)
     const result = this.#encryption.custody.confirm(id, keyId)
     if (result.ok) this.tick()
-    else this.reject(id, 'key confirmation', result.error)
     return result
   }
 
@@ -231,9 +230,7 @@ export class Federation {
     envelope: KeyEnvelopeMessage,
   ): Result<null> {
     if (!this.#state.clients.has(recipient)) return fail('not-joined', `${recipient} is not in this task`)
-    const result = this.#encryption.relay(from, keyId, recipient, envelope)
-    if (!result.ok) this.reject(from, 'key envelope', result.error)
-    return result
+    return this.#encryption.relay(from, keyId, recipient, envelope)
   }
 
   ready(id: ClientId, examples: number): Result<null> {
@@ -268,10 +265,7 @@ export class Federation {
     hash: string,
   ): Result<null> {
     if (this.#encryption.isOpen(update.round, this.#state.round?.number)) {
-      return this.#refuse(
-        id,
-        fail('invalid-state', `round ${update.round} is encrypted: send client:encrypted-update`),
-      )
+      return fail('invalid-state', `round ${update.round} is encrypted: send client:encrypted-update`)
     }
     return this.#acceptUpdate(id, update, hash, (examples) => {
       this.#accumulator?.add(delta, this.#roundPrivacy ? 1 : examples)
@@ -289,14 +283,14 @@ export class Federation {
     hash: string,
   ): Result<null> {
     if (!this.#encryption.isOpen(update.round, this.#state.round?.number)) {
-      return this.#refuse(id, fail('stale-round', `round ${update.round} is not an open encrypted round`))
+      return fail('stale-round', `round ${update.round} is not an open encrypted round`)
     }
     let vector: EncryptedVector
     try {
       vector = this.#encryption.load(update.keyId, ciphertexts)
     } catch (error) {
       if (!(error instanceof HeError)) throw error
-      return this.#refuse(id, fail('bad-payload', `encrypted update: ${error.message}`))
+      return fail('bad-payload', `encrypted update: ${error.message}`)
     }
     let added = false
     const result = this.#acceptUpdate(id, update, hash, (examples) => {
@@ -307,17 +301,25 @@ export class Federation {
     return result
   }
 
-  #refuse(id: ClientId, result: Result<never>): Result<never> {
-    if (!result.ok) this.reject(id, 'update', result.error)
-    return result
-  }
-
   #acceptUpdate(
     id: ClientId,
-    update: { round: number; examples: number; metrics: { loss: number; accuracy: number } },
+    update: {
+      round: number
+      baseVersion: string
+      examples: number
+      metrics: { loss: number; accuracy: number }
+    },
     hash: string,
     accumulate: (examples: number) => void,
   ): Result<null> {
+    // The global model stays put while a round runs: an update from any other model is not this round's work.
+    const running = this.#state.round
+    if (running && running.number === update.round && update.baseVersion !== this.#global.version) {
+      return fail(
+        'stale-round',
+        `baseVersion ${update.baseVersion.slice(0, 40)} is not round ${running.number}'s model ${this.#global.version}`,
+      )
+    }
     const result = this.#dispatch(
       { type: 'update', now: this.#now(), id, round: update.round, examples: update.examples },
       (effect) => {
@@ -348,14 +350,11 @@ export class Federation {
         }
       },
     )
-    if (!result.ok) this.reject(id, 'update', result.error)
     return result
   }
 
   evaluation(id: ClientId, report: EvaluationReport): Result<null> {
-    const result = this.#recordEvaluation(id, report)
-    if (!result.ok) this.reject(id, 'evaluation', result.error)
-    return result
+    return this.#recordEvaluation(id, report)
   }
 
   tick(): void {
@@ -438,7 +437,7 @@ export class Federation {
     }
   }
 
-  /** Records a refusal where the live page shows it. */
+  /** Records a refusal where the live page shows it (the gateway calls it for every refused event of this task). */
   reject(id: ClientId | null, what: string, error: ProtocolError): void {
     this.log.add(
       'warning',
@@ -490,7 +489,7 @@ export class Federation {
     canControl: boolean,
     tasks: readonly TaskSummary[] = [this.summary()],
     events: readonly EventEntry[] = [],
-  ): Omit<DashboardSnapshot, 'chainHeight'> {
+  ): Omit<DashboardSnapshot, 'chainHeight' | 'refusals'> {
     const state = this.#state
     const round = state.round
     const clients: ClientView[] = [...state.clients.values()].map((client) => ({

@@ -2,7 +2,6 @@ import { createServer, type Server as HttpServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Server } from 'socket.io'
 import { HeContextCache } from '../shared/he/context-cache'
-import { ciphertextByteBound, ciphertextCount, MAX_ENCRYPTED_PARAMETERS } from '../shared/he/limits'
 import { loadSeal } from '../shared/he/seal'
 import { DASHBOARD_NAMESPACE, type EventEntry, type TaskInfo } from '../shared/protocol'
 import { type RandomSource, secureRandom } from '../shared/random'
@@ -10,16 +9,30 @@ import { defaultTrainingConfig, type TrainingConfig, trainingConfigSchema } from
 import { diabetesDemoTask } from '../shared/tasks/diabetes-demo'
 import { ChainService } from './chain/chain-service'
 import { ModelStore } from './chain/model-store'
-import { attachClientGateway, ClientDirectory, type ClientServer, taskRoom } from './client-gateway'
-import { attachDashboardGateway, type DashboardNamespace } from './dashboard-gateway'
+import {
+  type ClientContext,
+  ClientDirectory,
+  type ClientHandlers,
+  type ClientServer,
+  clientContext,
+  clientDisconnected,
+  clientHandlers,
+  taskRoom,
+} from './client-gateway'
+import { attachDashboardGateway, type DashboardNamespace, verificationOf } from './dashboard-gateway'
 import { EventLog } from './event-log'
-import { applySecurityHeaders } from './http/security-headers'
 import { type AggregatedRound, Federation } from './federation'
+import { applySecurityHeaders } from './http/security-headers'
 import { DeliveryStore } from './market/delivery-store'
-import { attachMarketGateway } from './market/market-gateway'
+import { marketHandlers } from './market/market-gateway'
 import { MarketTrainingBroker, marketTaskProvider } from './market/training-broker'
+import { admitConnections, setFrameCap } from './socket/admission'
+import { type DispatchSettings, dispatchEvents } from './socket/event-dispatch'
+import { largestLegalFrame } from './socket/frame-cap'
+import { defaultNetworkLimits, type NetworkLimits } from './socket/limits'
+import { RefusalCounter } from './socket/refusals'
 import { builtApp, type RequestHandler, viteDevApp } from './static-files'
-import { MESSAGE_OVERHEAD_BYTES, TaskRegistry } from './task-registry'
+import { TaskRegistry } from './task-registry'
 
 export interface CoordinatorOptions {
   /** 0 picks a free port. */
@@ -51,6 +64,8 @@ export interface CoordinatorOptions {
   readonly tickMs?: number
   /** Print events to the console. */
   readonly echoEvents?: boolean
+  /** What one peer may cost: event rate, connections, origins, frame sizes (`defaultNetworkLimits`). */
+  readonly limits?: Partial<NetworkLimits>
 }
 
 export interface Coordinator {
@@ -65,6 +80,11 @@ export interface Coordinator {
   readonly chain: ChainService
   readonly clientPageUrl: string
   readonly coordinatorPageUrl: string
+  /** Everything refused so far, by reason (the live page shows it). */
+  readonly refusals: RefusalCounter
+  readonly limits: NetworkLimits
+  /** The transport's current frame cap: the largest legal frame of the tasks served. */
+  readonly frameCap: number
   close(): Promise<void>
 }
 
@@ -106,9 +126,10 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
       return
     }
     if (req.url === '/api/chain/verify') {
-      const verified = chain.verify()
+      // Answered from the verified state (the chain is verified at start, then block by block): no work per request.
+      const verified = verificationOf(chain)
       res.writeHead(verified.ok ? 200 : 409, { 'content-type': 'application/json' })
-      res.end(JSON.stringify(verified))
+      res.end(JSON.stringify(verified.ok ? { ok: true, ...verified.value } : verified))
       return
     }
     const notFound = (): void => {
@@ -118,14 +139,6 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
     if (app) app(req, res, notFound)
     else notFound()
   })
-  // Encrypted updates of the largest model encryption allows must fit as well as plain ones.
-  const encryptedCap =
-    Math.max(
-      ...(['bfv-8192', 'ckks-8192'] as const).map(
-        (p) => ciphertextCount(p, Math.min(maxParameters, MAX_ENCRYPTED_PARAMETERS)) * ciphertextByteBound(p),
-      ),
-    ) + MESSAGE_OVERHEAD_BYTES
-  const transportCap = Math.max(2 * (maxParameters * 4 + MESSAGE_OVERHEAD_BYTES), encryptedCap)
   // Without SEAL (Node < 22) the coordinator still runs; switching encryption on then says why it cannot.
   const he =
     options.encryption === false
@@ -134,7 +147,10 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
           (seal) => new HeContextCache(seal),
           (error: unknown) => error,
         )
-  const io: ClientServer = new Server(http, { maxHttpBufferSize: transportCap, serveClient: false })
+  const limits: NetworkLimits = { ...defaultNetworkLimits, ...options.limits }
+  const refusals = new RefusalCounter()
+  const io: ClientServer = new Server(http, { maxHttpBufferSize: limits.textFrameBytes, serveClient: false })
+  admitConnections(io, limits, refusals)
   const directory = new ClientDirectory()
   const echo = options.echoEvents ? (e: EventEntry) => console.log(`[${e.level}] ${e.text}`) : undefined
   const log = new EventLog(200, echo)
@@ -219,6 +235,18 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
     )
   }, maxParameters)
   registry = tasks
+  let frameCap = limits.textFrameBytes
+  tasks.onAdded(() => {
+    frameCap = largestLegalFrame(
+      tasks.entries().map((e) => e.task),
+      {
+        encryption: he instanceof HeContextCache,
+        textFrameBytes: limits.textFrameBytes,
+        copyBytes: limits.copyBytes,
+      },
+    )
+    setFrameCap(io, frameCap)
+  })
   const initial = options.tasks ?? [diabetesDemoTask('mlp', seed)]
   const stored = (models?.tasks() ?? []).filter((t) => !initial.some((i) => i.id === t.id))
   for (const task of [...initial, ...stored]) {
@@ -229,9 +257,38 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   }
   const dashboardNsp = io.of(DASHBOARD_NAMESPACE) as unknown as DashboardNamespace
   const newSeed = (): number => Math.floor(random() * 2 ** 32)
-  dashboard = attachDashboardGateway(dashboardNsp, tasks, controlToken, log, newSeed, chain)
-  attachClientGateway(io, tasks, directory, log, chain, he instanceof HeContextCache ? he : null)
-  attachMarketGateway(io, chain, new DeliveryStore(options.dataDir ?? null), tasks, log)
+  dashboard = attachDashboardGateway(dashboardNsp, tasks, controlToken, log, newSeed, chain, limits, refusals)
+  refusals.onChange(() => dashboard?.changed())
+  const table = {
+    ...clientHandlers({ tasks, directory, chain, he: he instanceof HeContextCache ? he : null }),
+    ...marketHandlers(io, chain, new DeliveryStore(options.dataDir ?? null), tasks),
+  } satisfies ClientHandlers
+  io.on('connection', (socket) => {
+    dispatchEvents(socket, {
+      table: table as unknown as DispatchSettings<ClientContext>['table'],
+      context: (s) => clientContext(tasks, s as typeof socket),
+      limits,
+      refusals,
+      log: (s, level, text) =>
+        (clientContext(tasks, s as typeof socket).entry?.federation.log ?? log).add(level, text),
+      onRefused: (c, what, error) => {
+        if (c.entry) c.entry.federation.reject(c.socket.data.clientId ?? null, what, error)
+        else log.add('warning', `${what} from ${c.who} refused (${error.code}): ${error.message}`)
+      },
+    })
+    socket.on('disconnect', (reason, description) => {
+      const refusal = clientDisconnected(
+        socket,
+        reason,
+        description,
+        clientContext(tasks, socket),
+        log,
+        directory,
+        () => frameCap,
+      )
+      if (refusal) refusals.count(refusal)
+    })
+  })
   broker = new MarketTrainingBroker(chain, tasks, log)
   broker.attach()
   const ticker = setInterval(() => {
@@ -256,6 +313,11 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
     chain,
     clientPageUrl: `${url}/`,
     coordinatorPageUrl: `${url}/coordinator#token=${controlToken}`,
+    refusals,
+    limits,
+    get frameCap() {
+      return frameCap
+    },
     async close(): Promise<void> {
       clearInterval(ticker)
       dashboard?.close()

@@ -15,16 +15,29 @@ const version = z.string().min(1).max(100)
 
 const taskId = z.string().min(1).max(100)
 
+const signatureHex = z.string().regex(/^[0-9a-f]{128}$/, '128 lowercase hex digits (an Ed25519 signature)')
+const publicKeyHex = z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits (an Ed25519 public key)')
+
+/** A signed answer to this connection's challenge (`shared/identity/proof.ts`). */
+export const identityProofSchema = z.object({
+  timestamp: z.number().int().min(0).max(8.64e15),
+  signature: signatureHex,
+})
+
+/** Events that carry nothing but their ack: no payload, or an empty object. */
+export const noPayloadSchema = z.union([z.undefined(), z.object({}).strict()])
+
 export const helloSchema = z.object({
   protocol: z.literal(PROTOCOL_VERSION, { message: `this coordinator speaks protocol ${PROTOCOL_VERSION}` }),
   backend: z.string().min(1).max(40),
   taskId,
-  publicKey: z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits (an Ed25519 public key)'),
+  publicKey: publicKeyHex,
   envelopeKey: binary.optional(),
+  proof: identityProofSchema,
 })
 
 const keyId = z.string().regex(/^[0-9a-f]{16}$/, 'a key id: 16 lowercase hex digits')
-const signature = z.string().regex(/^[0-9a-f]{128}$/, '128 lowercase hex digits (an Ed25519 signature)')
+const signature = signatureHex
 
 export const encryptedUpdateSchema = z.object({
   round: z.int().min(1),
@@ -72,7 +85,7 @@ export const updateSchema = z.object({
   examples: z.int().min(1).max(1e9),
   delta: binary,
   metrics: z.object({ loss: z.number().min(0), accuracy: z.number().min(0).max(1) }),
-  signature: z.string().regex(/^[0-9a-f]{128}$/, '128 lowercase hex digits (an Ed25519 signature)'),
+  signature,
 })
 
 export const evaluationSchema = z.object({

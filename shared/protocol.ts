@@ -9,6 +9,7 @@ import type { TrainingRound } from './chain/state'
 import type { SignedTransaction } from './chain/transaction'
 import type { Binary } from './codec'
 import type { HePresetName } from './he/parameters'
+import type { IdentityProof, JoinChallenge } from './identity/proof'
 import type { MarketClientEvents, MarketServerEvents } from './market/protocol'
 import type { ClassificationMetrics, ConfusionMatrix } from './metrics/classification'
 import type { ModelSpec } from './model/spec'
@@ -86,6 +87,8 @@ export interface HelloRequest {
    * to it, and the coordinator relays bytes it cannot open.
    */
   readonly envelopeKey?: Binary
+  /** The account key's signature of this connection's challenge for `taskId` (`client:challenge` first). */
+  readonly proof: IdentityProof
 }
 
 /** A task as lists show it: what it is and how its training stands. */
@@ -294,6 +297,8 @@ export interface FederatedStatistics {
 }
 
 export interface ClientToServerEvents extends MarketClientEvents {
+  /** A fresh challenge for this connection, to sign in `client:hello` (or a market model request). */
+  'client:challenge': (request: Record<string, never>, ack: Ack<JoinChallenge>) => void
   /** The tasks a tab can join, with their schemas (public), before it picks data or joins. */
   'client:tasks': (ack: Ack<readonly TaskListing[]>) => void
   'client:hello': (request: HelloRequest, ack: Ack<HelloReply>) => void
@@ -415,6 +420,8 @@ export interface DashboardSnapshot {
   readonly events: readonly EventEntry[]
   /** Blocks on the chain: the explorer refreshes when it grows. */
   readonly chainHeight: number
+  /** What the coordinator refused, by reason (protocol codes and network limits), since it started. */
+  readonly refusals: Readonly<Record<string, number>>
   /** The latest federated column statistics of a CSV task, if any were collected. */
   readonly statistics: FederatedStatistics | null
   /** Where the task's privacy stands: the settings, the DP rounds run and the epsilon they spent. */
@@ -469,7 +476,10 @@ export interface DashboardClientEvents {
   /** Mints tokens to the coordinator and puts them in a task's reward escrow (control token needed). */
   'dashboard:fund-task': (request: { taskId: string; amount: number }, ack: Ack<{ escrow: number }>) => void
   'dashboard:block': (request: { index: number }, ack: Ack<Block>) => void
-  'dashboard:verify-chain': (request: Record<string, never>, ack: Ack<{ height: number }>) => void
+  /** The chain's verification as the coordinator keeps it (verified at start, then each block as it is added). */
+  'dashboard:verify-chain': (request: Record<string, never>, ack: Ack<ChainVerification>) => void
+  /** Re-verifies the whole chain from storage (control token; at most once a minute). */
+  'dashboard:reverify-chain': (request: Record<string, never>, ack: Ack<ChainVerification>) => void
   'dashboard:proof': (
     request: { txId: string },
     ack: Ack<{ proof: InclusionProof; block: BlockHeader; blockHash: string; valid: boolean }>,
@@ -484,6 +494,15 @@ export interface DashboardClientEvents {
   'dashboard:create-task': (request: CreateTaskRequest, ack: Ack<TaskSummary>) => void
   /** Asks the task's tabs for DP column statistics at this epsilon (per tab). */
   'dashboard:statistics': (request: { taskId: string; epsilon: number }, ack: Ack<string>) => void
+}
+
+export interface ChainVerification {
+  readonly height: number
+  readonly head: string
+  /** When the last block was verified (ms since the epoch). */
+  readonly verifiedAt: number
+  /** When the whole chain was last verified from storage (at start, or a re-verification). */
+  readonly fullVerifiedAt: number
 }
 
 export interface DashboardServerEvents {

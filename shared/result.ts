@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'replay'
   | 'insufficient-funds'
   | 'forbidden'
+  | 'rate-limited'
 
 export type ProtocolError = { code: ErrorCode; message: string }
 

@@ -9,6 +9,7 @@ import { theme } from './theme'
 import './px-clients-table'
 import './px-controls'
 import './px-event-log'
+import './px-refusals'
 import './px-chain-explorer'
 import './px-metrics-chart'
 import './px-privacy-panel'
@@ -262,6 +263,10 @@ export class PxDashboard extends LitElement {
         <section class="card">
           <h2>Events</h2>
           <px-event-log .events=${s.events}></px-event-log>
+        </section>
+        <section class="card">
+          <h2>Refused</h2>
+          <px-refusals .refusals=${s.refusals}></px-refusals>
         </section>
       </div>
       <section class="card">

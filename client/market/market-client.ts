@@ -1,10 +1,10 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import type { Json } from '../../shared/chain/encoding'
-import { canonicalBytes } from '../../shared/chain/encoding'
-import { type KeyPair, sign } from '../../shared/chain/keys'
+import type { KeyPair } from '../../shared/chain/keys'
 import { signTransaction } from '../../shared/chain/transaction'
 import { bytesOf, decodeFloat32 } from '../../shared/codec'
 import { type EnvelopeKeyPair, openEnvelope, sealEnvelope } from '../../shared/he/key-envelope'
+import { type JoinChallenge, proveIdentity } from '../../shared/identity/proof'
 import { anonymizedCopy } from '../../shared/market/anonymized-copy'
 import { dpSummary } from '../../shared/market/dp-summary'
 import type { DatasetView, PurchasedModel, WalletView } from '../../shared/market/protocol'
@@ -195,11 +195,12 @@ export class MarketClient {
 
   /** The model trained for a training purchase of this participant. */
   async fetchModel(purchaseId: string): Promise<Result<PurchasedModel & { values: Float32Array }>> {
-    const signature = sign(canonicalBytes({ kind: 'privx-model-request', purchaseId }), this.keys.secretKey)
+    const challenge = await this.#ask<JoinChallenge>('client:challenge', {})
+    if (!challenge.ok) return challenge
     const model = await this.#ask<PurchasedModel>('market:model', {
       purchaseId,
       publicKey: this.keys.publicKey,
-      signature,
+      proof: proveIdentity(this.keys, 'privx-model-request', challenge.value, purchaseId),
     })
     if (!model.ok) return model
     const values = decodeFloat32(model.value.weights)

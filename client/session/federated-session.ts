@@ -3,6 +3,7 @@ import type { KeyPair } from '../../shared/chain/keys'
 import { signUpdate, updateHash } from '../../shared/chain/update-signature'
 import { bytesOf, decodeFloat32, encodeFloat32 } from '../../shared/codec'
 import { ciphertextsHash } from '../../shared/he/wire'
+import { proveIdentity } from '../../shared/identity/proof'
 import { type ClassificationMetrics, classificationMetrics } from '../../shared/metrics/classification'
 import { addDpSgdRound } from '../../shared/privacy/dp-sgd'
 import { addStep, ledgerEpsilon, ledgerSteps, type PrivacyLedger } from '../../shared/privacy/ledger'
@@ -95,6 +96,7 @@ const MAX_NOTICES = 30
 
 const isAbort = (error: unknown): boolean => error instanceof Error && error.name === 'AbortError'
 type AckEvent =
+  | 'client:challenge'
   | 'client:hello'
   | 'client:ready'
   | 'client:update'
@@ -256,12 +258,19 @@ export class FederatedSession {
   async #join(): Promise<void> {
     try {
       this.#set({ status: 'preparing' })
+      // Proof that this tab holds its account key: a signature of this connection's fresh challenge.
+      const challenge = await this.#request('client:challenge', {})
+      if (challenge === undefined) {
+        if (!this.#stopped) this.#set({ status: 'failed' })
+        return
+      }
       const hello = await this.#request('client:hello', {
         protocol: PROTOCOL_VERSION,
         backend: this.trainer.backend,
         taskId: this.taskId,
         publicKey: this.keys.publicKey,
         ...(this.encryption ? { envelopeKey: this.encryption.envelopeKey.slice().buffer } : {}),
+        proof: proveIdentity(this.keys, 'privx-join', challenge, this.taskId),
       })
       if (hello === undefined) {
         // Refused (the reason is in the notices) or unanswered: this tab cannot train here.

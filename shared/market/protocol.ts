@@ -1,5 +1,6 @@
 import type { SignedTransaction } from '../chain/transaction'
 import type { Binary } from '../codec'
+import type { IdentityProof } from '../identity/proof'
 import type { ModelSpec } from '../model/spec'
 import type { AccountView, Ack, KeyEnvelopeMessage } from '../protocol'
 import type { Reputation } from './reputation'
@@ -31,11 +32,14 @@ export interface DeliveryRequest {
   readonly sealed: KeyEnvelopeMessage
 }
 
-/** The buyer of a training purchase asks for the trained model; signed so only the buyer gets it. */
+/**
+ * The buyer of a training purchase asks for the trained model, proving with a signed challenge of this connection
+ * (`client:challenge`) that it holds the buyer's key: a recorded request cannot be replayed.
+ */
 export interface ModelRequest {
   readonly purchaseId: string
   readonly publicKey: string
-  readonly signature: string
+  readonly proof: IdentityProof
 }
 
 export interface PurchasedModel {

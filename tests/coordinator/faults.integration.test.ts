@@ -6,9 +6,9 @@ import { generateKeyPair } from '../../shared/chain/keys'
 import { signUpdate, updateHash } from '../../shared/chain/update-signature'
 import { encodeFloat32, firstNonFinite } from '../../shared/codec'
 import type { HelloReply, RoundStartMessage } from '../../shared/protocol'
-import { PROTOCOL_VERSION } from '../../shared/protocol'
 import { seededRandom } from '../../shared/random'
 import type { Result } from '../../shared/result'
+import { provenHello } from '../helpers/proven-join'
 import { waitFor } from '../helpers/wait'
 
 /** A hand-driven peer that can send anything, as a broken or hostile client would. */
@@ -65,12 +65,7 @@ describe('faults over real sockets', () => {
     })
     expect(wrongProtocol).toMatchObject({ ok: false, error: { code: 'bad-payload' } })
     expect(!wrongProtocol.ok && wrongProtocol.error.message).toMatch(/protocol: .*speaks protocol 1/)
-    const unknown = await mallory.send('client:hello', {
-      protocol: PROTOCOL_VERSION,
-      backend: 'raw',
-      taskId: 'nope',
-      publicKey: malloryKeys.publicKey,
-    })
+    const unknown = await mallory.send('client:hello', await provenHello(mallory.send, malloryKeys, 'nope'))
     expect(unknown).toMatchObject({
       ok: false,
       error: { code: 'unknown-task', message: 'no task "nope" here; tasks: demo-diabetes' },
@@ -79,12 +74,7 @@ describe('faults over real sockets', () => {
       [mallory, malloryKeys],
       [sloth, generateKeyPair()],
     ] as const) {
-      const join = {
-        protocol: PROTOCOL_VERSION,
-        backend: 'raw',
-        taskId: 'demo-diabetes',
-        publicKey: keys.publicKey,
-      }
+      const join = await provenHello(peer.send, keys, 'demo-diabetes')
       const hello = (await peer.send('client:hello', join)) as Result<HelloReply>
       expect(hello.ok).toBe(true)
       expect(code(await peer.send('client:hello', join))).toBe('invalid-state')

@@ -1,0 +1,69 @@
+import type { IncomingMessage } from 'node:http'
+import type { Server } from 'socket.io'
+import type { NetworkLimits } from './limits'
+import type { RefusalCounter } from './refusals'
+
+/**
+ * Who may open a connection (engine.io's `allowRequest`, run on every handshake): a browser page only from an
+ * allowed origin (the coordinator's own by default: another site's page cannot drive a visitor's browser into the
+ * federation), at most `connectionsPerAddress` open connections per IP address and `maxConnections` in all.
+ * Refusals are counted by reason and answered with HTTP 403 and the reason.
+ */
+export function admitConnections(io: Server, limits: NetworkLimits, refusals: RefusalCounter): void {
+  const open = new Map<string, number>()
+  let total = 0
+  const addressOf = (req: IncomingMessage): string => req.socket.remoteAddress ?? 'unknown'
+
+  io.engine.opts.allowRequest = (req, callback) => {
+    const origin = req.headers.origin
+    if (origin !== undefined && !originAllowed(origin, req.headers.host, limits.allowedOrigins)) {
+      refusals.count('origin')
+      callback(`origin ${origin.slice(0, 100)} is not allowed to connect`, false)
+      return
+    }
+    const address = addressOf(req)
+    if ((open.get(address) ?? 0) >= limits.connectionsPerAddress) {
+      refusals.count('connections-per-address')
+      callback(`${limits.connectionsPerAddress} connections from ${address} are open already`, false)
+      return
+    }
+    if (total >= limits.maxConnections) {
+      refusals.count('connections-total')
+      callback(`the coordinator serves ${limits.maxConnections} connections already`, false)
+      return
+    }
+    callback(null, true)
+  }
+  io.engine.on('connection', (raw: { request: IncomingMessage; once(e: 'close', f: () => void): void }) => {
+    const address = addressOf(raw.request)
+    open.set(address, (open.get(address) ?? 0) + 1)
+    total++
+    raw.once('close', () => {
+      total--
+      const left = (open.get(address) ?? 1) - 1
+      if (left <= 0) open.delete(address)
+      else open.set(address, left)
+    })
+  })
+}
+
+/** Same origin (the page's host is the Host the request came to), or listed, or '*' listed. */
+export function originAllowed(origin: string, host: string | undefined, allowed: readonly string[]): boolean {
+  if (allowed.includes('*') || allowed.includes(origin)) return true
+  try {
+    return host !== undefined && new URL(origin).host === host
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Sets the transport's frame cap (engine.io's `maxHttpBufferSize` for polling bodies, ws's `maxPayload` for
+ * WebSocket messages) for connections opened from now on. A binary attachment travels in a frame of its own, so
+ * the cap is the largest single legal part, not the largest message.
+ */
+export function setFrameCap(io: Server, bytes: number): void {
+  io.engine.opts.maxHttpBufferSize = bytes
+  const ws = (io.engine as unknown as { ws?: { options?: { maxPayload?: number } } }).ws
+  if (ws?.options) ws.options.maxPayload = bytes
+}

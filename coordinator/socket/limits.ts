@@ -1,0 +1,46 @@
+/**
+ * What one peer may cost the coordinator. Every limit is a setting (`startCoordinator({ limits })`, `privx`
+ * flags); the defaults let a browser tab, the market page and the live page work at full speed and cut off
+ * anything that sends far more than they do.
+ */
+export interface NetworkLimits {
+  /** Events one connection may send per second (a tab sends about 6: progress every 200 ms, then its update). */
+  readonly eventsPerSecond: number
+  /** Refused events within `abuseWindowSeconds` after which the connection is closed. */
+  readonly abuseThreshold: number
+  readonly abuseWindowSeconds: number
+  /** Open connections from one IP address (handshakes beyond it get HTTP 403). */
+  readonly connectionsPerAddress: number
+  /** Open connections in all. */
+  readonly maxConnections: number
+  /**
+   * Browser origins allowed to connect besides the coordinator's own (same origin is always allowed; a peer that
+   * sends no Origin header is not a browser and is judged by its proofs instead). '*' allows any origin.
+   */
+  readonly allowedOrigins: readonly string[]
+  /** Largest text frame (JSON part of any event); binary parts are capped by the tasks' largest legal message. */
+  readonly textFrameBytes: number
+  /** Largest sealed anonymized copy of a dataset the market relays (one binary frame). */
+  readonly copyBytes: number
+}
+
+export const defaultNetworkLimits: NetworkLimits = {
+  eventsPerSecond: 50,
+  abuseThreshold: 200,
+  abuseWindowSeconds: 10,
+  connectionsPerAddress: 64,
+  maxConnections: 5_000,
+  allowedOrigins: [],
+  textFrameBytes: 1024 * 1024,
+  copyBytes: 2 * 1024 * 1024,
+}
+
+/** Event costs in `eventsPerSecond` units: work that is CPU-heavy for the coordinator costs more. */
+export const EVENT_COST = {
+  /** A chain transaction produces, hashes and fsyncs a block. */
+  transaction: 5,
+  /** A private prediction runs a homomorphic evaluation. */
+  inference: 10,
+  /** A full re-verification of the chain (control token only). */
+  reverify: 25,
+} as const
