@@ -13,10 +13,14 @@ import {
 } from '../../shared/protocol'
 import type { Result } from '../../shared/result'
 import type { TrainingConfig, TrainingConfigPatch } from '../../shared/rounds/config'
+import { takeControlToken } from './control-token'
 
 type DashboardSocket = Socket<DashboardServerEvents, DashboardClientEvents>
 
-/** Live snapshots of one task for the coordinator page (`?task=`), and its controls (token from `?token=`). */
+/**
+ * Live snapshots of one task for the coordinator page (`?task=`), and its controls. The control token comes from the
+ * link's fragment or this tab's sessionStorage ({@link takeControlToken}) and travels only in the handshake `auth`.
+ */
 export class DashboardController implements ReactiveController {
   snapshot: DashboardSnapshot | null = null
   connected = false
@@ -29,9 +33,8 @@ export class DashboardController implements ReactiveController {
   }
 
   hostConnected(): void {
-    const query = new URLSearchParams(location.search)
-    const token = query.get('token') ?? ''
-    const taskId = query.get('task') ?? ''
+    const token = takeControlToken()
+    const taskId = new URLSearchParams(location.search).get('task') ?? ''
     const socket: DashboardSocket = io(DASHBOARD_NAMESPACE, {
       auth: { token, taskId },
       transports: ['websocket', 'polling'],

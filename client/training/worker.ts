@@ -3,6 +3,7 @@
  * Training here keeps the page responsive. Only deltas, counts and metrics are posted back, never rows.
  */
 
+import '../zod-jitless'
 import { forgetRows, loadSavedRows, saveRows } from '../data/csv/saved-rows'
 import { activateBrowserBackend } from './backend-browser'
 import { parseBackendName } from './backend-choice'

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Coordinator, startCoordinator } from '../../coordinator/server'
 import { clinicCsv, clinicSchema } from '../../examples/example-data'
 import { csvTask, csvTaskRequestSchema } from '../../shared/tasks/csv-task'
-import { launchChromium } from '../helpers/browser'
+import { coordinatorPageFor, launchChromium } from '../helpers/browser'
 import { waitFor } from '../helpers/wait'
 
 /** A string that exists only in the first clinic's file, in every row, and a value written only there. */
@@ -113,7 +113,7 @@ describe('three tabs train on their own CSVs; rows never leave a tab', () => {
     ])
 
     const dashboard = await (await browser.newContext()).newPage()
-    await dashboard.goto(`${coordinator.coordinatorPageUrl}&task=clinic`)
+    await dashboard.goto(coordinatorPageFor(coordinator.coordinatorPageUrl, 'clinic'))
     await dashboard.getByTestId('start').click()
     await expect
       .poll(() => dashboard.getByTestId('completed-rounds').textContent(), { timeout: 120_000 })
