@@ -107,6 +107,9 @@ export function dispatchEvents<C>(socket: Socket, settings: DispatchSettings<C>)
     else answer(name, handler, context, outcome, ack)
   }
 
+  // A packet socket.io itself cannot decode closes the connection; counted here instead of printed to stderr.
+  socket.on('error', () => refusals.count('bad-packet'))
+
   socket.use((packet, _next) => {
     // `_next` is never called: the table is the only way an event reaches a handler.
     try {
