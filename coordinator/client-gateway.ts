@@ -19,6 +19,7 @@ import {
   readySchema,
   statisticsReportSchema,
   updateSchema,
+  uploadRequestSchema,
 } from '../shared/guards'
 import type { HeContextCache } from '../shared/he/context-cache'
 import { ciphertextsHash } from '../shared/he/wire'
@@ -29,9 +30,12 @@ import type { ClientId } from '../shared/rounds/state'
 import type { ChainService } from './chain/chain-service'
 import type { EventLog } from './event-log'
 import { servePrivateInference } from './he/private-inference'
+import { grantOf, grantUpload } from './socket/frame-allowance'
+import { baseFrameCap, type FrameCapSettings, uploadBound } from './socket/frame-cap'
 import type { EventHandler, HandlerTable } from './socket/handler-table'
-import { guarded } from './socket/handler-table'
-import { EVENT_COST } from './socket/limits'
+import { bulky, guarded } from './socket/handler-table'
+import { EVENT_COST, type NetworkLimits } from './socket/limits'
+import { SlotPool } from './socket/slot-pool'
 import type { TaskEntry, TaskRegistry } from './task-registry'
 
 export interface ClientSocketData {
@@ -99,6 +103,8 @@ export interface ClientGatewayDeps {
   readonly directory: ClientDirectory
   readonly chain: ChainService
   readonly he: HeContextCache | null
+  readonly limits: NetworkLimits
+  readonly frames: FrameCapSettings
 }
 
 /**
@@ -109,7 +115,59 @@ export interface ClientGatewayDeps {
 export function clientHandlers(
   deps: ClientGatewayDeps,
 ): Omit<ClientHandlers, keyof import('../shared/market/protocol').MarketClientEvents> {
-  const { tasks, directory, chain, he } = deps
+  const { tasks, directory, chain, he, limits, frames } = deps
+  const baseCap = baseFrameCap(frames)
+  /** Upload slots: one pool per task for its participants' updates, one for everything else. */
+  const taskPools = new Map<string, SlotPool>()
+  const openPool = new SlotPool(limits.uploadsInFlight)
+  const poolOf = (taskId: string): SlotPool => {
+    let pool = taskPools.get(taskId)
+    if (!pool) taskPools.set(taskId, (pool = new SlotPool(limits.uploadsInFlight)))
+    return pool
+  }
+
+  const upload: Handler<'client:upload'> = guarded(
+    'upload request',
+    uploadRequestSchema,
+    async (request, c) => {
+      const task = request.taskId ? tasks.get(request.taskId) : undefined
+      if (request.taskId && !task) return fail('unknown-task', `no task "${request.taskId}" here`)
+      const bound = uploadBound(request.kind, task?.task, frames)
+      if (!bound.ok) return bound
+      if (request.bytes > bound.value)
+        return fail(
+          'too-large',
+          `bytes: ${request.bytes} is over the ${bound.value} a ${request.kind} upload may take here`,
+        )
+      const expiresAt = Date.now() + limits.uploadGrantMs
+      if (request.bytes <= baseCap) return ok({ bytes: baseCap, expiresAt })
+      if (grantOf(c.socket)) return fail('invalid-state', 'this connection already holds an upload grant')
+      let pool = openPool
+      if (request.kind === 'update') {
+        const id = c.socket.data.clientId
+        if (!id || !task || c.entry !== task)
+          return fail('not-joined', `join task "${request.taskId}" before uploading to it`)
+        if (!task.federation.awaitsUpdateFrom(id))
+          return fail('not-selected', `${id} has no update outstanding in the running round`)
+        pool = poolOf(task.task.id)
+      }
+      const freeSlot = await pool.acquire(limits.uploadWaitMs)
+      if (!freeSlot)
+        return fail(
+          'rate-limited',
+          `no upload slot came free within ${limits.uploadWaitMs / 1000} s; try again`,
+        )
+      if (!c.socket.connected) {
+        freeSlot()
+        return fail('invalid-state', 'the connection closed while waiting')
+      }
+      const grant = grantUpload(c.socket, request.bytes, baseCap, limits.uploadGrantMs, freeSlot)
+      return grant
+        ? ok({ bytes: grant.bytes, expiresAt: grant.expiresAt })
+        : fail('invalid-state', 'this transport cannot take a larger frame')
+    },
+  )
+
   const joined = (c: ClientContext): Result<{ id: ClientId; task: TaskEntry }> => {
     const id = c.socket.data.clientId
     return id && c.entry ? ok({ id, task: c.entry }) : fail('not-joined', 'say client:hello first')
@@ -176,6 +234,7 @@ export function clientHandlers(
       partition: { index: partitionIndex, seed },
       model: task.federation.globalMessage(),
       maxMessageBytes: task.maxMessageBytes,
+      frameBytes: baseCap,
     }
     return ok(reply)
   })
@@ -208,6 +267,7 @@ export function clientHandlers(
   return {
     'client:challenge': challenge,
     'client:tasks': guarded('task list request', noPayloadSchema, () => ok(tasks.listings())),
+    'client:upload': upload,
     'client:hello': hello,
     'client:ready': forJoined('ready', readySchema, (ready, id, task) =>
       task.federation.ready(id, ready.trainExamples),
@@ -216,7 +276,7 @@ export function clientHandlers(
       task.federation.progress(id, report.round, report.fraction)
       return ok(null)
     }),
-    'client:update': update,
+    'client:update': bulky(update),
     'client:encrypted-update': encryptedUpdate,
     'client:he-key': forJoined('key confirmation', heKeySchema, (request, id, task) =>
       task.federation.keyStored(id, request.keyId),
@@ -225,22 +285,24 @@ export function clientHandlers(
       task.federation.relayEnvelope(id, request.keyId, request.recipient, request.envelope),
     ),
     // Private inference is open to any connection: the features stay encrypted under the caller's own key.
-    'client:infer': guarded(
-      'inference request',
-      inferenceRequestSchema,
-      (request) => {
-        const task = tasks.get(request.taskId)
-        if (!task) return fail('unknown-task', `no task "${request.taskId}" here`)
-        if (!he) return fail('invalid-state', 'this coordinator has no HE runtime (node-seal did not load)')
-        const global = task.federation.global
-        return servePrivateInference(
-          he,
-          task.task,
-          { version: global.version, weights: global.weights, inClear: task.federation.modelInClear },
-          request,
-        )
-      },
-      EVENT_COST.inference,
+    'client:infer': bulky(
+      guarded(
+        'inference request',
+        inferenceRequestSchema,
+        (request) => {
+          const task = tasks.get(request.taskId)
+          if (!task) return fail('unknown-task', `no task "${request.taskId}" here`)
+          if (!he) return fail('invalid-state', 'this coordinator has no HE runtime (node-seal did not load)')
+          const global = task.federation.global
+          return servePrivateInference(
+            he,
+            task.task,
+            { version: global.version, weights: global.weights, inClear: task.federation.modelInClear },
+            request,
+          )
+        },
+        EVENT_COST.inference,
+      ),
     ),
     'client:evaluation': forJoined('evaluation', evaluationSchema, (report, id, task) =>
       task.federation.evaluation(id, report),

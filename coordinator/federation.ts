@@ -253,6 +253,12 @@ export class Federation {
     this.#dispatch({ type: 'progress', now: this.#now(), id, round, fraction })
   }
 
+  /** Whether `id` is selected for the running round and has neither reported nor been dropped. */
+  awaitsUpdateFrom(id: ClientId): boolean {
+    const round = this.#state.round
+    return !!round && round.selected.includes(id) && !round.reported.has(id) && !round.dropped.has(id)
+  }
+
   publicKeyOf(id: ClientId): string | null {
     return this.#accounts.get(id)?.publicKey ?? null
   }

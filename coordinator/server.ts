@@ -26,9 +26,9 @@ import { applySecurityHeaders } from './http/security-headers'
 import { DeliveryStore } from './market/delivery-store'
 import { marketHandlers } from './market/market-gateway'
 import { MarketTrainingBroker, marketTaskProvider } from './market/training-broker'
-import { admitConnections, setFrameCap } from './socket/admission'
+import { admitConnections } from './socket/admission'
 import { type DispatchSettings, dispatchEvents } from './socket/event-dispatch'
-import { largestLegalFrame } from './socket/frame-cap'
+import { baseFrameCap } from './socket/frame-cap'
 import { defaultNetworkLimits, type NetworkLimits } from './socket/limits'
 import { RefusalCounter } from './socket/refusals'
 import { builtApp, type RequestHandler, viteDevApp } from './static-files'
@@ -83,7 +83,7 @@ export interface Coordinator {
   /** Everything refused so far, by reason (the live page shows it). */
   readonly refusals: RefusalCounter
   readonly limits: NetworkLimits
-  /** The transport's current frame cap: the largest legal frame of the tasks served. */
+  /** The frame every connection may send without an upload grant (JSON text, one ciphertext). */
   readonly frameCap: number
   close(): Promise<void>
 }
@@ -149,7 +149,14 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
         )
   const limits: NetworkLimits = { ...defaultNetworkLimits, ...options.limits }
   const refusals = new RefusalCounter()
-  const io: ClientServer = new Server(http, { maxHttpBufferSize: limits.textFrameBytes, serveClient: false })
+  const frames = {
+    encryption: he instanceof HeContextCache,
+    textFrameBytes: limits.textFrameBytes,
+    copyBytes: limits.copyBytes,
+  }
+  // Every connection may send frames up to the base cap; larger ones only under an upload grant (`client:upload`).
+  const frameCap = baseFrameCap(frames)
+  const io: ClientServer = new Server(http, { maxHttpBufferSize: frameCap, serveClient: false })
   admitConnections(io, limits, refusals)
   const directory = new ClientDirectory()
   const echo = options.echoEvents ? (e: EventEntry) => console.log(`[${e.level}] ${e.text}`) : undefined
@@ -235,18 +242,6 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
     )
   }, maxParameters)
   registry = tasks
-  let frameCap = limits.textFrameBytes
-  tasks.onAdded(() => {
-    frameCap = largestLegalFrame(
-      tasks.entries().map((e) => e.task),
-      {
-        encryption: he instanceof HeContextCache,
-        textFrameBytes: limits.textFrameBytes,
-        copyBytes: limits.copyBytes,
-      },
-    )
-    setFrameCap(io, frameCap)
-  })
   const initial = options.tasks ?? [diabetesDemoTask('mlp', seed)]
   const stored = (models?.tasks() ?? []).filter((t) => !initial.some((i) => i.id === t.id))
   for (const task of [...initial, ...stored]) {
@@ -260,7 +255,14 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   dashboard = attachDashboardGateway(dashboardNsp, tasks, controlToken, log, newSeed, chain, limits, refusals)
   refusals.onChange(() => dashboard?.changed())
   const table = {
-    ...clientHandlers({ tasks, directory, chain, he: he instanceof HeContextCache ? he : null }),
+    ...clientHandlers({
+      tasks,
+      directory,
+      chain,
+      he: he instanceof HeContextCache ? he : null,
+      limits,
+      frames,
+    }),
     ...marketHandlers(io, chain, new DeliveryStore(options.dataDir ?? null), tasks),
   } satisfies ClientHandlers
   io.on('connection', (socket) => {
@@ -315,9 +317,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
     coordinatorPageUrl: `${url}/coordinator#token=${controlToken}`,
     refusals,
     limits,
-    get frameCap() {
-      return frameCap
-    },
+    frameCap,
     async close(): Promise<void> {
       clearInterval(ticker)
       dashboard?.close()

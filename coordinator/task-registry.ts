@@ -18,7 +18,6 @@ export const MESSAGE_OVERHEAD_BYTES = 64 * 1024
 /** Every task on the coordinator, each with its own federation (rounds, global model, history). */
 export class TaskRegistry {
   readonly #entries = new Map<string, TaskEntry>()
-  readonly #added = new Set<(entry: TaskEntry) => void>()
 
   constructor(
     private readonly federationFor: (task: TaskInfo) => Federation,
@@ -43,13 +42,7 @@ export class TaskRegistry {
       participants: options.participants ?? null,
     }
     this.#entries.set(task.id, entry)
-    for (const listener of this.#added) listener(entry)
     return ok(entry)
-  }
-
-  /** Calls `listener` after every task added from now on (the transport's frame cap follows the tasks served). */
-  onAdded(listener: (entry: TaskEntry) => void): void {
-    this.#added.add(listener)
   }
 
   get(id: string): TaskEntry | undefined {

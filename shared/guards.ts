@@ -27,6 +27,12 @@ export const identityProofSchema = z.object({
 /** Events that carry nothing but their ack: no payload, or an empty object. */
 export const noPayloadSchema = z.union([z.undefined(), z.object({}).strict()])
 
+export const uploadRequestSchema = z.object({
+  kind: z.enum(['update', 'inference', 'copy']),
+  taskId: taskId.optional(),
+  bytes: z.int().min(1).max(2 ** 31),
+})
+
 export const helloSchema = z.object({
   protocol: z.literal(PROTOCOL_VERSION, { message: `this coordinator speaks protocol ${PROTOCOL_VERSION}` }),
   backend: z.string().min(1).max(40),

@@ -117,6 +117,8 @@ export interface HelloReply {
   readonly model: GlobalModelMessage
   /** Largest message the coordinator accepts, in bytes. */
   readonly maxMessageBytes: number
+  /** Largest frame sent without asking (`client:upload` first for larger ones). */
+  readonly frameBytes: number
 }
 
 export interface ReadyRequest {
@@ -296,9 +298,31 @@ export interface FederatedStatistics {
   }[]
 }
 
+/** What a connection asks room for before sending a frame over the coordinator's base cap. */
+export type UploadKind = 'update' | 'inference' | 'copy'
+
+export interface UploadRequest {
+  readonly kind: UploadKind
+  /** The task of an update or a private prediction. */
+  readonly taskId?: string
+  /** Size of the largest frame about to be sent (one binary attachment). */
+  readonly bytes: number
+}
+
+export interface UploadGrantMessage {
+  /** This connection may send frames up to this size until its upload arrives or `expiresAt`. */
+  readonly bytes: number
+  readonly expiresAt: number
+}
+
 export interface ClientToServerEvents extends MarketClientEvents {
   /** A fresh challenge for this connection, to sign in `client:hello` (or a market model request). */
   'client:challenge': (request: Record<string, never>, ack: Ack<JoinChallenge>) => void
+  /**
+   * Room for one large frame (an update, a private prediction's keys, a sealed copy): answered once an upload slot
+   * is free. Frames over the base cap (`HelloReply.frameBytes`) without a grant close the connection.
+   */
+  'client:upload': (request: UploadRequest, ack: Ack<UploadGrantMessage>) => void
   /** The tasks a tab can join, with their schemas (public), before it picks data or joins. */
   'client:tasks': (ack: Ack<readonly TaskListing[]>) => void
   'client:hello': (request: HelloRequest, ack: Ack<HelloReply>) => void

@@ -13,7 +13,7 @@ import type { SearchQuery, SearchResult } from '../../shared/market/search'
 import type { MarketStatistics } from '../../shared/market/statistics'
 import type { DatasetCategory, Purchase, SaleKind } from '../../shared/market/types'
 import type { DataFrame } from '../../shared/privacy/dataframe'
-import type { KeyEnvelopeMessage } from '../../shared/protocol'
+import type { KeyEnvelopeMessage, UploadGrantMessage } from '../../shared/protocol'
 import { fail, ok, type Result } from '../../shared/result'
 import type { TaskSchema } from '../../shared/tasks/schema'
 import { fetchAccount, sendTransaction } from '../session/chain-client'
@@ -169,6 +169,11 @@ export class MarketClient {
       payload: { purchaseId: purchase.purchaseId, deliveryHash: sealedHash(message) },
       timestamp: Date.now(),
     })
+    const room = await this.#ask<UploadGrantMessage>('client:upload', {
+      kind: 'copy',
+      bytes: bytesOf(message.ciphertext).byteLength,
+    })
+    if (!room.ok) return room
     return this.#ask<{ txId: string; block: number }>('market:deliver', { tx, sealed: message })
   }
 

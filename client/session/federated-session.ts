@@ -97,6 +97,7 @@ const MAX_NOTICES = 30
 const isAbort = (error: unknown): boolean => error instanceof Error && error.name === 'AbortError'
 type AckEvent =
   | 'client:challenge'
+  | 'client:upload'
   | 'client:hello'
   | 'client:ready'
   | 'client:update'
@@ -126,6 +127,8 @@ export class FederatedSession {
   #listeners = new Set<(snapshot: SessionSnapshot) => void>()
   #training: { round: number; controller: AbortController } | null = null
   #maxMessageBytes = Number.POSITIVE_INFINITY
+  /** Largest frame the coordinator takes without an upload grant. */
+  #frameBytes = Number.POSITIVE_INFINITY
   #lastProgressSent = 0
   #stopped = false
   /** The coordinator said the run is over; cleared by the next round or a reset. */
@@ -278,6 +281,7 @@ export class FederatedSession {
         return
       }
       this.#maxMessageBytes = hello.maxMessageBytes
+      this.#frameBytes = hello.frameBytes
       // Keep the data already prepared for this task: a reconnect must not swap the tab's rows.
       let data = this.#snapshot.task?.id === hello.task.id ? this.#snapshot.data : null
       if (!data) data = await this.trainer.prepare(hello.task, hello.partition)
@@ -344,6 +348,18 @@ export class FederatedSession {
         lastTraining: { round: message.round, ...result.metrics, durationMs: result.durationMs },
       })
       const hash = updateHash(new Uint8Array(delta))
+      // A delta over the base frame cap waits for one of the task's upload slots (bounded memory on a burst).
+      if (delta.byteLength > this.#frameBytes) {
+        const room = await this.#request('client:upload', {
+          kind: 'update',
+          taskId: this.taskId,
+          bytes: delta.byteLength,
+        })
+        if (room === undefined || controller.signal.aborted) {
+          if (this.#training?.controller === controller) this.#set({ status: this.#restingStatus() })
+          return
+        }
+      }
       const accepted = await this.#request('client:update', {
         round: message.round,
         baseVersion: message.model.version,

@@ -6,7 +6,7 @@ import { loadSeal } from '../../shared/he/seal'
 import { approximateSigmoid, type SigmoidApproximation } from '../../shared/he/sigmoid'
 import { decryptVector, encryptVector } from '../../shared/he/vector'
 import { deserializeVector, serializeVector } from '../../shared/he/wire'
-import type { InferenceReply } from '../../shared/protocol'
+import type { InferenceReply, UploadGrantMessage, UploadRequest } from '../../shared/protocol'
 import type { Result } from '../../shared/result'
 import type { ClientSocket } from './federated-session'
 
@@ -67,8 +67,13 @@ export async function predictPrivately(
   const bytesSent =
     request.relinKeys.byteLength + request.galoisKeys.byteLength + wire.ciphertexts[0]!.byteLength
   const withTimeout = socket.timeout(60_000) as unknown as {
+    emitWithAck(event: 'client:upload', payload: UploadRequest): Promise<Result<UploadGrantMessage>>
     emitWithAck(event: 'client:infer', payload: typeof request): Promise<Result<InferenceReply>>
   }
+  // The Galois keys are the largest frame: room for it first (one of the coordinator's upload slots).
+  const largest = Math.max(request.relinKeys.byteLength, request.galoisKeys.byteLength)
+  const room = await withTimeout.emitWithAck('client:upload', { kind: 'inference', taskId, bytes: largest })
+  if (!room.ok) throw new Error(`${room.error.code}: ${room.error.message}`)
   const reply = await withTimeout.emitWithAck('client:infer', request)
   if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`)
   const ciphertexts = reply.value.ciphertexts.map(bytesOf)

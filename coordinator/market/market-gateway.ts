@@ -20,7 +20,7 @@ import type { Purchase } from '../../shared/market/types'
 import { fail, ok } from '../../shared/result'
 import type { ChainService } from '../chain/chain-service'
 import { type ClientHandlers, type ClientServer, takeChallenge } from '../client-gateway'
-import { guarded } from '../socket/handler-table'
+import { bulky, guarded } from '../socket/handler-table'
 import { EVENT_COST } from '../socket/limits'
 import type { TaskRegistry } from '../task-registry'
 import type { DeliveryStore } from './delivery-store'
@@ -103,26 +103,28 @@ export function marketHandlers(
       return ok(view)
     }),
 
-    'market:deliver': guarded(
-      'delivery',
-      deliverRequest,
-      (r) => {
-        const tx = r.tx as unknown as SignedTransaction
-        if (tx.body.type !== 'market.deliver')
-          return fail('bad-payload', 'tx: a delivery carries a market.deliver transaction')
-        const hash = sealedHash(r.sealed)
-        const named = (tx.body.payload as { deliveryHash?: unknown }).deliveryHash
-        if (named !== hash) {
-          return fail(
-            'bad-payload',
-            `tx.payload.deliveryHash is ${String(named).slice(0, 16)}…, the sealed copy hashes to ${hash.slice(0, 16)}…`,
-          )
-        }
-        // Store first: once the chain says delivered, the buyer must find the bytes.
-        deliveries.put(r.sealed)
-        return chain.submit(tx)
-      },
-      EVENT_COST.transaction,
+    'market:deliver': bulky(
+      guarded(
+        'delivery',
+        deliverRequest,
+        (r) => {
+          const tx = r.tx as unknown as SignedTransaction
+          if (tx.body.type !== 'market.deliver')
+            return fail('bad-payload', 'tx: a delivery carries a market.deliver transaction')
+          const hash = sealedHash(r.sealed)
+          const named = (tx.body.payload as { deliveryHash?: unknown }).deliveryHash
+          if (named !== hash) {
+            return fail(
+              'bad-payload',
+              `tx.payload.deliveryHash is ${String(named).slice(0, 16)}…, the sealed copy hashes to ${hash.slice(0, 16)}…`,
+            )
+          }
+          // Store first: once the chain says delivered, the buyer must find the bytes.
+          deliveries.put(r.sealed)
+          return chain.submit(tx)
+        },
+        EVENT_COST.transaction,
+      ),
     ),
 
     'market:delivery': guarded('delivery request', purchaseRequest, (r) => {

@@ -56,14 +56,3 @@ export function originAllowed(origin: string, host: string | undefined, allowed:
     return false
   }
 }
-
-/**
- * Sets the transport's frame cap (engine.io's `maxHttpBufferSize` for polling bodies, ws's `maxPayload` for
- * WebSocket messages) for connections opened from now on. A binary attachment travels in a frame of its own, so
- * the cap is the largest single legal part, not the largest message.
- */
-export function setFrameCap(io: Server, bytes: number): void {
-  io.engine.opts.maxHttpBufferSize = bytes
-  const ws = (io.engine as unknown as { ws?: { options?: { maxPayload?: number } } }).ws
-  if (ws?.options) ws.options.maxPayload = bytes
-}

@@ -2,6 +2,7 @@ import { RateLimiterMemory } from 'rate-limiter-flexible'
 import type { Socket } from 'socket.io'
 import type { Ack, Notice } from '../../shared/protocol'
 import { fail, type ProtocolError, type Result } from '../../shared/result'
+import { grantOf } from './frame-allowance'
 import type { EventHandler } from './handler-table'
 import type { NetworkLimits } from './limits'
 import type { RefusalCounter } from './refusals'
@@ -67,6 +68,7 @@ export function dispatchEvents<C>(socket: Socket, settings: DispatchSettings<C>)
     ack: Ack<unknown> | null,
   ): void => {
     try {
+      if (handler.bulky) grantOf(socket)?.release()
       if (!result.ok) {
         refuse(result.error.code, null, null)
         if (context !== undefined) settings.onRefused?.(context, handler.what, result.error)

@@ -1,7 +1,8 @@
 import { inferenceSteps } from '../../shared/he/inference'
 import { ciphertextByteBound, presetFor } from '../../shared/he/limits'
 import { parameterCount } from '../../shared/model/spec'
-import type { TaskInfo } from '../../shared/protocol'
+import type { TaskInfo, UploadKind } from '../../shared/protocol'
+import { fail, ok, type Result } from '../../shared/result'
 import { MESSAGE_OVERHEAD_BYTES } from '../task-registry'
 
 /**
@@ -21,22 +22,49 @@ export interface FrameCapSettings {
 }
 
 /**
- * The largest single frame a peer may legally send to a coordinator serving `tasks`. socket.io sends every binary
- * attachment in a frame of its own, so this is the largest legal part: a plain update's delta, one ciphertext of an
- * encrypted update, the Galois keys of a private prediction on a logistic task, a sealed copy, or the JSON text.
+ * The frame every connection may send without asking: the JSON text of any event, or one ciphertext of an encrypted
+ * update (socket.io sends each binary attachment in a frame of its own).
  */
-export function largestLegalFrame(tasks: readonly TaskInfo[], settings: FrameCapSettings): number {
-  let cap = Math.max(settings.textFrameBytes, settings.copyBytes)
-  for (const task of tasks) {
-    cap = Math.max(cap, parameterCount(task.model) * 4 + MESSAGE_OVERHEAD_BYTES)
-    if (!settings.encryption) continue
-    cap = Math.max(cap, ciphertextByteBound(presetFor('bfv')), ciphertextByteBound(presetFor('ckks')))
-    if (task.model.kind === 'logistic')
-      cap = Math.max(
-        cap,
-        inferenceSteps(task.features.length).length * GALOIS_BYTES_PER_STEP,
-        RELIN_KEY_BYTES,
+export function baseFrameCap(settings: FrameCapSettings): number {
+  if (!settings.encryption) return settings.textFrameBytes
+  return Math.max(
+    settings.textFrameBytes,
+    ciphertextByteBound(presetFor('bfv')),
+    ciphertextByteBound(presetFor('ckks')),
+  )
+}
+
+/**
+ * The largest legal single frame of one upload: a plain update's delta for `task`, the Galois keys of a private
+ * prediction on it (binary logistic tasks, with SEAL), or a sealed copy; a refusal says why none is legal.
+ */
+export function uploadBound(
+  kind: UploadKind,
+  task: TaskInfo | undefined,
+  settings: FrameCapSettings,
+): Result<number> {
+  switch (kind) {
+    case 'copy':
+      return ok(settings.copyBytes)
+    case 'update':
+      return task
+        ? ok(parameterCount(task.model) * 4 + MESSAGE_OVERHEAD_BYTES)
+        : fail('bad-payload', 'taskId: an update names its task')
+    case 'inference':
+      if (!task) return fail('bad-payload', 'taskId: a private prediction names its task')
+      if (!settings.encryption)
+        return fail('invalid-state', 'this coordinator has no HE runtime (node-seal did not load)')
+      if (task.model.kind !== 'logistic' || task.model.classes !== 2)
+        return fail(
+          'forbidden',
+          `private inference serves binary logistic-regression tasks; "${task.id}" is ${task.model.kind} with ${task.model.classes} classes`,
+        )
+      return ok(
+        Math.max(inferenceSteps(task.features.length).length * GALOIS_BYTES_PER_STEP, RELIN_KEY_BYTES),
       )
+    default: {
+      const _exhaustive: never = kind
+      return _exhaustive
+    }
   }
-  return cap
 }

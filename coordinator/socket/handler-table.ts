@@ -19,6 +19,8 @@ export interface EventHandler<T, C> {
   readonly what: string
   /** Rate-limit units this event costs (1 for most; see `EVENT_COST`). */
   readonly cost: number
+  /** Carries a large frame under an upload grant: the grant ends once this event is handled. */
+  readonly bulky?: boolean
   /** Never throws out: the dispatcher catches, logs and answers `invalid-state` (a rejected promise too). */
   run(payload: unknown, context: C): Result<T> | Promise<Result<T>>
 }
@@ -47,3 +49,6 @@ export function guarded<S extends z.ZodType, T, C>(
     },
   }
 }
+
+/** The same handler, marked as carrying a large frame (its upload grant ends once it is handled). */
+export const bulky = <T, C>(handler: EventHandler<T, C>): EventHandler<T, C> => ({ ...handler, bulky: true })

@@ -22,6 +22,15 @@ export interface NetworkLimits {
   readonly textFrameBytes: number
   /** Largest sealed anonymized copy of a dataset the market relays (one binary frame). */
   readonly copyBytes: number
+  /**
+   * Large uploads in flight at once per task (updates of the round's participants) and for everyone else together
+   * (private predictions, sealed copies): a burst then costs this many large frames of memory, not one per client.
+   */
+  readonly uploadsInFlight: number
+  /** How long a granted upload may take to arrive before its slot is taken back. */
+  readonly uploadGrantMs: number
+  /** How long a request for an upload slot may wait for one. */
+  readonly uploadWaitMs: number
 }
 
 export const defaultNetworkLimits: NetworkLimits = {
@@ -33,6 +42,9 @@ export const defaultNetworkLimits: NetworkLimits = {
   allowedOrigins: [],
   textFrameBytes: 1024 * 1024,
   copyBytes: 2 * 1024 * 1024,
+  uploadsInFlight: 4,
+  uploadGrantMs: 20_000,
+  uploadWaitMs: 30_000,
 }
 
 /** Event costs in `eventsPerSecond` units: work that is CPU-heavy for the coordinator costs more. */

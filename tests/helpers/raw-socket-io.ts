@@ -40,7 +40,8 @@ export class RawSocketIo {
       }
       this.received.push(frame)
       if (typeof frame !== 'string') return
-      const ack = /^43(?:\/[^,]*,)?(\d+)(\[.*)$/s.exec(frame)
+      // An ack (43), or a binary ack (46N-) whose attachments follow: placeholders stand in for them here.
+      const ack = /^4(?:3|6\d+-)(?:\/[^,]*,)?(\d+)(\[.*)$/s.exec(frame)
       if (ack) {
         const resolve = this.#acks.get(Number(ack[1]))
         this.#acks.delete(Number(ack[1]))

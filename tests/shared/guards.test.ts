@@ -25,7 +25,13 @@ describe('payload guards', () => {
     expect(
       parsePayload(
         helloSchema,
-        { protocol: PROTOCOL_VERSION, backend: 'wasm', taskId: 'demo', publicKey: 'ab'.repeat(32) },
+        {
+          protocol: PROTOCOL_VERSION,
+          backend: 'wasm',
+          taskId: 'demo',
+          publicKey: 'ab'.repeat(32),
+          proof: { timestamp: Date.now(), signature: 'cd'.repeat(64) },
+        },
         'hello',
       ).ok,
     ).toBe(true)

@@ -1,0 +1,67 @@
+/**
+ * A coordinator in a process of its own for bench/update-burst.ts: one task of about a million parameters (4 MB
+ * updates), limits opened for 100 clients from one address, BURST_SLOTS upload slots. Sends `{ url, token }` over
+ * IPC, then samples its own memory; on "report" it sends the peak since the last "reset".
+ */
+import { startCoordinator } from '../../coordinator/server'
+import { diabetesDemoTask } from '../../shared/tasks/diabetes-demo'
+
+const demo = diabetesDemoTask('mlp', 1)
+const coordinator = await startCoordinator({
+  port: 0,
+  staticDir: null,
+  encryption: false,
+  tasks: [
+    {
+      ...demo,
+      id: 'big',
+      name: 'A million parameters',
+      model: {
+        kind: 'mlp',
+        inputs: demo.features.length,
+        hidden: [1000, 980],
+        activation: 'relu',
+        classes: 2,
+      },
+    },
+  ],
+  config: { rounds: 1, minClients: 100, clientsPerRound: 0, roundDeadlineMs: 120_000, quorumFraction: 1 },
+  limits: { connectionsPerAddress: 200, uploadsInFlight: Number(process.env.BURST_SLOTS ?? 4) },
+})
+/** With BURST_LIVE=1, each sample follows a full collection: the peak of live memory, not of garbage not yet freed. */
+const live = process.env.BURST_LIVE === '1' && typeof globalThis.gc === 'function'
+
+const sample = () => {
+  const m = process.memoryUsage()
+  return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers }
+}
+let peak = sample()
+let base = sample()
+setInterval(
+  () => {
+    if (live) globalThis.gc!()
+    const now = sample()
+    for (const key of Object.keys(peak) as (keyof typeof peak)[]) peak[key] = Math.max(peak[key], now[key])
+  },
+  live ? 25 : 10,
+).unref()
+
+process.on('message', (message) => {
+  if (message === 'reset') {
+    globalThis.gc?.()
+    base = sample()
+    peak = sample()
+    process.send!({ base })
+  } else if (message === 'report') {
+    process.send!({
+      base,
+      peak,
+      parameters: coordinator.federation.parameters,
+      completedRounds: coordinator.federation.state.completedRounds,
+      frameCap: coordinator.frameCap,
+    })
+  } else if (message === 'stop') {
+    void coordinator.close().then(() => process.exit(0))
+  }
+})
+process.send!({ url: coordinator.url, token: coordinator.controlToken })
