@@ -2,6 +2,7 @@ import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { diabetesDemoTask } from '../shared/tasks/diabetes-demo'
 import { startCoordinator } from './server'
+import { defaultNetworkLimits } from './socket/limits'
 
 const usage = `Usage: npm start -- [options]
 
@@ -15,6 +16,10 @@ const usage = `Usage: npm start -- [options]
   --seed N            seed of the initial weights and demo data (default 2026)
   --data-dir DIR      where the chain, models and tasks persist (default .data); "npx privx verify" checks it
   --dev               serve the client through Vite with hot reload
+  --allowed-origin URL  a browser origin allowed to connect besides this coordinator's own (repeatable; * for any)
+  --events-per-second N  events one connection may send per second (default ${defaultNetworkLimits.eventsPerSecond})
+  --connections-per-address N  open connections from one IP address (default ${defaultNetworkLimits.connectionsPerAddress})
+  --uploads-in-flight N  large uploads at once per task (default ${defaultNetworkLimits.uploadsInFlight})
   --help`
 
 async function main(): Promise<void> {
@@ -30,6 +35,10 @@ async function main(): Promise<void> {
       seed: { type: 'string' },
       dev: { type: 'boolean' },
       'data-dir': { type: 'string', default: '.data' },
+      'allowed-origin': { type: 'string', multiple: true },
+      'events-per-second': { type: 'string' },
+      'connections-per-address': { type: 'string' },
+      'uploads-in-flight': { type: 'string' },
       help: { type: 'boolean' },
     },
   })
@@ -44,6 +53,10 @@ async function main(): Promise<void> {
       throw new Error(`--${name} must be a non-negative integer, got "${raw}"`)
     return n
   }
+  const positive = (
+    name: 'events-per-second' | 'connections-per-address' | 'uploads-in-flight',
+    fallback: number,
+  ) => Math.max(1, integer(name, values[name], fallback))
   const model = values.model ?? 'mlp'
   if (model !== 'mlp' && model !== 'logistic')
     throw new Error(`--model must be mlp or logistic, got "${model}"`)
@@ -65,6 +78,12 @@ async function main(): Promise<void> {
     dev: values.dev ?? false,
     dataDir: resolve(values['data-dir']),
     echoEvents: true,
+    limits: {
+      allowedOrigins: values['allowed-origin'] ?? [],
+      eventsPerSecond: positive('events-per-second', defaultNetworkLimits.eventsPerSecond),
+      connectionsPerAddress: positive('connections-per-address', defaultNetworkLimits.connectionsPerAddress),
+      uploadsInFlight: positive('uploads-in-flight', defaultNetworkLimits.uploadsInFlight),
+    },
   })
   if (values['auto-start']) coordinator.federation.control('start')
   console.log(`
@@ -78,6 +97,14 @@ Privx coordinator on ${coordinator.url}
   }
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)
+  // Handlers cannot throw out (every event goes through one guarded dispatcher). A rejected promise elsewhere
+  // leaves no state half-written, so it is logged and serving goes on; an exception that escaped synchronous code
+  // may have, so it is logged and the process ends (the chain on disk is whole: a restart resumes from it).
+  process.on('unhandledRejection', (reason) => {
+    console.error(
+      `privx: unhandled rejection, still serving: ${reason instanceof Error ? reason.stack : String(reason)}`,
+    )
+  })
 }
 
 main().catch((error: unknown) => {

@@ -71,7 +71,14 @@ export class PxChainExplorer extends LitElement {
       <p>
         Chain <b>${v.chainId}</b>: <span data-testid="chain-height">${v.height}</span> blocks, head <code>${short(v.head, 16)}</code>,
         producer <code>${v.producer ?? '–'}</code>, ${v.supply.minted - v.supply.burned} tokens in supply.
-        <button data-testid="verify-chain" @click=${this.#verify}>Verify chain</button>
+        <button data-testid="verify-chain" @click=${() => this.#verify(false)}>Verify chain</button>
+        ${
+          this.canControl
+            ? html`<button data-testid="reverify-chain" @click=${() => this.#verify(true)}>
+                Re-verify from storage
+              </button>`
+            : nothing
+        }
         ${this.verdict ? html`<span class=${this.verdict.ok ? 'good' : 'bad'} data-testid="chain-verdict">${this.verdict.text}</span>` : nothing}
       </p>
       <div class="grid">
@@ -188,11 +195,15 @@ export class PxChainExplorer extends LitElement {
     await this.#refresh()
   }
 
-  async #verify(): Promise<void> {
-    const result = await this.live?.verifyChain()
+  async #verify(full: boolean): Promise<void> {
+    if (full) this.verdict = { ok: true, text: 'verifying every block from storage…' }
+    const result = await (full ? this.live?.reverifyChain() : this.live?.verifyChain())
     if (!result) return
     this.verdict = result.ok
-      ? { ok: true, text: `valid: all ${result.value.height} blocks check out` }
+      ? {
+          ok: true,
+          text: `valid: all ${result.value.height} blocks check out (each verified as it was added; the whole chain from storage at ${clock(result.value.fullVerifiedAt)})`,
+        }
       : { ok: false, text: result.error.message }
   }
 

@@ -2,6 +2,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit'
 import { io, type Socket } from 'socket.io-client'
 import type { Block, BlockHeader, InclusionProof } from '../../shared/chain/block'
 import {
+  type ChainVerification,
   type ChainView,
   type ControlAction,
   type CreateTaskRequest,
@@ -87,8 +88,14 @@ export class DashboardController implements ReactiveController {
     return this.#ask((s) => s.emitWithAck('dashboard:fund-task', { taskId, amount }))
   }
 
-  verifyChain(): Promise<Result<{ height: number }>> {
+  /** The chain's verification as the coordinator keeps it (no work for the coordinator). */
+  verifyChain(): Promise<Result<ChainVerification>> {
     return this.#ask((s) => s.emitWithAck('dashboard:verify-chain', {}))
+  }
+
+  /** A full re-verification from storage (control token; the coordinator allows one a minute). */
+  reverifyChain(): Promise<Result<ChainVerification>> {
+    return this.#ask((s) => s.emitWithAck('dashboard:reverify-chain', {}))
   }
 
   proof(

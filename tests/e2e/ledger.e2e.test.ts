@@ -3,6 +3,7 @@ import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Coordinator, startCoordinator } from '../../coordinator/server'
 import { launchChromium } from '../helpers/browser'
+import { RawSocketIo } from '../helpers/raw-socket-io'
 
 let coordinator: Coordinator
 let browser: Browser
@@ -40,12 +41,32 @@ describe('the chain explorer on the coordinator page', () => {
     await page.getByTestId('verify-chain').click()
     await expect
       .poll(() => page.getByTestId('chain-verdict').textContent())
-      .toBe('valid: all 4 blocks check out')
+      .toMatch(/^valid: all 4 blocks check out \(each verified as it was added/)
+    // With the control token, a full re-verification from storage (at most one a minute).
+    await page.getByTestId('reverify-chain').click()
+    await expect.poll(() => page.getByTestId('chain-verdict').textContent()).toMatch(/^valid: all 4 blocks/)
 
     await page.getByTestId('block-row').first().click()
     await page.getByTestId('prove').first().click()
     await expect
       .poll(() => page.getByTestId('proof-result').textContent())
       .toMatch(/^✓ included in block 3: leaf 0 of 1/)
+  })
+
+  it('shows what the coordinator refused, by reason', async () => {
+    const page = await (await browser.newContext()).newPage()
+    await page.goto(coordinator.coordinatorPageUrl)
+    const hostile = await RawSocketIo.connect(coordinator.url)
+    hostile.emit('no-such-event', {})
+    hostile.emit(42, {})
+    await expect
+      .poll(() => page.locator('px-refusals [data-reason="unknown-event"] td.count').textContent(), {
+        timeout: 10_000,
+      })
+      .toBe('1')
+    await expect
+      .poll(() => page.locator('px-refusals [data-reason="bad-event-name"]').textContent())
+      .toMatch(/not a string/)
+    hostile.close()
   })
 })
