@@ -1,4 +1,4 @@
-import { createServer, type Server as HttpServer } from 'node:http'
+import { createServer, type Server as HttpServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Server } from 'socket.io'
 import { HeContextCache } from '../shared/he/context-cache'
@@ -22,6 +22,7 @@ import {
 import { attachDashboardGateway, type DashboardNamespace, verificationOf } from './dashboard-gateway'
 import { EventLog } from './event-log'
 import { type AggregatedRound, Federation } from './federation'
+import { httpRequestBudget } from './http/request-budget'
 import { applySecurityHeaders } from './http/security-headers'
 import { DeliveryStore } from './market/delivery-store'
 import { marketHandlers } from './market/market-gateway'
@@ -118,8 +119,12 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
 
   let registry: TaskRegistry | null = null
   let broker: MarketTrainingBroker | null = null
-  const http: HttpServer = createServer((req, res) => {
+  const limits: NetworkLimits = { ...defaultNetworkLimits, ...options.limits }
+  const refusals = new RefusalCounter()
+  const withinBudget = httpRequestBudget(limits.httpRequestsPerTenSeconds, () => refusals.count('http-rate'))
+  const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     applySecurityHeaders(res, { dev: options.dev === true })
+    if (!(await withinBudget(req, res))) return
     if (req.url === '/api/tasks' && registry) {
       res.writeHead(200, { 'content-type': 'application/json' })
       res.end(JSON.stringify(registry.summaries()))
@@ -138,6 +143,13 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
     }
     if (app) app(req, res, notFound)
     else notFound()
+  }
+  const http: HttpServer = createServer((req, res) => {
+    serve(req, res).catch((error: unknown) => {
+      log.add('error', `HTTP ${req.method} ${req.url?.slice(0, 100)} failed: ${String(error)}`)
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' })
+      res.end('the coordinator could not answer this request\n')
+    })
   })
   // Without SEAL (Node < 22) the coordinator still runs; switching encryption on then says why it cannot.
   const he =
@@ -147,8 +159,6 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
           (seal) => new HeContextCache(seal),
           (error: unknown) => error,
         )
-  const limits: NetworkLimits = { ...defaultNetworkLimits, ...options.limits }
-  const refusals = new RefusalCounter()
   const frames = {
     encryption: he instanceof HeContextCache,
     textFrameBytes: limits.textFrameBytes,

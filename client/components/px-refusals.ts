@@ -12,6 +12,8 @@ const EXPLAINED: Readonly<Record<string, string>> = {
   origin: 'a page from a foreign origin',
   'connections-per-address': 'too many connections from one address',
   'connections-total': 'over the coordinator’s connection limit',
+  'handshake-rate': 'too many new connections a minute from one address',
+  'bad-packet': 'bytes socket.io could not decode',
   'frame-too-large': 'a frame over the largest legal message',
   'parse-error': 'bytes that are not socket.io packets',
   unauthorized: 'a signature or proof that did not verify',

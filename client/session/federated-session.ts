@@ -91,6 +91,9 @@ export interface SessionSnapshot {
 }
 
 const ACK_TIMEOUT_MS = 30_000
+/** Retries of a request refused as over the event rate, after 0.5 s, 1 s and 1.5 s (the budget renews each second). */
+const RATE_RETRIES = 3
+const RATE_RETRY_MS = 500
 const PROGRESS_INTERVAL_MS = 200
 const MAX_NOTICES = 30
 
@@ -581,7 +584,18 @@ export class FederatedSession {
       const withTimeout = this.socket.timeout(ACK_TIMEOUT_MS) as unknown as {
         emitWithAck(event: E, payload: PayloadOf<E>): Promise<Result<ReplyOf<E>>>
       }
-      const result = await withTimeout.emitWithAck(event, payload)
+      let result = await withTimeout.emitWithAck(event, payload)
+      // Over the coordinator's per-connection event rate (fast rounds on a small model can get there): wait and
+      // send again, as an HTTP client does after a 429, rather than lose an update its round is waiting for.
+      for (
+        let retry = 1;
+        !result.ok && result.error.code === 'rate-limited' && retry <= RATE_RETRIES;
+        retry++
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, RATE_RETRY_MS * retry))
+        if (this.#stopped) return undefined
+        result = await withTimeout.emitWithAck(event, payload)
+      }
       if (result.ok) return result.value
       this.#notice('error', `${event} refused (${result.error.code}): ${result.error.message}`)
     } catch (error) {

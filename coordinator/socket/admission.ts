@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http'
+import { RateLimiterMemory } from 'rate-limiter-flexible'
 import type { Server } from 'socket.io'
 import type { NetworkLimits } from './limits'
 import type { RefusalCounter } from './refusals'
@@ -6,12 +7,14 @@ import type { RefusalCounter } from './refusals'
 /**
  * Who may open a connection (engine.io's `allowRequest`, run on every handshake): a browser page only from an
  * allowed origin (the coordinator's own by default: another site's page cannot drive a visitor's browser into the
- * federation), at most `connectionsPerAddress` open connections per IP address and `maxConnections` in all.
+ * federation), at most `connectionsPerAddress` open connections per IP address and `maxConnections` in all, and at
+ * most `handshakesPerAddressPerMinute` new ones per address.
  * Refusals are counted by reason and answered with HTTP 403 and the reason.
  */
 export function admitConnections(io: Server, limits: NetworkLimits, refusals: RefusalCounter): void {
   const open = new Map<string, number>()
   let total = 0
+  const handshakes = new RateLimiterMemory({ points: limits.handshakesPerAddressPerMinute, duration: 60 })
   const addressOf = (req: IncomingMessage): string => req.socket.remoteAddress ?? 'unknown'
 
   io.engine.opts.allowRequest = (req, callback) => {
@@ -32,7 +35,16 @@ export function admitConnections(io: Server, limits: NetworkLimits, refusals: Re
       callback(`the coordinator serves ${limits.maxConnections} connections already`, false)
       return
     }
-    callback(null, true)
+    handshakes.consume(address).then(
+      () => callback(null, true),
+      () => {
+        refusals.count('handshake-rate')
+        callback(
+          `more than ${limits.handshakesPerAddressPerMinute} new connections a minute from ${address}`,
+          false,
+        )
+      },
+    )
   }
   io.engine.on('connection', (raw: { request: IncomingMessage; once(e: 'close', f: () => void): void }) => {
     const address = addressOf(raw.request)

@@ -145,6 +145,8 @@ export function dispatchEvents<C>(socket: Socket, settings: DispatchSettings<C>)
         .consume(socket.id, handler.cost)
         .then(
           () => run(name, handler, rest[0], ack),
+          // Every refused event is answered (a client waiting on its ack must not hang); a connection that keeps
+          // sending past its budget is closed at the abuse threshold.
           () =>
             refuse('rate-limited', ack, {
               code: 'rate-limited',

@@ -11,6 +11,10 @@ export interface NetworkLimits {
   readonly abuseWindowSeconds: number
   /** Open connections from one IP address (handshakes beyond it get HTTP 403). */
   readonly connectionsPerAddress: number
+  /** New connections (handshakes) from one IP address per minute: a reconnect storm is refused at the door. */
+  readonly handshakesPerAddressPerMinute: number
+  /** Plain HTTP requests (pages, assets, `/api/*`) from one IP address per 10 seconds; a page load takes about 10. */
+  readonly httpRequestsPerTenSeconds: number
   /** Open connections in all. */
   readonly maxConnections: number
   /**
@@ -38,6 +42,8 @@ export const defaultNetworkLimits: NetworkLimits = {
   abuseThreshold: 200,
   abuseWindowSeconds: 10,
   connectionsPerAddress: 64,
+  handshakesPerAddressPerMinute: 300,
+  httpRequestsPerTenSeconds: 300,
   maxConnections: 5_000,
   allowedOrigins: [],
   textFrameBytes: 1024 * 1024,

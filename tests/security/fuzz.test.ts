@@ -19,7 +19,12 @@ beforeAll(async () => {
     staticDir: null,
     config: { rounds: 4, minClients: 2, localEpochs: 1, roundDeadlineMs: 8000, quorumFraction: 0.5 },
     // The fuzzer's packets must reach the handlers, not stop at the rate limit.
-    limits: { eventsPerSecond: 1_000_000, abuseThreshold: 1_000_000, connectionsPerAddress: 1_000 },
+    limits: {
+      eventsPerSecond: 1_000_000,
+      abuseThreshold: 1_000_000,
+      connectionsPerAddress: 1_000,
+      handshakesPerAddressPerMinute: 1_000_000,
+    },
   })
   honest = [
     await startHeadlessClient(coordinator.url, { backend: 'cpu' }),
