@@ -152,8 +152,12 @@ export class ChainService {
     return this.#state.chainId
   }
 
-  /** Checks, applies and seals a signed transaction in a new block; the reason goes back when it is refused. */
-  submit(tx: SignedTransaction): Result<{ txId: string; block: number }> {
+  /**
+   * Checks, applies and seals a signed transaction in a new block; the reason goes back when it is refused.
+   * `beforeCommit` runs once the block is known to be valid and before it is stored (a delivery stores the bytes the
+   * transaction names there: never for a refused transaction, always before the chain says delivered).
+   */
+  submit(tx: SignedTransaction, beforeCommit?: () => void): Result<{ txId: string; block: number }> {
     // produceBlock checks and applies the transaction; its refusal is the sender's answer.
     const head = this.#blocks.at(-1)!
     const next = produceBlock({ block: head, state: this.#state }, [tx], this.keys, this.#now())
@@ -165,6 +169,7 @@ export class ChainService {
         'invalid-state',
         `the produced block does not verify (${checked.fault.check}): ${checked.fault.message}`,
       )
+    beforeCommit?.()
     this.#store?.append(next.value.block)
     this.#blocks = [...this.#blocks, next.value.block]
     this.#state = next.value.state

@@ -119,9 +119,9 @@ export function marketHandlers(
               `tx.payload.deliveryHash is ${String(named).slice(0, 16)}…, the sealed copy hashes to ${hash.slice(0, 16)}…`,
             )
           }
-          // Store first: once the chain says delivered, the buyer must find the bytes.
-          deliveries.put(r.sealed)
-          return chain.submit(tx)
+          // Stored once the transaction is known to apply and before its block is: a refused delivery stores
+          // nothing, and once the chain says delivered the buyer finds the bytes.
+          return chain.submit(tx, () => deliveries.put(r.sealed))
         },
         EVENT_COST.transaction,
       ),
