@@ -249,7 +249,7 @@ export function clientHandlers(
     const bad = firstNonFinite(delta.value)
     if (bad !== -1)
       return fail('non-finite', `delta value ${bad} is ${delta.value[bad]}; updates must be finite`)
-    return task.federation.submitUpdate(id, update, delta.value, hash)
+    return task.federation.submit(id, update, { kind: 'plain', delta: delta.value }, hash)
   })
 
   const encryptedUpdate: Handler<'client:encrypted-update'> = forJoined(
@@ -260,7 +260,7 @@ export function clientHandlers(
       const hash = ciphertextsHash(ciphertexts)
       const signed = signedBy(task, id, update, hash)
       if (!signed.ok) return signed
-      return task.federation.submitEncryptedUpdate(id, update, ciphertexts, hash)
+      return task.federation.submit(id, update, { kind: 'encrypted', keyId: update.keyId, ciphertexts }, hash)
     },
   )
 

@@ -1,32 +1,29 @@
-import { applyDelta, FedAvgAccumulator } from '../shared/aggregation/fedavg'
+import { applyDelta } from '../shared/aggregation/fedavg'
+import { FedAvgRoundAggregator } from '../shared/aggregation/fedavg-round'
+import type { RoundAggregator } from '../shared/aggregation/round-aggregator'
 import { addressOf } from '../shared/chain/keys'
 import { type Binary, encodeFloat32, firstNonFinite } from '../shared/codec'
 import type { HeContextCache } from '../shared/he/context-cache'
 import { HeError } from '../shared/he/errors'
 import type { EncryptedVector } from '../shared/he/vector'
-import { EvaluationTally } from '../shared/metrics/evaluation-tally'
 import { initialWeights } from '../shared/model/init'
 import { describeModel, parameterCount } from '../shared/model/spec'
 import { modelVersion, weightsDigest } from '../shared/model/version'
 import { addDpSgdRound } from '../shared/privacy/dp-sgd'
-import { ledgerEpsilon, ledgerSteps, type PrivacyLedger } from '../shared/privacy/ledger'
-import { poolColumnStatistics } from '../shared/privacy/pooled-statistics'
+import { ledgerEpsilon, type PrivacyLedger } from '../shared/privacy/ledger'
 import type {
-  ClientView,
   ColumnStatisticsReport,
   DashboardSnapshot,
-  EncryptedUpdateMessage,
   EvaluationReport,
   EventEntry,
-  FederatedStatistics,
   GlobalModelMessage,
   KeyEnvelopeMessage,
   LocalTrainingSettings,
+  RoundEncryptionMessage,
   RoundRecord,
   ServerToClientEvents,
   TaskInfo,
   TaskSummary,
-  UpdateMessage,
 } from '../shared/protocol'
 import { type RandomSource, seededRandom } from '../shared/random'
 import { fail, ok, type ProtocolError, type Result } from '../shared/result'
@@ -37,6 +34,7 @@ import {
   type Effect,
   type Input,
   initialRoundState,
+  type ParticipantReport,
   phaseOf,
   type RoundPrivacy,
   type RoundState,
@@ -44,7 +42,11 @@ import {
 import { step } from '../shared/rounds/step'
 import { EventLog } from './event-log'
 import { EncryptedRounds } from './he/encrypted-rounds'
+import type { EncryptedSum } from './he/encrypted-sum-aggregator'
 import type { KeyCustody } from './he/key-custody'
+import { ColumnStatistics } from './task/column-statistics'
+import { dashboardSnapshot } from './task/dashboard-snapshot'
+import { ModelHistory } from './task/model-history'
 
 /** How the federation reaches clients; the socket layer implements it. */
 export interface FederationOutbox {
@@ -103,10 +105,34 @@ interface GlobalModel {
   readonly weights: Float32Array
 }
 
+/** What an update carries, as the gateway decoded it: a delta in the clear, or ciphertexts under the round's key. */
+export type UpdatePayload =
+  | { readonly kind: 'plain'; readonly delta: Float32Array }
+  | { readonly kind: 'encrypted'; readonly keyId: string; readonly ciphertexts: readonly Uint8Array[] }
+
+/** What every update says of itself besides its payload (the wire's update messages share these fields). */
+export interface UpdateClaims {
+  readonly round: number
+  readonly baseVersion: string
+  readonly examples: number
+  readonly metrics: { readonly loss: number; readonly accuracy: number }
+}
+
+/** The open round's aggregator, chosen from its plan when it starts. */
+type OpenRound =
+  | { readonly kind: 'plain'; readonly aggregator: RoundAggregator<Float32Array, Float32Array> }
+  | {
+      readonly kind: 'encrypted'
+      readonly aggregator: RoundAggregator<EncryptedVector, EncryptedSum>
+      readonly message: RoundEncryptionMessage
+    }
+
 /**
- * The coordinator's stateful shell around the pure round machine: it feeds `step` inputs, turns effects into
- * messages, holds the global model and the round's streaming FedAvg sum, and keeps the history the live page shows.
- * Payloads arrive here already checked by the gateway's schemas.
+ * A task's round driver around the pure round machine (`shared/rounds/step.ts`): it feeds `step` inputs (joins,
+ * updates, key custody, time), turns effects into messages, holds the global model and the open round's
+ * aggregator (chosen from the round's plan when it starts), and hands completed rounds to the chain recorder.
+ * What the live page shows beside the round lives in focused modules: model history and evaluations, column
+ * statistics, the snapshot projection. Payloads arrive here already checked by the gateway's guards.
  */
 export class Federation {
   readonly task: TaskInfo
@@ -114,29 +140,17 @@ export class Federation {
   readonly log: EventLog
   #state: RoundState
   #global: GlobalModel
-  #accumulator: FedAvgAccumulator | null = null
-  #roundTraining = { loss: 0, accuracy: 0, examples: 0 }
-  #roundPrivacy: RoundPrivacy | null = null
+  #open: OpenRound | null = null
   readonly #onFinished: ((rounds: number) => void) | undefined
-  /** Encrypted rounds: key custody, the open round's ciphertext sum, the aggregates a late tab replays. */
+  /** Encrypted rounds: key custody, each encrypted round's settings, the aggregates a late tab replays. */
   readonly #encryption: EncryptedRounds
-  /** This round's accepted updates: their hashes and example counts, for the chain record. */
-  #roundUpdates = new Map<ClientId, { updateHash: string; examples: number; address: string }>()
   /** Each client's account, from its hello. */
   readonly #accounts = new Map<ClientId, { publicKey: string; address: string }>()
   readonly #onAggregated: ((round: AggregatedRound) => void) | undefined
-  #statistics: {
-    requestId: string
-    epsilon: number
-    requestedAt: number
-    reports: Map<ClientId, ColumnStatisticsReport>
-  } | null = null
+  readonly #statistics: ColumnStatistics | null
   /** Per tab: its DP-SGD steps, for its example-level epsilon (recomputed here from rows, batch and epochs). */
   #exampleLedgers = new Map<ClientId, PrivacyLedger>()
-  /** Epsilon of the released models once the current round is aggregated (null without DP). */
-  #roundEpsilon: number | null = null
-  #history: RoundRecord[] = []
-  #tallies = new Map<string, EvaluationTally>()
+  readonly #history: ModelHistory
   #lastMetrics = new Map<ClientId, { loss: number; accuracy: number }>()
   #nextPartition = 1
   readonly #random: RandomSource
@@ -153,6 +167,9 @@ export class Federation {
     this.#now = options.now ?? Date.now
     this.#onAggregated = options.onAggregated
     this.#onFinished = options.onFinished
+    this.#history = new ModelHistory(options.task.classNames.length)
+    this.#statistics =
+      options.task.dataset.kind === 'csv' ? new ColumnStatistics(options.task.dataset.schema) : null
     this.#encryption = new EncryptedRounds(
       options.he ?? null,
       this.parameters,
@@ -190,7 +207,7 @@ export class Federation {
   }
 
   get history(): readonly RoundRecord[] {
-    return this.#history
+    return this.#history.records
   }
 
   /** A new client (ids are given by the gateway, unique across tasks): returns its demo partition index. */
@@ -200,7 +217,9 @@ export class Federation {
     this.#dispatch({ type: 'hello', now: this.#now(), id, backend })
     // After the hello is answered: a key request must not overtake the reply.
     queueMicrotask(() => {
-      if (this.#state.clients.has(id)) this.#encryption.join(id, envelopeKey)
+      if (!this.#state.clients.has(id)) return
+      this.#encryption.join(id, envelopeKey)
+      this.#syncCustody()
     })
     return { partitionIndex }
   }
@@ -219,7 +238,7 @@ export class Federation {
   keyStored(id: ClientId, keyId: string): Result<null> {
     if (!this.#state.clients.has(id)) return fail('not-joined', `${id} has not joined`)
     const result = this.#encryption.custody.confirm(id, keyId)
-    if (result.ok) this.tick()
+    if (result.ok) this.#syncCustody()
     return result
   }
 
@@ -246,6 +265,7 @@ export class Federation {
     this.#accounts.delete(id)
     this.#exampleLedgers.delete(id)
     this.#encryption.custody.leave(id)
+    this.#syncCustody()
     this.#dispatch({ type: 'leave', now: this.#now(), id })
   }
 
@@ -263,106 +283,66 @@ export class Federation {
     return this.#accounts.get(id)?.publicKey ?? null
   }
 
-  /** An update whose delta the gateway decoded and checked (length, finite values, the sender's signature). */
-  submitUpdate(
-    id: ClientId,
-    update: Omit<UpdateMessage, 'delta'>,
-    delta: Float32Array,
-    hash: string,
-  ): Result<null> {
-    if (this.#encryption.isOpen(update.round, this.#state.round?.number)) {
-      return fail('invalid-state', `round ${update.round} is encrypted: send client:encrypted-update`)
-    }
-    return this.#acceptUpdate(id, update, hash, (examples) => {
-      this.#accumulator?.add(delta, this.#roundPrivacy ? 1 : examples)
-    })
-  }
-
   /**
-   * An encrypted update: its ciphertexts are checked and loaded first (a bad one is refused before the round counts
-   * it), then added into the round's encrypted sum. The coordinator cannot read them.
+   * One update, plain or encrypted, whose bytes the gateway checked (length, finite values, the sender's
+   * signature): it must match the round's plan and model, the round machine decides whether it counts, and the
+   * round's aggregator folds it in (an encrypted upload is loaded first: a bad one is refused before it counts).
    */
-  submitEncryptedUpdate(
-    id: ClientId,
-    update: Omit<EncryptedUpdateMessage, 'ciphertexts'>,
-    ciphertexts: readonly Uint8Array[],
-    hash: string,
-  ): Result<null> {
-    if (!this.#encryption.isOpen(update.round, this.#state.round?.number)) {
-      return fail('stale-round', `round ${update.round} is not an open encrypted round`)
-    }
-    let vector: EncryptedVector
-    try {
-      vector = this.#encryption.load(update.keyId, ciphertexts)
-    } catch (error) {
-      if (!(error instanceof HeError)) throw error
-      return fail('bad-payload', `encrypted update: ${error.message}`)
-    }
-    let added = false
-    const result = this.#acceptUpdate(id, update, hash, (examples) => {
-      this.#encryption.add(vector, examples)
-      added = true
-    })
-    if (!added) vector.delete()
-    return result
-  }
-
-  #acceptUpdate(
-    id: ClientId,
-    update: {
-      round: number
-      baseVersion: string
-      examples: number
-      metrics: { loss: number; accuracy: number }
-    },
-    hash: string,
-    accumulate: (examples: number) => void,
-  ): Result<null> {
-    // The global model stays put while a round runs: an update from any other model is not this round's work.
+  submit(id: ClientId, claims: UpdateClaims, payload: UpdatePayload, hash: string): Result<null> {
     const running = this.#state.round
-    if (running && running.number === update.round && update.baseVersion !== this.#global.version) {
+    const open = this.#open
+    const roundOfUpdate = running && running.number === claims.round ? open : null
+    if (payload.kind === 'plain' && roundOfUpdate?.kind === 'encrypted')
+      return fail('invalid-state', `round ${claims.round} is encrypted: send client:encrypted-update`)
+    if (payload.kind === 'encrypted' && roundOfUpdate?.kind !== 'encrypted')
+      return fail('stale-round', `round ${claims.round} is not an open encrypted round`)
+    // The global model stays put while a round runs: an update from any other model is not this round's work.
+    if (running && running.number === claims.round && claims.baseVersion !== this.#global.version) {
       return fail(
         'stale-round',
-        `baseVersion ${update.baseVersion.slice(0, 40)} is not round ${running.number}'s model ${this.#global.version}`,
+        `baseVersion ${claims.baseVersion.slice(0, 40)} is not round ${running.number}'s model ${this.#global.version}`,
       )
     }
+    let loaded: EncryptedVector | null = null
+    if (payload.kind === 'encrypted') {
+      try {
+        loaded = this.#encryption.load(payload.keyId, payload.ciphertexts)
+      } catch (error) {
+        if (!(error instanceof HeError)) throw error
+        return fail('bad-payload', `encrypted update: ${error.message}`)
+      }
+    }
+    const accepted = { payload, loaded }
     const result = this.#dispatch(
-      { type: 'update', now: this.#now(), id, round: update.round, examples: update.examples },
-      (effect) => {
-        if (effect.type !== 'accumulate') return
-        accumulate(effect.examples)
-        this.#roundTraining.loss += update.metrics.loss * effect.examples
-        this.#roundTraining.accuracy += update.metrics.accuracy * effect.examples
-        this.#roundTraining.examples += effect.examples
-        this.#lastMetrics.set(id, update.metrics)
+      {
+        type: 'update',
+        now: this.#now(),
+        id,
+        round: claims.round,
+        examples: claims.examples,
+        updateHash: hash,
         // The address is taken now: the tab may leave before the round completes, and its update still counts.
-        this.#roundUpdates.set(id, {
-          updateHash: hash,
-          examples: effect.examples,
-          address: this.#accounts.get(id)?.address ?? '',
-        })
-        const dpSgd = this.#state.config.privacy.exampleLevel
-        if (dpSgd.enabled) {
-          const rows = this.#state.clients.get(id)?.examples ?? effect.examples
-          const { localEpochs, batchSize } = this.#state.config
-          const ledger = addDpSgdRound(
-            this.#exampleLedgers.get(id) ?? [],
-            rows,
-            batchSize,
-            localEpochs,
-            dpSgd.noiseMultiplier,
-          )
-          this.#exampleLedgers.set(id, ledger)
-        }
+        address: this.#accounts.get(id)?.address ?? '',
+        loss: claims.metrics.loss,
+        accuracy: claims.metrics.accuracy,
       },
+      accepted,
     )
+    if (accepted.loaded) accepted.loaded.delete()
+    if (result.ok) this.#lastMetrics.set(id, claims.metrics)
     return result
   }
 
   evaluation(id: ClientId, report: EvaluationReport): Result<null> {
-    return this.#recordEvaluation(id, report)
+    if (!this.#state.clients.get(id)?.ready) return fail('not-joined', `${id} has not joined`)
+    const metrics = this.#history.evaluate(id, report)
+    if (!metrics.ok) return metrics
+    this.outbox.toAll('federation:metrics', metrics.value)
+    this.outbox.changed()
+    return ok(null)
   }
 
+  /** Advances the round clock: deadlines pass, due rounds start. */
   tick(): void {
     this.#dispatch({ type: 'tick', now: this.#now() })
   }
@@ -389,6 +369,7 @@ export class Federation {
       merged.data.encryption.mode,
     )
     if (!encryption.ok) return encryption
+    this.#syncCustody()
     this.#dispatch({ type: 'configure', now: this.#now(), config: merged.data })
     const changed = Object.entries(patch).map(
       ([key, value]) => `${key}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`,
@@ -402,45 +383,25 @@ export class Federation {
    * A new request replaces the previous one.
    */
   requestStatistics(epsilon: number): Result<string> {
-    if (this.task.dataset.kind !== 'csv') return fail('invalid-state', 'column statistics need a CSV task')
+    if (!this.#statistics) return fail('invalid-state', 'column statistics need a CSV task')
     const ready = [...this.#state.clients.values()].filter((c) => c.ready).length
     if (ready === 0) return fail('invalid-state', 'no tab has joined this task yet')
-    const bytes = crypto.getRandomValues(new Uint8Array(8))
-    const requestId = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
-    this.#statistics = { requestId, epsilon, requestedAt: this.#now(), reports: new Map() }
-    this.outbox.toAll('statistics:request', { requestId, epsilon })
+    const request = this.#statistics.open(epsilon, this.#now())
+    this.outbox.toAll('statistics:request', request)
     this.log.add(
       'info',
       `asked ${ready} tabs for column statistics at epsilon ${epsilon} each (local DP, Laplace)`,
     )
     this.outbox.changed()
-    return ok(requestId)
+    return ok(request.requestId)
   }
 
   statistics(id: ClientId, report: ColumnStatisticsReport): Result<null> {
-    const current = this.#statistics
     if (!this.#state.clients.get(id)?.ready) return fail('not-joined', `${id} has not joined`)
-    if (!current || current.requestId !== report.requestId) {
-      return fail('stale-round', `no statistics request ${report.requestId} is open`)
-    }
-    if (current.reports.has(id))
-      return fail('duplicate-update', `${id} already sent statistics for ${report.requestId}`)
-    current.reports.set(id, report)
-    this.outbox.changed()
-    return ok(null)
-  }
-
-  #pooledStatistics(): FederatedStatistics | null {
-    const current = this.#statistics
-    if (!current || this.task.dataset.kind !== 'csv') return null
-    const reports = [...current.reports.values()]
-    return {
-      requestId: current.requestId,
-      epsilon: current.epsilon,
-      requestedAt: current.requestedAt,
-      reports: reports.length,
-      columns: poolColumnStatistics(reports, this.task.dataset.schema),
-    }
+    if (!this.#statistics) return fail('stale-round', `no statistics request ${report.requestId} is open`)
+    const result = this.#statistics.report(id, report)
+    if (result.ok) this.outbox.changed()
+    return result
   }
 
   /** Records a refusal where the live page shows it (the gateway calls it for every refused event of this task). */
@@ -496,90 +457,106 @@ export class Federation {
     tasks: readonly TaskSummary[] = [this.summary()],
     events: readonly EventEntry[] = [],
   ): Omit<DashboardSnapshot, 'chainHeight' | 'refusals'> {
-    const state = this.#state
-    const round = state.round
-    const clients: ClientView[] = [...state.clients.values()].map((client) => ({
-      id: client.id,
-      backend: client.backend,
-      examples: client.examples,
-      status: client.status,
-      progress: client.progress,
-      lastUpdate: client.lastSeen,
-      lastLoss: this.#lastMetrics.get(client.id)?.loss ?? null,
-      lastAccuracy: this.#lastMetrics.get(client.id)?.accuracy ?? null,
-      exampleEpsilon: this.#exampleLedgers.has(client.id)
-        ? ledgerEpsilon(this.#exampleLedgers.get(client.id)!, state.config.privacy.delta)
-        : null,
-      holdsKey: this.#encryption.custody.holds(client.id),
-    }))
-    return {
+    const delta = this.#state.config.privacy.delta
+    return dashboardSnapshot({
       now: this.#now(),
-      phase: phaseOf(state),
       canControl,
-      config: state.config,
-      task: { ...this.summary(), schema: this.task.dataset.kind === 'csv' ? this.task.dataset.schema : null },
+      task: this.task,
+      summary: this.summary(),
       tasks,
+      state: this.#state,
       model: { round: this.#global.round, version: this.#global.version },
-      round: round && {
-        number: round.number,
-        startedAt: round.startedAt,
-        deadline: round.deadline,
-        selected: round.selected.length,
-        reported: round.reported.size,
-        dropped: round.dropped.size,
+      history: this.#history.records,
+      lastMetrics: this.#lastMetrics,
+      exampleEpsilon: (id) => {
+        const ledger = this.#exampleLedgers.get(id)
+        return ledger ? ledgerEpsilon(ledger, delta) : null
       },
-      clients,
-      history: this.#history,
-      abandoned: state.outcomes.filter((o) => o.status === 'abandoned').length,
-      privacy: {
-        ...state.config.privacy,
-        rounds: ledgerSteps(state.privacyLedger),
-        epsilon: this.epsilonSpent(),
-      },
-      statistics: this.#pooledStatistics(),
-      encryption: this.#encryption.snapshot(state.config.encryption.mode),
+      encryption: this.#encryption.snapshot(this.#state.config.encryption.mode),
+      statistics: this.#statistics?.pooled() ?? null,
       events: events.length
         ? [...this.log.entries, ...events].sort((a, b) => a.at - b.at).slice(-200)
         : this.log.entries,
-    }
+    })
   }
 
-  #dispatch(input: Input, onEffect?: (effect: Effect) => void): Result<null> {
-    const { state, effects } = step(this.#state, input, {
-      random: this.#random,
-      // Under encryption only tabs holding the key can take part.
-      eligible: (id) => this.#state.config.encryption.mode === 'off' || this.#encryption.custody.holds(id),
-    })
+  /** Tells the round machine who holds the task's key now (eligibility for encrypted rounds is decided there). */
+  #syncCustody(): void {
+    const custody = this.#encryption.custody
+    const holders = [...this.#state.clients.keys()].filter((id) => custody.holds(id))
+    const known = this.#state.keyHolders
+    if (
+      known.keyId === custody.keyId &&
+      known.holders.size === holders.length &&
+      holders.every((id) => known.holders.has(id))
+    )
+      return
+    this.#dispatch({ type: 'key-custody', now: this.#now(), keyId: custody.keyId, holders })
+  }
+
+  /** Runs one input through the machine and applies its effects in order; `update` is the payload of an update input. */
+  #dispatch(
+    input: Input,
+    update?: { readonly payload: UpdatePayload; loaded: EncryptedVector | null },
+  ): Result<null> {
+    const { state, effects } = step(this.#state, input, { random: this.#random })
     const changed = state !== this.#state || effects.length > 0
     this.#state = state
     let ack: Result<null> = ok(null)
     for (const effect of effects) {
-      onEffect?.(effect)
       if (effect.type === 'ack') ack = effect.result
-      else this.#apply(effect)
+      else if (effect.type === 'accumulate') {
+        const added = this.#accumulate(effect, update)
+        if (!added.ok) ack = added
+      } else this.#apply(effect)
     }
     // A tick that changed nothing (the usual case) publishes nothing.
     if (changed) this.outbox.changed()
     return ack
   }
 
-  #apply(effect: Exclude<Effect, { type: 'ack' }>): void {
+  /** Folds an accepted update into the open round's aggregator (the machine has counted it). */
+  #accumulate(
+    effect: Extract<Effect, { type: 'accumulate' }>,
+    update: { readonly payload: UpdatePayload; loaded: EncryptedVector | null } | undefined,
+  ): Result<null> {
+    const open = this.#open
+    if (!open || !update) throw new Error(`round ${effect.round}: an update was counted with no round open`)
+    if (open.kind === 'plain' && update.payload.kind === 'plain')
+      return open.aggregator.add({ id: effect.id, weight: effect.weight, payload: update.payload.delta })
+    if (open.kind === 'encrypted' && update.loaded) {
+      const vector = update.loaded
+      update.loaded = null // the aggregator owns it now
+      return open.aggregator.add({ id: effect.id, weight: effect.weight, payload: vector })
+    }
+    throw new Error(`round ${effect.round}: a ${update.payload.kind} update reached a ${open.kind} round`)
+  }
+
+  #apply(effect: Exclude<Effect, { type: 'ack' | 'accumulate' }>): void {
     switch (effect.type) {
       case 'round-started': {
-        this.#accumulator = new FedAvgAccumulator(this.parameters)
-        this.#roundUpdates = new Map()
-        this.#roundPrivacy = effect.privacy
-        const encryption = this.#encryption.begin(
-          this.#state.config.encryption,
-          effect.selected,
-          (id) => this.#state.clients.get(id)?.examples ?? 1,
-          effect.privacy,
-          this.#global,
-        )
-        if (encryption) this.#accumulator = null
-        // The state already counts this round's DP step and no later one: one round starts per step.
-        this.#roundEpsilon = effect.privacy ? this.epsilonSpent() : null
-        this.#roundTraining = { loss: 0, accuracy: 0, examples: 0 }
+        this.#open?.aggregator.discard()
+        this.#open = null
+        this.#encryption.discard()
+        let encryption: RoundEncryptionMessage | null = null
+        if (effect.plan.kind === 'encrypted') {
+          const begun = this.#encryption.begin(
+            effect.plan.keyId,
+            this.#state.config.encryption,
+            effect.selected,
+            (id) => this.#state.clients.get(id)?.examples ?? 1,
+            effect.privacy,
+            this.#global,
+          )
+          if (begun) {
+            encryption = begun.message
+            this.#open = { kind: 'encrypted', aggregator: begun.aggregator, message: begun.message }
+          }
+        }
+        this.#open ??= {
+          kind: 'plain',
+          aggregator: new FedAvgRoundAggregator(this.parameters, effect.privacy?.denominator ?? null),
+        }
         const { localEpochs, batchSize, learningRate, optimizer, privacy: dp } = this.#state.config
         // Under encryption the tabs train from the model they decrypted; the version says which it must be.
         const model: GlobalModelMessage = encryption
@@ -590,7 +567,7 @@ export class Federation {
           noiseMultiplier: dp.noiseMultiplier,
           sampleRate: dp.sampleRate,
           delta: dp.delta,
-          epsilonAfterRound: this.#roundEpsilon ?? 0,
+          epsilonAfterRound: effect.epsilonAfter ?? 0,
           epsilonBudget: dp.epsilonBudget,
         }
         for (const id of effect.selected) {
@@ -627,17 +604,17 @@ export class Federation {
         this.outbox.toAll('notice', { level: 'warning', text })
         return
       }
-      case 'accumulate':
-        return
       case 'client-dropped':
         this.outbox.toClient(effect.id, 'round:cancel', { round: effect.round, reason: effect.reason })
         this.log.add('warning', `${effect.id} dropped from round ${effect.round}: ${effect.reason}`)
         return
       case 'round-completed':
-        this.#aggregate(effect.round, effect.participants.length, effect.examples)
+        this.#countDpSgd(effect.reports)
+        this.#aggregate(effect)
         return
       case 'round-abandoned':
-        this.#accumulator = null
+        this.#open?.aggregator.discard()
+        this.#open = null
         this.#encryption.discard()
         this.outbox.toAll('round:cancel', { round: effect.round, reason: effect.reason })
         this.log.add(
@@ -651,7 +628,6 @@ export class Federation {
         this.#onFinished?.(effect.completedRounds)
         return
       case 'reset':
-        this.#tallies.clear()
         this.#lastMetrics.clear()
         this.#exampleLedgers.clear()
         this.#encryption.reset()
@@ -665,126 +641,139 @@ export class Federation {
     }
   }
 
-  #aggregate(round: number, participants: number, examples: number): void {
-    if (this.#encryption.roundOpen) {
-      this.#aggregateEncrypted(round, participants, examples)
-      return
+  /** Each participant's DP-SGD steps this round (its example-level epsilon, from its rows, batch and epochs). */
+  #countDpSgd(reports: ReadonlyMap<ClientId, ParticipantReport>): void {
+    const dpSgd = this.#state.config.privacy.exampleLevel
+    if (!dpSgd.enabled) return
+    const { localEpochs, batchSize } = this.#state.config
+    for (const [id, report] of reports) {
+      const rows = this.#state.clients.get(id)?.examples ?? report.examples
+      const ledger = addDpSgdRound(
+        this.#exampleLedgers.get(id) ?? [],
+        rows,
+        batchSize,
+        localEpochs,
+        dpSgd.noiseMultiplier,
+      )
+      this.#exampleLedgers.set(id, ledger)
     }
-    const accumulator = this.#accumulator
-    this.#accumulator = null
-    if (!accumulator || accumulator.count === 0) throw new Error(`round ${round} completed without updates`)
-    // DP-FedAvg: the sum of clipped, noised updates over a fixed, data-independent denominator; else FedAvg.
-    const privacy = this.#roundPrivacy
-    const step = privacy ? accumulator.sumOver(privacy.denominator) : accumulator.mean()
-    const weights = applyDelta(this.#global.weights, step)
-    if (firstNonFinite(weights) !== -1) {
-      this.log.add('error', `round ${round}: the aggregate is not finite; global model unchanged`)
-      return
-    }
-    const modelRound = this.#state.completedRounds
-    const started = this.#state.outcomes.at(-1)?.startedAt ?? this.#now()
-    const training = this.#roundTraining
-    const modelBefore = weightsDigest(this.#global.weights)
-    this.#global = { round: modelRound, version: modelVersion(modelRound, weights), weights }
-    this.#onAggregated?.({
-      taskId: this.task.id,
-      round: modelRound,
-      modelBefore,
-      modelAfter: weightsDigest(weights),
-      weights,
-      homomorphic: false,
-      participants: [...this.#roundUpdates].map(([id, u]) => ({
-        clientId: id,
-        ...u,
-      })),
-      metrics: {
-        trainLoss: training.examples ? training.loss / training.examples : null,
-        trainAccuracy: training.examples ? training.accuracy / training.examples : null,
-      },
-      rewardPerExample: this.#state.config.rewardPerExample,
-      privacy: this.#privacyRecord(privacy),
-    })
-    this.#record({
-      round: modelRound,
-      version: this.#global.version,
-      participants,
-      examples,
-      durationMs: this.#now() - started,
-      completedAt: this.#now(),
-      trainLoss: training.examples ? training.loss / training.examples : null,
-      trainAccuracy: training.examples ? training.accuracy / training.examples : null,
-      evaluation: null,
-      epsilon: this.#roundEpsilon,
-      encryption: null,
-    })
-    this.log.add(
-      'info',
-      `round ${round} aggregated from ${participants} clients (${examples} examples): model ${this.#global.version}`,
-    )
-    this.outbox.toAll('model:global', this.globalMessage())
   }
 
-  /**
-   * Closes an encrypted round: the sum of ciphertexts goes to every tab of the task, which decrypt it with the key
-   * they hold and average (sum / totalWeight). The coordinator records hashes and counts; it never sees the model.
-   */
-  #aggregateEncrypted(round: number, participants: number, examples: number): void {
-    const privacy = this.#roundPrivacy
+  /** Closes the open round's aggregator and releases the new model (or the encrypted sum) with its record. */
+  #aggregate(round: Extract<Effect, { type: 'round-completed' }>): void {
+    const open = this.#open
+    this.#open = null
+    if (!open) throw new Error(`round ${round.round} completed with no round open`)
+    const closed = open.aggregator.close()
+    if (!closed.ok) {
+      this.#encryption.discard()
+      this.log.add('error', `round ${round.round}: ${closed.error.message}; global model unchanged`)
+      return
+    }
     const modelRound = this.#state.completedRounds
-    const started = this.#state.outcomes.at(-1)?.startedAt ?? this.#now()
-    const training = this.#roundTraining
-    const closed = this.#encryption.close(modelRound, this.#global.version, participants, privacy)
-    const { message } = closed
-    const version = message.version
-    this.#global = { round: modelRound, version, weights: this.#encryption.base!.weights }
+    let training = { loss: 0, accuracy: 0, examples: 0 }
+    for (const r of round.reports.values())
+      training = {
+        loss: training.loss + r.loss * r.examples,
+        accuracy: training.accuracy + r.accuracy * r.examples,
+        examples: training.examples + r.examples,
+      }
     const trainLoss = training.examples ? training.loss / training.examples : null
     const trainAccuracy = training.examples ? training.accuracy / training.examples : null
-    this.#onAggregated?.({
-      taskId: this.task.id,
-      round: modelRound,
-      modelBefore: closed.modelBefore,
-      modelAfter: closed.modelAfter,
-      weights: null,
-      homomorphic: true,
-      participants: [...this.#roundUpdates].map(([id, u]) => ({ clientId: id, ...u })),
-      metrics: { trainLoss, trainAccuracy },
-      rewardPerExample: this.#state.config.rewardPerExample,
-      privacy: this.#privacyRecord(privacy),
-    })
-    this.#record({
-      round: modelRound,
-      version,
-      participants,
-      examples,
-      durationMs: this.#now() - started,
+    const participants = [...round.reports].map(([clientId, r]) => ({
+      clientId,
+      address: r.address,
+      updateHash: r.updateHash,
+      examples: r.examples,
+    }))
+    const common = {
+      participants: round.participants.length,
+      examples: round.examples,
+      durationMs: this.#now() - round.startedAt,
       completedAt: this.#now(),
       trainLoss,
       trainAccuracy,
       evaluation: null,
-      epsilon: this.#roundEpsilon,
+      epsilon: round.epsilonAfter,
+    }
+    if (open.kind === 'plain') {
+      const weights = applyDelta(this.#global.weights, closed.value.outcome as Float32Array)
+      if (firstNonFinite(weights) !== -1) {
+        this.log.add('error', `round ${round.round}: the aggregate is not finite; global model unchanged`)
+        return
+      }
+      const modelBefore = weightsDigest(this.#global.weights)
+      this.#global = { round: modelRound, version: modelVersion(modelRound, weights), weights }
+      this.#onAggregated?.({
+        taskId: this.task.id,
+        round: modelRound,
+        modelBefore,
+        modelAfter: weightsDigest(weights),
+        weights,
+        homomorphic: false,
+        participants,
+        metrics: { trainLoss, trainAccuracy },
+        rewardPerExample: this.#state.config.rewardPerExample,
+        privacy: this.#privacyRecord(round.privacy, round.epsilonAfter),
+      })
+      this.#history.add({ round: modelRound, version: this.#global.version, ...common, encryption: null })
+      this.log.add(
+        'info',
+        `round ${round.round} aggregated from ${round.participants.length} clients (${round.examples} examples): model ${this.#global.version}`,
+      )
+      this.outbox.toAll('model:global', this.globalMessage())
+      return
+    }
+    // Encrypted: the sum of ciphertexts goes to every tab of the task, which decrypt it with the key they hold and
+    // average (sum / totalWeight). The coordinator records hashes and counts; it never sees the model.
+    const released = this.#encryption.release(
+      modelRound,
+      this.#global.version,
+      round.participants.length,
+      round.privacy,
+      closed.value.outcome as EncryptedSum,
+    )
+    const { message } = released
+    this.#global = { round: modelRound, version: message.version, weights: this.#encryption.base!.weights }
+    this.#onAggregated?.({
+      taskId: this.task.id,
+      round: modelRound,
+      modelBefore: released.modelBefore,
+      modelAfter: released.modelAfter,
+      weights: null,
+      homomorphic: true,
+      participants,
+      metrics: { trainLoss, trainAccuracy },
+      rewardPerExample: this.#state.config.rewardPerExample,
+      privacy: this.#privacyRecord(round.privacy, round.epsilonAfter),
+    })
+    this.#history.add({
+      round: modelRound,
+      version: message.version,
+      ...common,
       encryption: {
         preset: message.preset,
         keyId: message.keyId,
         sumHash: message.sumHash,
-        bytesIn: closed.bytesIn,
-        bytesOut: closed.bytesOut,
+        bytesIn: released.bytesIn,
+        bytesOut: released.bytesOut,
       },
     })
     this.log.add(
       'info',
-      `round ${round} aggregated under encryption from ${participants} clients (${examples} examples): sum ${message.sumHash.slice(0, 12)}, ${(closed.bytesIn / 1e6).toFixed(2)} MB in; model ${version}`,
+      `round ${round.round} aggregated under encryption from ${round.participants.length} clients (${round.examples} examples): sum ${message.sumHash.slice(0, 12)}, ${(released.bytesIn / 1e6).toFixed(2)} MB in; model ${message.version}`,
     )
     this.outbox.toAll('model:encrypted', message)
   }
 
   /** What the chain records of a round's privacy. */
-  #privacyRecord(privacy: RoundPrivacy | null): AggregatedRound['privacy'] {
+  #privacyRecord(privacy: RoundPrivacy | null, epsilon: number | null): AggregatedRound['privacy'] {
     return privacy
       ? {
           mode: privacy.mode,
           clipNorm: privacy.clipNorm,
           noiseStd: privacy.noiseStd,
-          epsilon: this.#roundEpsilon,
+          epsilon,
           delta: this.#state.config.privacy.delta,
         }
       : { mode: 'off' }
@@ -799,8 +788,7 @@ export class Federation {
 
   /** A fresh history whose first entry is `model`, the baseline every later round is compared with. */
   #startHistory(model: GlobalModel): void {
-    this.#history = []
-    this.#record({
+    this.#history.restart({
       round: model.round,
       version: model.version,
       participants: 0,
@@ -813,36 +801,5 @@ export class Federation {
       epsilon: null,
       encryption: null,
     })
-  }
-
-  #record(record: RoundRecord): void {
-    this.#history.push(record)
-    this.#tallies.set(record.version, new EvaluationTally(this.task.classNames.length))
-  }
-
-  #recordEvaluation(id: ClientId, report: EvaluationReport): Result<null> {
-    if (!this.#state.clients.get(id)?.ready) return fail('not-joined', `${id} has not joined`)
-    const tally = this.#tallies.get(report.version)
-    const index = this.#history.findIndex((r) => r.version === report.version)
-    if (!tally || index === -1) return fail('stale-round', `no global model ${report.version} in this run`)
-    const classes = tally.classes
-    if (report.confusion.length !== classes || report.confusion.some((row) => row.length !== classes)) {
-      return fail('wrong-shape', `confusion matrix must be ${classes}x${classes} for this task`)
-    }
-    const counted = report.confusion.flat().reduce((a, b) => a + b, 0)
-    if (counted !== report.examples) {
-      return fail(
-        'bad-payload',
-        `confusion matrix counts ${counted} examples, report says ${report.examples}`,
-      )
-    }
-    if (tally.has(id)) return fail('duplicate-update', `${id} already evaluated ${report.version}`)
-    tally.add(id, report)
-    const metrics = tally.metrics()
-    const record = this.#history[index]!
-    this.#history[index] = { ...record, evaluation: metrics }
-    this.outbox.toAll('federation:metrics', { round: record.round, version: record.version, metrics })
-    this.outbox.changed()
-    return ok(null)
   }
 }

@@ -18,6 +18,7 @@ import { fail, ok, type Result } from '../../shared/result'
 import type { EncryptionConfig } from '../../shared/rounds/config'
 import type { ClientId, RoundPrivacy } from '../../shared/rounds/state'
 import { EncryptedAggregator } from './encrypted-aggregator'
+import { type EncryptedSum, EncryptedSumAggregator } from './encrypted-sum-aggregator'
 import { KeyCustody } from './key-custody'
 
 /** A global model as the federation holds it. */
@@ -52,7 +53,7 @@ type Send = <E extends keyof ServerToClientEvents>(
 export class EncryptedRounds {
   readonly custody: KeyCustody
   #history: { base: ClearModel; aggregates: EncryptedAggregateMessage[] } | null = null
-  #round: { aggregator: EncryptedAggregator; message: RoundEncryptionMessage; weight: number } | null = null
+  #round: { aggregator: EncryptedAggregator; message: RoundEncryptionMessage } | null = null
 
   constructor(
     private readonly he: HeContextCache | null,
@@ -110,20 +111,21 @@ export class EncryptedRounds {
   }
 
   /**
-   * Opens a round: encrypted when the mode is on and a key is held, with the fixed-point plan for its clients
-   * (BFV) and the clamp (widened under DP to cover the noise share). Null: the round goes in the clear.
+   * Opens an encrypted round under `keyId` (the round machine's plan), with the fixed-point plan for its clients
+   * (BFV) and the clamp (widened under DP to cover the noise share): the message for its clients and the round's
+   * aggregator. Null where the key is no longer the task's (the round then cannot take encrypted updates).
    */
   begin(
+    keyId: string,
     config: EncryptionConfig,
     selected: readonly ClientId[],
     examplesOf: (id: ClientId) => number,
     privacy: RoundPrivacy | null,
     global: ClearModel,
-  ): RoundEncryptionMessage | null {
+  ): { message: RoundEncryptionMessage; aggregator: EncryptedSumAggregator } | null {
     this.discard()
-    const keyId = this.custody.keyId
     const preset = this.custody.preset
-    if (config.mode === 'off' || !this.he || !keyId || !preset) return null
+    if (config.mode === 'off' || !this.he || keyId !== this.custody.keyId || !preset) return null
     const weighting = privacy ? 'unit' : 'examples'
     const maxWeight = privacy ? 1 : Math.max(1, ...selected.map(examplesOf))
     // Under DP the clipped update has L2 norm <= S, so each coordinate too; the noise share widens the range.
@@ -152,25 +154,15 @@ export class EncryptedRounds {
     }
     const message: RoundEncryptionMessage = { keyId, preset, fractionBits, clamp, weighting, maxWeight }
     this.#history ??= { base: global, aggregates: [] }
-    this.#round = {
-      aggregator: new EncryptedAggregator(ctx, preset, keyId, this.parameters),
-      message,
-      weight: 0,
-    }
-    return message
+    const sum = new EncryptedAggregator(ctx, preset, keyId, this.parameters)
+    this.#round = { aggregator: sum, message }
+    return { message, aggregator: new EncryptedSumAggregator(sum) }
   }
 
   /** Checks and loads an upload of the open round (throws HeError with the reason). */
   load(keyId: string, ciphertexts: readonly Uint8Array[]): EncryptedVector {
     if (!this.#round) throw new Error('no encrypted round is open')
     return this.#round.aggregator.load(keyId, ciphertexts)
-  }
-
-  /** Adds an accepted upload into the round's sum, with its FedAvg weight. */
-  add(vector: EncryptedVector, examples: number): void {
-    const round = this.#round!
-    round.aggregator.add(vector)
-    round.weight += round.message.weighting === 'examples' ? examples : 1
   }
 
   /** Drops the open round's sum (abandoned, or replaced by a new round). */
@@ -180,17 +172,18 @@ export class EncryptedRounds {
   }
 
   /** The round's encrypted sum, as the aggregate every key-holding tab decrypts; the history grows by it. */
-  close(
+  release(
     modelRound: number,
     previousVersion: string,
     participants: number,
     privacy: RoundPrivacy | null,
+    closed: EncryptedSum,
   ): ClosedEncryptedRound {
     const round = this.#round!
     const history = this.#history!
     this.#round = null
-    const bytesIn = round.aggregator.bytesIn
-    const sum = round.aggregator.finish()
+    const { bytesIn } = closed
+    const sum = [...closed.ciphertexts]
     const sumHash = ciphertextsHash(sum)
     const modelBefore = history.aggregates.at(-1)?.sumHash ?? weightsDigest(history.base.weights)
     const message: EncryptedAggregateMessage = {
@@ -200,7 +193,7 @@ export class EncryptedRounds {
       keyId: round.message.keyId,
       preset: round.message.preset,
       fractionBits: round.message.fractionBits,
-      totalWeight: privacy ? privacy.denominator : round.weight,
+      totalWeight: privacy ? privacy.denominator : closed.totalWeight,
       participants,
       length: this.parameters,
       ciphertexts: sum,

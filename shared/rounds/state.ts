@@ -33,14 +33,40 @@ export interface RoundPrivacy {
   readonly denominator: number
 }
 
+/**
+ * How a round's updates travel and are summed, fixed when it starts: in the clear (the coordinator sums deltas), or
+ * encrypted under the task's key (it sums ciphertexts). Secure aggregation by masking is the next kind.
+ */
+export type RoundPlan = { readonly kind: 'plain' } | { readonly kind: 'encrypted'; readonly keyId: string }
+
+/** What a participant's accepted update said of itself: the chain record and the live page read it. */
+export interface ParticipantReport {
+  /** Examples behind the update (its FedAvg weight), at most what the client declared when ready. */
+  readonly examples: number
+  readonly updateHash: string
+  /** The account the update was signed with (the reward goes there, even if the tab leaves before the round ends). */
+  readonly address: string
+  readonly loss: number
+  readonly accuracy: number
+}
+
+/** Who holds the task's encryption key (tabs only): under encryption only they can take part in a round. */
+export interface KeyHolders {
+  readonly keyId: string | null
+  readonly holders: ReadonlySet<ClientId>
+}
+
 export interface ActiveRound {
   readonly number: number
+  readonly plan: RoundPlan
   readonly privacy: RoundPrivacy | null
+  /** Epsilon of the released models once this round is aggregated (DP rounds), from the accountant. */
+  readonly epsilonAfter: number | null
   readonly startedAt: number
   readonly deadline: number
   readonly selected: readonly ClientId[]
-  /** Accepted updates: client id to example count. */
-  readonly reported: ReadonlyMap<ClientId, number>
+  /** Accepted updates, by client. */
+  readonly reported: ReadonlyMap<ClientId, ParticipantReport>
   /** Selected clients that left or missed the deadline, with the reason. */
   readonly dropped: ReadonlyMap<ClientId, string>
 }
@@ -70,6 +96,8 @@ export interface RoundState {
   readonly outcomes: readonly RoundOutcome[]
   /** DP rounds run so far (every started DP round counts, aggregated or not: conservative). */
   readonly privacyLedger: PrivacyLedger
+  /** The encryption key's custody, as the coordinator last reported it (`key-custody` inputs). */
+  readonly keyHolders: KeyHolders
 }
 
 export type Phase = 'idle' | 'waiting' | 'training' | 'paused' | 'finished'
@@ -79,7 +107,9 @@ export type Input =
   | { type: 'ready'; now: number; id: ClientId; examples: number }
   | { type: 'leave'; now: number; id: ClientId }
   | { type: 'progress'; now: number; id: ClientId; round: number; fraction: number }
-  | { type: 'update'; now: number; id: ClientId; round: number; examples: number }
+  | ({ type: 'update'; now: number; id: ClientId; round: number } & ParticipantReport)
+  /** The key's custody changed (a key made, confirmed by a tab, lost with the tabs that held it, dropped). */
+  | { type: 'key-custody'; now: number; keyId: string | null; holders: readonly ClientId[] }
   | { type: 'tick'; now: number }
   | { type: 'start'; now: number }
   | { type: 'pause'; now: number }
@@ -92,14 +122,26 @@ export type Effect =
   | {
       type: 'round-started'
       round: number
+      plan: RoundPlan
       selected: readonly ClientId[]
       deadline: number
       privacy: RoundPrivacy | null
+      epsilonAfter: number | null
     }
-  /** Fold this client's update into the round's running FedAvg sum. */
-  | { type: 'accumulate'; id: ClientId; round: number; examples: number }
+  /** Fold this client's update into the round's aggregator, with this weight. */
+  | { type: 'accumulate'; id: ClientId; round: number; examples: number; weight: number }
   | { type: 'client-dropped'; id: ClientId; round: number; reason: string }
-  | { type: 'round-completed'; round: number; participants: readonly ClientId[]; examples: number }
+  | {
+      type: 'round-completed'
+      round: number
+      plan: RoundPlan
+      privacy: RoundPrivacy | null
+      epsilonAfter: number | null
+      startedAt: number
+      participants: readonly ClientId[]
+      examples: number
+      reports: ReadonlyMap<ClientId, ParticipantReport>
+    }
   | { type: 'round-abandoned'; round: number; reason: string }
   | { type: 'training-finished'; completedRounds: number }
   /** The next DP round would push epsilon past the budget: training stopped before it. */
@@ -117,6 +159,7 @@ export function initialRoundState(config: TrainingConfig): RoundState {
     clients: new Map(),
     outcomes: [],
     privacyLedger: [],
+    keyHolders: { keyId: null, holders: new Set() },
   }
 }
 

@@ -10,6 +10,7 @@ import type {
   ClientStatus,
   Effect,
   Input,
+  RoundPlan,
   RoundPrivacy,
   RoundState,
 } from './state'
@@ -18,11 +19,6 @@ import { readyClients } from './state'
 /** What `step` needs besides state and input: the random source that samples clients. */
 export interface StepDeps {
   readonly random: RandomSource
-  /**
-   * Which ready clients can take part in the next round (under encryption: those holding the task's key).
-   * Defaults to all of them.
-   */
-  readonly eligible?: (id: ClientId) => boolean
 }
 
 export interface StepResult {
@@ -35,6 +31,8 @@ export interface StepResult {
  * updates until every selected client has reported or dropped out (left, or missed the deadline), then aggregate
  * if a quorum reported and abandon the round otherwise, and go on until `rounds` rounds are aggregated.
  * Time is an input (`now` on every input), so deadlines need no timers; a `tick` input only advances the clock.
+ * A round's plan (in the clear or encrypted), its privacy and who may take part (under encryption: the key holders,
+ * from `key-custody` inputs) are decided here when it starts, and every accepted update's report is kept in it.
  */
 export function step(state: RoundState, input: Input, deps: StepDeps): StepResult {
   const effects: Effect[] = []
@@ -87,6 +85,8 @@ function apply(state: RoundState, input: Input, effects: Effect[]): RoundState {
     }
     case 'update':
       return acceptUpdate(state, input, effects)
+    case 'key-custody':
+      return { ...state, keyHolders: { keyId: input.keyId, holders: new Set(input.holders) } }
     case 'tick':
       return state
     case 'start': {
@@ -164,9 +164,12 @@ function acceptUpdate(
     const claim = `update claims ${input.examples} examples, but ${input.id} declared ${client.examples}`
     return reject(state, effects, 'bad-payload', claim)
   }
-  effects.push({ type: 'accumulate', id: input.id, round: round.number, examples: input.examples })
+  // DP-FedAvg sums clipped, noised updates with weight 1 over a fixed denominator; FedAvg weighs by examples.
+  const weight = round.privacy ? 1 : input.examples
+  effects.push({ type: 'accumulate', id: input.id, round: round.number, examples: input.examples, weight })
   effects.push({ type: 'ack', result: ok(null) })
-  const reported = new Map(round.reported).set(input.id, input.examples)
+  const { examples, updateHash, address, loss, accuracy } = input
+  const reported = new Map(round.reported).set(input.id, { examples, updateHash, address, loss, accuracy })
   const submitted: ClientRecord = { ...client, status: 'submitted', progress: 1, lastSeen: input.now }
   const next = { ...state, clients: withClient(state.clients, submitted), round: { ...round, reported } }
   return concludeIfSettled(next, input.now, effects)
@@ -194,11 +197,22 @@ function concludeIfSettled(state: RoundState, now: number, effects: Effect[]): R
   if (!round || round.reported.size + round.dropped.size < round.selected.length) return state
   const quorum = quorumFor(state.config, round.selected.length)
   const participants = [...round.reported.keys()]
-  const examples = [...round.reported.values()].reduce((sum, n) => sum + n, 0)
+  const examples = [...round.reported.values()].reduce((sum, report) => sum + report.examples, 0)
   const completed = round.reported.size >= quorum
   const reason = completed ? undefined : abandonReason(round, quorum)
-  if (completed) effects.push({ type: 'round-completed', round: round.number, participants, examples })
-  else effects.push({ type: 'round-abandoned', round: round.number, reason: reason! })
+  if (completed) {
+    effects.push({
+      type: 'round-completed',
+      round: round.number,
+      plan: round.plan,
+      privacy: round.privacy,
+      epsilonAfter: round.epsilonAfter,
+      startedAt: round.startedAt,
+      participants,
+      examples,
+      reports: round.reported,
+    })
+  } else effects.push({ type: 'round-abandoned', round: round.number, reason: reason! })
 
   const completedRounds = state.completedRounds + (completed ? 1 : 0)
   const finished = completedRounds >= state.config.rounds
@@ -264,15 +278,22 @@ function roundPrivacy(state: RoundState, selected: number, ready: number): Round
   }
 }
 
+/** Encrypted when encryption is on and the task has a key; then only the tabs holding it can take part. */
+function planOf(state: RoundState): RoundPlan {
+  const { keyId } = state.keyHolders
+  return state.config.encryption.mode !== 'off' && keyId ? { kind: 'encrypted', keyId } : { kind: 'plain' }
+}
+
 function startRoundIfDue(
   state: RoundState,
   now: number,
-  { random, eligible }: StepDeps,
+  { random }: StepDeps,
   effects: Effect[],
 ): RoundState {
   if (!state.running || state.round || state.pauseRequested) return state
   if (state.completedRounds >= state.config.rounds) return state
-  const ready = readyClients(state).filter((client) => eligible?.(client.id) ?? true)
+  const encrypted = state.config.encryption.mode !== 'off'
+  const ready = readyClients(state).filter((client) => !encrypted || state.keyHolders.holders.has(client.id))
   if (ready.length < state.config.minClients) return state
   const dp = state.config.privacy
   const budget = budgetProblem(state)
@@ -292,7 +313,10 @@ function startRoundIfDue(
   const deadline = now + state.config.roundDeadlineMs
   const round: ActiveRound = {
     number: state.nextRound,
+    plan: planOf(state),
     privacy: roundPrivacy(state, selected.length, ids.length),
+    // The ledger already counts this round's step and no later one: one round starts per step.
+    epsilonAfter: dp.mode === 'off' ? null : ledgerEpsilon(privacyLedger, dp.delta),
     startedAt: now,
     deadline,
     selected,
@@ -304,7 +328,15 @@ function startRoundIfDue(
     const status: ClientStatus = selected.includes(client.id) ? 'training' : 'idle'
     clients.set(client.id, { ...client, status, progress: 0 })
   }
-  effects.push({ type: 'round-started', round: round.number, selected, deadline, privacy: round.privacy })
+  effects.push({
+    type: 'round-started',
+    round: round.number,
+    plan: round.plan,
+    selected,
+    deadline,
+    privacy: round.privacy,
+    epsilonAfter: round.epsilonAfter,
+  })
   const started = { ...state, clients, round, nextRound: state.nextRound + 1, privacyLedger }
   // Poisson sampling can pick no one: the round ends at once, releasing nothing, and still counts as a DP step.
   return selected.length === 0 ? concludeIfSettled(started, now, effects) : started

@@ -10,6 +10,9 @@ import {
 } from '../../shared/rounds/state'
 import { step } from '../../shared/rounds/step'
 
+/** What an accepted update says of itself besides its examples (the machine keeps it for the round's record). */
+const REPORT = { updateHash: 'ab'.repeat(32), address: `px${'0'.repeat(40)}`, loss: 0.5, accuracy: 0.75 }
+
 const config: TrainingConfig = { ...defaultTrainingConfig, rounds: 2, minClients: 2, roundDeadlineMs: 10_000 }
 const deps = { random: seededRandom(42) }
 
@@ -43,9 +46,11 @@ describe('round state machine', () => {
       {
         type: 'round-started',
         round: 1,
+        plan: { kind: 'plain' },
         selected: expect.any(Array),
         deadline: 10_005,
         privacy: null,
+        epsilonAfter: null,
         at: 1,
       },
     ])
@@ -76,8 +81,8 @@ describe('round state machine', () => {
       ...join('a'),
       ...join('b', 0, 300),
       { type: 'start', now: 1 },
-      { type: 'update', now: 2, id: 'a', round: 1, examples: 100 },
-      { type: 'update', now: 3, id: 'b', round: 1, examples: 300 },
+      { type: 'update', now: 2, id: 'a', round: 1, examples: 100, ...REPORT },
+      { type: 'update', now: 3, id: 'b', round: 1, examples: 300, ...REPORT },
     ])
     expect(
       effects.filter((e) => e.type === 'accumulate').map((e) => e.type === 'accumulate' && e.examples),
@@ -98,12 +103,12 @@ describe('round state machine', () => {
     const insider = base.state.round!.selected[0]!
     const { effects, state } = run(
       [
-        { type: 'update', now: 2, id: insider, round: 0, examples: 10 },
-        { type: 'update', now: 2, id: outsider, round: 1, examples: 10 },
-        { type: 'update', now: 2, id: 'ghost', round: 1, examples: 10 },
-        { type: 'update', now: 2, id: insider, round: 1, examples: 10_000 },
-        { type: 'update', now: 2, id: insider, round: 1, examples: 10 },
-        { type: 'update', now: 3, id: insider, round: 1, examples: 10 },
+        { type: 'update', now: 2, id: insider, round: 0, examples: 10, ...REPORT },
+        { type: 'update', now: 2, id: outsider, round: 1, examples: 10, ...REPORT },
+        { type: 'update', now: 2, id: 'ghost', round: 1, examples: 10, ...REPORT },
+        { type: 'update', now: 2, id: insider, round: 1, examples: 10_000, ...REPORT },
+        { type: 'update', now: 2, id: insider, round: 1, examples: 10, ...REPORT },
+        { type: 'update', now: 3, id: insider, round: 1, examples: 10, ...REPORT },
       ],
       base.state,
     )
@@ -127,11 +132,11 @@ describe('round state machine', () => {
       ...join('b'),
       ...join('c'),
       { type: 'start', now: 0 },
-      { type: 'update', now: 5, id: 'a', round: 1, examples: 100 },
-      { type: 'update', now: 6, id: 'b', round: 1, examples: 100 },
+      { type: 'update', now: 5, id: 'a', round: 1, examples: 100, ...REPORT },
+      { type: 'update', now: 6, id: 'b', round: 1, examples: 100, ...REPORT },
       { type: 'tick', now: 9_999 },
       { type: 'tick', now: 10_000 },
-      { type: 'update', now: 10_001, id: 'c', round: 1, examples: 100 },
+      { type: 'update', now: 10_001, id: 'c', round: 1, examples: 100, ...REPORT },
     ])
     const dropped = effects.filter((e) => e.type === 'client-dropped')
     expect(dropped).toEqual([
@@ -153,7 +158,7 @@ describe('round state machine', () => {
       ...join('c'),
       ...join('d'),
       { type: 'start', now: 0 },
-      { type: 'update', now: 1, id: 'a', round: 1, examples: 100 },
+      { type: 'update', now: 1, id: 'a', round: 1, examples: 100, ...REPORT },
       { type: 'leave', now: 2, id: 'b' },
       { type: 'leave', now: 3, id: 'c' },
       { type: 'tick', now: 10_000 },
@@ -174,8 +179,8 @@ describe('round state machine', () => {
       ...join('b'),
       ...join('c'),
       { type: 'start', now: 0 },
-      { type: 'update', now: 1, id: 'a', round: 1, examples: 100 },
-      { type: 'update', now: 1, id: 'b', round: 1, examples: 100 },
+      { type: 'update', now: 1, id: 'a', round: 1, examples: 100, ...REPORT },
+      { type: 'update', now: 1, id: 'b', round: 1, examples: 100, ...REPORT },
       { type: 'leave', now: 2, id: 'c' },
     ])
     expect(effects.find((e) => e.type === 'round-completed')).toMatchObject({
@@ -188,8 +193,8 @@ describe('round state machine', () => {
     const inputs: Input[] = [...join('a'), ...join('b'), { type: 'start', now: 0 }]
     for (const round of [1, 2]) {
       inputs.push(
-        { type: 'update', now: round, id: 'a', round, examples: 1 },
-        { type: 'update', now: round, id: 'b', round, examples: 1 },
+        { type: 'update', now: round, id: 'a', round, examples: 1, ...REPORT },
+        { type: 'update', now: round, id: 'b', round, examples: 1, ...REPORT },
       )
     }
     inputs.push({ type: 'start', now: 9 })
@@ -213,8 +218,8 @@ describe('round state machine', () => {
       ...join('b'),
       { type: 'start', now: 0 },
       { type: 'pause', now: 1 },
-      { type: 'update', now: 2, id: 'a', round: 1, examples: 1 },
-      { type: 'update', now: 3, id: 'b', round: 1, examples: 1 },
+      { type: 'update', now: 2, id: 'a', round: 1, examples: 1, ...REPORT },
+      { type: 'update', now: 3, id: 'b', round: 1, examples: 1, ...REPORT },
     ])
     expect(effects.find((e) => e.type === 'round-completed')).toBeTruthy()
     expect(started(effects)).toHaveLength(1)
@@ -304,8 +309,8 @@ describe('round state machine with client-level DP', () => {
     const inputs: Input[] = [...join('a'), ...join('b'), { type: 'start', now: 0 }]
     for (let round = 1; round <= 3; round++) {
       inputs.push(
-        { type: 'update', now: round, id: 'a', round, examples: 1 },
-        { type: 'update', now: round, id: 'b', round, examples: 1 },
+        { type: 'update', now: round, id: 'a', round, examples: 1, ...REPORT },
+        { type: 'update', now: round, id: 'b', round, examples: 1, ...REPORT },
       )
     }
     inputs.push({ type: 'start', now: 9 })
@@ -316,5 +321,61 @@ describe('round state machine with client-level DP', () => {
     expect(stop?.type === 'budget-exhausted' && stop.next).toBeGreaterThan(8)
     expect(state.running).toBe(false)
     expect(acks(effects).at(-1)).toMatchObject({ ok: false, error: { code: 'over-budget' } })
+  })
+})
+
+describe('one round, one place: plan, eligibility and reports live in the machine', () => {
+  const encrypted: TrainingConfig = { ...config, encryption: { mode: 'bfv', clamp: 4 } }
+  const custody = (keyId: string | null, holders: string[], now = 0): Input => ({
+    type: 'key-custody',
+    now,
+    keyId,
+    holders,
+  })
+
+  it('under encryption only the key holders are eligible, and the round is planned encrypted under that key', () => {
+    const before = run(
+      [...join('a'), ...join('b'), ...join('c'), { type: 'start', now: 0 }],
+      initialRoundState(encrypted),
+    )
+    // No key yet: nobody can take part, so no round starts.
+    expect(started(before.effects)).toEqual([])
+    const some = run([custody('k1', ['a'], 1)], before.state)
+    expect(started(some.effects)).toEqual([])
+    const { state, effects } = run([custody('k1', ['a', 'b'], 2)], some.state)
+    expect(started(effects)).toMatchObject([{ plan: { kind: 'encrypted', keyId: 'k1' } }])
+    expect([...state.round!.selected].sort()).toEqual(['a', 'b'])
+    // A holder that leaves takes its eligibility with it; the key changing clears every holder.
+    const left = run([{ type: 'leave', now: 3, id: 'a' }, custody('k2', [], 4)], state)
+    expect(left.state.keyHolders).toEqual({ keyId: 'k2', holders: new Set() })
+  })
+
+  it('in the clear every ready client is eligible, whatever the custody says', () => {
+    const { effects } = run([...join('a'), ...join('b'), custody('k1', []), { type: 'start', now: 0 }])
+    expect(started(effects)).toMatchObject([{ plan: { kind: 'plain' } }])
+  })
+
+  it("keeps each accepted update's report and hands them to the completed round, with weights for the aggregator", () => {
+    const { effects } = run([
+      ...join('a'),
+      ...join('b', 0, 300),
+      { type: 'start', now: 0 },
+      { type: 'update', now: 1, id: 'a', round: 1, examples: 100, ...REPORT, loss: 0.4 },
+      { type: 'update', now: 2, id: 'b', round: 1, examples: 300, ...REPORT, accuracy: 0.9 },
+    ])
+    expect(
+      effects.filter((e) => e.type === 'accumulate').map((e) => e.type === 'accumulate' && e.weight),
+    ).toEqual([100, 300])
+    const completed = effects.find((e) => e.type === 'round-completed')
+    expect(completed?.type === 'round-completed' && Object.fromEntries(completed.reports)).toEqual({
+      a: { ...REPORT, examples: 100, loss: 0.4 },
+      b: { ...REPORT, examples: 300, accuracy: 0.9 },
+    })
+    expect(completed).toMatchObject({
+      plan: { kind: 'plain' },
+      privacy: null,
+      epsilonAfter: null,
+      examples: 400,
+    })
   })
 })

@@ -1,0 +1,56 @@
+import { EvaluationTally } from '../../shared/metrics/evaluation-tally'
+import type { EvaluationReport, FederationMetricsMessage, RoundRecord } from '../../shared/protocol'
+import { fail, ok, type Result } from '../../shared/result'
+import type { ClientId } from '../../shared/rounds/state'
+
+/**
+ * Every global model of a run (round 0 first, the baseline later rounds are compared with) and the tabs' held-out
+ * evaluations of each: confusion-matrix counts added up, so the metrics are exact over the union of the tabs'
+ * held-out rows. Memory: one record and one tally per model version.
+ */
+export class ModelHistory {
+  #records: RoundRecord[] = []
+  readonly #tallies = new Map<string, EvaluationTally>()
+
+  constructor(private readonly classes: number) {}
+
+  get records(): readonly RoundRecord[] {
+    return this.#records
+  }
+
+  /** A fresh history whose first entry is `record` (a new initial model, or the model a restart resumed). */
+  restart(record: RoundRecord): void {
+    this.#records = []
+    this.#tallies.clear()
+    this.add(record)
+  }
+
+  add(record: RoundRecord): void {
+    this.#records.push(record)
+    this.#tallies.set(record.version, new EvaluationTally(this.classes))
+  }
+
+  /** Adds a tab's evaluation of one version; the updated metrics go back for the tabs and the page. */
+  evaluate(id: ClientId, report: EvaluationReport): Result<FederationMetricsMessage> {
+    const tally = this.#tallies.get(report.version)
+    const index = this.#records.findIndex((r) => r.version === report.version)
+    if (!tally || index === -1) return fail('stale-round', `no global model ${report.version} in this run`)
+    const classes = tally.classes
+    if (report.confusion.length !== classes || report.confusion.some((row) => row.length !== classes)) {
+      return fail('wrong-shape', `confusion matrix must be ${classes}x${classes} for this task`)
+    }
+    const counted = report.confusion.flat().reduce((a, b) => a + b, 0)
+    if (counted !== report.examples) {
+      return fail(
+        'bad-payload',
+        `confusion matrix counts ${counted} examples, report says ${report.examples}`,
+      )
+    }
+    if (tally.has(id)) return fail('duplicate-update', `${id} already evaluated ${report.version}`)
+    tally.add(id, report)
+    const metrics = tally.metrics()
+    const record = this.#records[index]!
+    this.#records[index] = { ...record, evaluation: metrics }
+    return ok({ round: record.round, version: record.version, metrics })
+  }
+}
