@@ -121,8 +121,8 @@ export function clientHandlers(
   const taskPools = new Map<string, SlotPool>()
   const openPool = new SlotPool(limits.uploadsInFlight)
   const poolOf = (taskId: string): SlotPool => {
-    let pool = taskPools.get(taskId)
-    if (!pool) taskPools.set(taskId, (pool = new SlotPool(limits.uploadsInFlight)))
+    const pool = taskPools.get(taskId) ?? new SlotPool(limits.uploadsInFlight)
+    taskPools.set(taskId, pool)
     return pool
   }
 

@@ -8,8 +8,14 @@ describe('SlotPool', () => {
     const b = await pool.acquire(1000)
     expect(a && b && pool.inUse).toBe(2)
     const order: string[] = []
-    const c = pool.acquire(1000).then((r) => (order.push('c'), r))
-    const d = pool.acquire(1000).then((r) => (order.push('d'), r))
+    const c = pool.acquire(1000).then((r) => {
+      order.push('c')
+      return r
+    })
+    const d = pool.acquire(1000).then((r) => {
+      order.push('d')
+      return r
+    })
     expect(pool.queued).toBe(2)
     a!()
     a!() // releasing twice frees one slot only
