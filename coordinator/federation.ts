@@ -18,7 +18,6 @@ import type {
   EventEntry,
   GlobalModelMessage,
   KeyEnvelopeMessage,
-  LocalTrainingSettings,
   RoundEncryptionMessage,
   RoundRecord,
   ServerToClientEvents,
@@ -36,7 +35,6 @@ import {
   initialRoundState,
   type ParticipantReport,
   phaseOf,
-  type RoundPrivacy,
   type RoundState,
 } from '../shared/rounds/state'
 import { step } from '../shared/rounds/step'
@@ -47,6 +45,8 @@ import type { KeyCustody } from './he/key-custody'
 import { ColumnStatistics } from './task/column-statistics'
 import { dashboardSnapshot } from './task/dashboard-snapshot'
 import { ModelHistory } from './task/model-history'
+import { chainParticipants, privacyRecord, roundRecord, trainingSummary } from './task/round-record'
+import { roundStartMessage, roundStartNote } from './task/round-start'
 
 /** How the federation reaches clients; the socket layer implements it. */
 export interface FederationOutbox {
@@ -413,13 +413,6 @@ export class Federation {
     this.outbox.changed()
   }
 
-  #dpSgdSettings(): LocalTrainingSettings['dpSgd'] {
-    const { exampleLevel, delta } = this.#state.config.privacy
-    return exampleLevel.enabled
-      ? { clipNorm: exampleLevel.clipNorm, noiseMultiplier: exampleLevel.noiseMultiplier, delta }
-      : null
-  }
-
   /** Epsilon of the released models so far (every started DP round counted), from the RDP accountant. */
   epsilonSpent(): number {
     return ledgerEpsilon(this.#state.privacyLedger, this.#state.config.privacy.delta)
@@ -557,45 +550,13 @@ export class Federation {
           kind: 'plain',
           aggregator: new FedAvgRoundAggregator(this.parameters, effect.privacy?.denominator ?? null),
         }
-        const { localEpochs, batchSize, learningRate, optimizer, privacy: dp } = this.#state.config
         // Under encryption the tabs train from the model they decrypted; the version says which it must be.
         const model: GlobalModelMessage = encryption
           ? { round: this.#global.round, version: this.#global.version, weights: new ArrayBuffer(0) }
           : this.globalMessage()
-        const privacy = effect.privacy && {
-          ...effect.privacy,
-          noiseMultiplier: dp.noiseMultiplier,
-          sampleRate: dp.sampleRate,
-          delta: dp.delta,
-          epsilonAfterRound: effect.epsilonAfter ?? 0,
-          epsilonBudget: dp.epsilonBudget,
-        }
-        for (const id of effect.selected) {
-          this.outbox.toClient(id, 'round:start', {
-            round: effect.round,
-            deadline: effect.deadline,
-            model,
-            settings: {
-              epochs: localEpochs,
-              batchSize,
-              learningRate,
-              optimizer,
-              dpSgd: this.#dpSgdSettings(),
-            },
-            privacy,
-            encryption,
-          })
-        }
-        const heNote = encryption
-          ? ` (encrypted: ${encryption.preset}, key ${encryption.keyId}${encryption.fractionBits ? `, ${encryption.fractionBits} fraction bits` : ''})`
-          : ''
-        const dpNote = privacy
-          ? ` (DP ${privacy.mode}: Poisson q=${dp.sampleRate}, epsilon after it ${privacy.epsilonAfterRound.toFixed(3)})`
-          : ''
-        this.log.add(
-          'info',
-          `round ${effect.round} started with ${effect.selected.length} clients${dpNote}${heNote}`,
-        )
+        const message = roundStartMessage(effect, this.#state.config, model, encryption)
+        for (const id of effect.selected) this.outbox.toClient(id, 'round:start', message)
+        this.log.add('info', roundStartNote(effect, message, this.#state.config.privacy.sampleRate))
         return
       }
       case 'budget-exhausted': {
@@ -671,30 +632,13 @@ export class Federation {
       return
     }
     const modelRound = this.#state.completedRounds
-    let training = { loss: 0, accuracy: 0, examples: 0 }
-    for (const r of round.reports.values())
-      training = {
-        loss: training.loss + r.loss * r.examples,
-        accuracy: training.accuracy + r.accuracy * r.examples,
-        examples: training.examples + r.examples,
-      }
-    const trainLoss = training.examples ? training.loss / training.examples : null
-    const trainAccuracy = training.examples ? training.accuracy / training.examples : null
-    const participants = [...round.reports].map(([clientId, r]) => ({
-      clientId,
-      address: r.address,
-      updateHash: r.updateHash,
-      examples: r.examples,
-    }))
-    const common = {
-      participants: round.participants.length,
-      examples: round.examples,
-      durationMs: this.#now() - round.startedAt,
-      completedAt: this.#now(),
-      trainLoss,
-      trainAccuracy,
-      evaluation: null,
-      epsilon: round.epsilonAfter,
+    const released = {
+      taskId: this.task.id,
+      round: modelRound,
+      participants: chainParticipants(round.reports),
+      metrics: trainingSummary(round.reports),
+      rewardPerExample: this.#state.config.rewardPerExample,
+      privacy: privacyRecord(round.privacy, round.epsilonAfter, this.#state.config.privacy.delta),
     }
     if (open.kind === 'plain') {
       const weights = applyDelta(this.#global.weights, closed.value.outcome as Float32Array)
@@ -705,18 +649,13 @@ export class Federation {
       const modelBefore = weightsDigest(this.#global.weights)
       this.#global = { round: modelRound, version: modelVersion(modelRound, weights), weights }
       this.#onAggregated?.({
-        taskId: this.task.id,
-        round: modelRound,
+        ...released,
         modelBefore,
         modelAfter: weightsDigest(weights),
         weights,
         homomorphic: false,
-        participants,
-        metrics: { trainLoss, trainAccuracy },
-        rewardPerExample: this.#state.config.rewardPerExample,
-        privacy: this.#privacyRecord(round.privacy, round.epsilonAfter),
       })
-      this.#history.add({ round: modelRound, version: this.#global.version, ...common, encryption: null })
+      this.#history.add(roundRecord(round, modelRound, this.#global.version, this.#now(), null))
       this.log.add(
         'info',
         `round ${round.round} aggregated from ${round.participants.length} clients (${round.examples} examples): model ${this.#global.version}`,
@@ -726,57 +665,36 @@ export class Federation {
     }
     // Encrypted: the sum of ciphertexts goes to every tab of the task, which decrypt it with the key they hold and
     // average (sum / totalWeight). The coordinator records hashes and counts; it never sees the model.
-    const released = this.#encryption.release(
+    const sum = this.#encryption.release(
       modelRound,
       this.#global.version,
       round.participants.length,
       round.privacy,
       closed.value.outcome as EncryptedSum,
     )
-    const { message } = released
+    const { message } = sum
     this.#global = { round: modelRound, version: message.version, weights: this.#encryption.base!.weights }
     this.#onAggregated?.({
-      taskId: this.task.id,
-      round: modelRound,
-      modelBefore: released.modelBefore,
-      modelAfter: released.modelAfter,
+      ...released,
+      modelBefore: sum.modelBefore,
+      modelAfter: sum.modelAfter,
       weights: null,
       homomorphic: true,
-      participants,
-      metrics: { trainLoss, trainAccuracy },
-      rewardPerExample: this.#state.config.rewardPerExample,
-      privacy: this.#privacyRecord(round.privacy, round.epsilonAfter),
     })
-    this.#history.add({
-      round: modelRound,
-      version: message.version,
-      ...common,
-      encryption: {
+    this.#history.add(
+      roundRecord(round, modelRound, message.version, this.#now(), {
         preset: message.preset,
         keyId: message.keyId,
         sumHash: message.sumHash,
-        bytesIn: released.bytesIn,
-        bytesOut: released.bytesOut,
-      },
-    })
+        bytesIn: sum.bytesIn,
+        bytesOut: sum.bytesOut,
+      }),
+    )
     this.log.add(
       'info',
-      `round ${round.round} aggregated under encryption from ${round.participants.length} clients (${round.examples} examples): sum ${message.sumHash.slice(0, 12)}, ${(released.bytesIn / 1e6).toFixed(2)} MB in; model ${message.version}`,
+      `round ${round.round} aggregated under encryption from ${round.participants.length} clients (${round.examples} examples): sum ${message.sumHash.slice(0, 12)}, ${(sum.bytesIn / 1e6).toFixed(2)} MB in; model ${message.version}`,
     )
     this.outbox.toAll('model:encrypted', message)
-  }
-
-  /** What the chain records of a round's privacy. */
-  #privacyRecord(privacy: RoundPrivacy | null, epsilon: number | null): AggregatedRound['privacy'] {
-    return privacy
-      ? {
-          mode: privacy.mode,
-          clipNorm: privacy.clipNorm,
-          noiseStd: privacy.noiseStd,
-          epsilon,
-          delta: this.#state.config.privacy.delta,
-        }
-      : { mode: 'off' }
   }
 
   #initialModel(seed: number): GlobalModel {
