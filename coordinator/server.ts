@@ -21,7 +21,7 @@ import {
 } from './client-gateway'
 import { attachDashboardGateway, type DashboardNamespace, verificationOf } from './dashboard-gateway'
 import { EventLog } from './event-log'
-import { type AggregatedRound, Federation } from './federation'
+import { Federation } from './federation'
 import { httpRequestBudget } from './http/request-budget'
 import { applySecurityHeaders } from './http/security-headers'
 import { DeliveryStore } from './market/delivery-store'
@@ -33,6 +33,7 @@ import { baseFrameCap } from './socket/frame-cap'
 import { defaultNetworkLimits, type NetworkLimits } from './socket/limits'
 import { RefusalCounter } from './socket/refusals'
 import { builtApp, type RequestHandler, viteDevApp } from './static-files'
+import { ChainRecorder } from './task/chain-recorder'
 import { TaskRegistry } from './task-registry'
 
 export interface CoordinatorOptions {
@@ -180,58 +181,11 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   for (const warning of chain.warnings) log.add('warning', `chain: ${warning}`)
   if (he && !(he instanceof HeContextCache)) log.add('warning', `encryption unavailable: ${String(he)}`)
   const models = options.dataDir ? new ModelStore(options.dataDir) : null
-  /** Chain the round, keep its model for a restart; a failure is logged, never thrown into training. */
-  const record = (round: AggregatedRound, taskLog: EventLog): void => {
-    if (round.weights) models?.saveModel(round.weights)
-    const recorded = chain.recordRound({
-      taskId: round.taskId,
-      modelRound: round.round,
-      modelBefore: round.modelBefore,
-      modelAfter: round.modelAfter,
-      participants: round.participants.map(({ address, updateHash, examples }) => ({
-        address,
-        updateHash,
-        examples,
-      })),
-      metrics: round.metrics,
-      privacy: round.privacy,
-      homomorphic: round.homomorphic,
-      rewardPerExample: round.rewardPerExample,
-    })
-    if (recorded.ok) taskLog.add('info', `round ${round.round} recorded in block ${recorded.value.block}`)
-    else
-      taskLog.add(
-        'error',
-        `round ${round.round} could not be recorded on the chain: ${recorded.error.message}`,
-      )
-  }
-  /** The last model the chain recorded for a task, when its bytes are still here and match. */
-  const resumeOf = (task: TaskInfo): { round: number; weights: Float32Array } | undefined => {
-    const records = chain.state.rounds.filter((r) => r.taskId === task.id)
-    const last = records.at(-1)
-    // Encrypted rounds record ciphertext hashes: resume from the latest model recorded in the clear.
-    const found = [...records].reverse().find((r) => !r.homomorphic && models?.loadModel(r.modelAfter))
-    const weights = found && models?.loadModel(found.modelAfter)
-    if (last && !weights) {
-      log.add(
-        'warning',
-        `task ${task.id}: no model of its ${records.length} recorded rounds is stored here; starting fresh`,
-      )
-    } else if (last && found && found !== last) {
-      log.add(
-        'warning',
-        `task ${task.id}: rounds after ${found.modelRound} were aggregated under encryption (the tabs held that model); resuming from round ${found.modelRound}`,
-      )
-    }
-    return found && weights ? { round: found.modelRound, weights } : undefined
-  }
+  const recorder = new ChainRecorder(chain, models, log)
   const tasks = new TaskRegistry((task) => {
-    const registered = chain.registerTask(task)
-    if (!registered.ok)
-      log.add('error', `task ${task.id} could not be registered on the chain: ${registered.error.message}`)
-    models?.saveTask(task)
+    recorder.register(task)
     const taskLog = new EventLog(200, echo && ((e) => echo({ ...e, text: `${task.id}: ${e.text}` })))
-    const resume = resumeOf(task)
+    const resume = recorder.resumeOf(task)
     return new Federation(
       {
         task,
@@ -239,7 +193,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
         random,
         seed,
         log: taskLog,
-        onAggregated: (round) => record(round, taskLog),
+        onAggregated: (round) => recorder.record(round, taskLog),
         onFinished: () => broker?.finished(task.id),
         ...(he instanceof HeContextCache ? { he } : {}),
         ...(resume ? { resume } : {}),

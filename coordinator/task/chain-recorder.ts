@@ -1,0 +1,78 @@
+import type { TaskInfo } from '../../shared/protocol'
+import type { ChainService } from '../chain/chain-service'
+import type { ModelStore } from '../chain/model-store'
+import type { EventLog } from '../event-log'
+import type { AggregatedRound } from '../federation'
+
+/**
+ * The chain's side of training: it records every aggregated round in a block (and keeps the model's bytes for a
+ * restart), registers tasks, and finds the model a task resumes from. A failure to record is logged on the task's
+ * page, never thrown into training.
+ */
+export class ChainRecorder {
+  constructor(
+    private readonly chain: ChainService,
+    private readonly models: ModelStore | null,
+    private readonly log: EventLog,
+  ) {}
+
+  /** Registers a task on the chain (its definition's hash) and keeps its definition for a restart. */
+  register(task: TaskInfo): void {
+    const registered = this.chain.registerTask(task)
+    if (!registered.ok)
+      this.log.add(
+        'error',
+        `task ${task.id} could not be registered on the chain: ${registered.error.message}`,
+      )
+    this.models?.saveTask(task)
+  }
+
+  /** Chains an aggregated round and keeps its model (in the clear only). */
+  record(round: AggregatedRound, taskLog: EventLog): void {
+    if (round.weights) this.models?.saveModel(round.weights)
+    const recorded = this.chain.recordRound({
+      taskId: round.taskId,
+      modelRound: round.round,
+      modelBefore: round.modelBefore,
+      modelAfter: round.modelAfter,
+      participants: round.participants.map(({ address, updateHash, examples }) => ({
+        address,
+        updateHash,
+        examples,
+      })),
+      metrics: round.metrics,
+      privacy: round.privacy,
+      homomorphic: round.homomorphic,
+      rewardPerExample: round.rewardPerExample,
+    })
+    if (recorded.ok) taskLog.add('info', `round ${round.round} recorded in block ${recorded.value.block}`)
+    else
+      taskLog.add(
+        'error',
+        `round ${round.round} could not be recorded on the chain: ${recorded.error.message}`,
+      )
+  }
+
+  /**
+   * The last model the chain recorded for a task, when its bytes are still here and match. Encrypted rounds record
+   * ciphertext hashes: the task resumes from the latest model recorded in the clear, and says so.
+   */
+  resumeOf(task: TaskInfo): { round: number; weights: Float32Array } | undefined {
+    const records = this.chain.state.rounds.filter((r) => r.taskId === task.id)
+    const last = records.at(-1)
+    const found = [...records].reverse().find((r) => !r.homomorphic && this.models?.loadModel(r.modelAfter))
+    const weights = found && this.models?.loadModel(found.modelAfter)
+    if (last && !weights) {
+      this.log.add(
+        'warning',
+        `task ${task.id}: no model of its ${records.length} recorded rounds is stored here; starting fresh`,
+      )
+    } else if (last && found && found !== last) {
+      this.log.add(
+        'warning',
+        `task ${task.id}: rounds after ${found.modelRound} were aggregated under encryption (the tabs held that model); resuming from round ${found.modelRound}`,
+      )
+    }
+    return found && weights ? { round: found.modelRound, weights } : undefined
+  }
+}
