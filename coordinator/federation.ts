@@ -1,14 +1,8 @@
-import { applyDelta } from '../shared/aggregation/fedavg'
-import { FedAvgRoundAggregator } from '../shared/aggregation/fedavg-round'
-import type { RoundAggregator } from '../shared/aggregation/round-aggregator'
 import { addressOf } from '../shared/chain/keys'
-import { type Binary, encodeFloat32, firstNonFinite } from '../shared/codec'
-import type { HeContextCache } from '../shared/he/context-cache'
-import { HeError } from '../shared/he/errors'
-import type { EncryptedVector } from '../shared/he/vector'
+import { type Binary, encodeFloat32 } from '../shared/codec'
 import { initialWeights } from '../shared/model/init'
 import { describeModel, parameterCount } from '../shared/model/spec'
-import { modelVersion, weightsDigest } from '../shared/model/version'
+import { modelVersion } from '../shared/model/version'
 import { addDpSgdRound } from '../shared/privacy/dp-sgd'
 import { ledgerEpsilon, type PrivacyLedger } from '../shared/privacy/ledger'
 import type {
@@ -18,9 +12,7 @@ import type {
   EventEntry,
   GlobalModelMessage,
   KeyEnvelopeMessage,
-  RoundEncryptionMessage,
   RoundRecord,
-  ServerToClientEvents,
   TaskInfo,
   TaskSummary,
 } from '../shared/protocol'
@@ -40,92 +32,29 @@ import {
 import { step } from '../shared/rounds/step'
 import { EventLog } from './event-log'
 import { EncryptedRounds } from './he/encrypted-rounds'
-import type { EncryptedSum } from './he/encrypted-sum-aggregator'
 import type { KeyCustody } from './he/key-custody'
 import { ColumnStatistics } from './task/column-statistics'
 import { dashboardSnapshot } from './task/dashboard-snapshot'
+import type {
+  AggregatedRound,
+  FederationOptions,
+  FederationOutbox,
+  GlobalModel,
+  UpdateClaims,
+  UpdatePayload,
+} from './task/federation-ports'
 import { ModelHistory } from './task/model-history'
+import { type AdmittedUpdate, RoundAggregation } from './task/round-aggregation'
 import { chainParticipants, privacyRecord, roundRecord, trainingSummary } from './task/round-record'
 import { roundStartMessage, roundStartNote } from './task/round-start'
 
-/** How the federation reaches clients; the socket layer implements it. */
-export interface FederationOutbox {
-  toClient<E extends keyof ServerToClientEvents>(
-    id: ClientId,
-    event: E,
-    ...args: Parameters<ServerToClientEvents[E]>
-  ): void
-  toAll<E extends keyof ServerToClientEvents>(event: E, ...args: Parameters<ServerToClientEvents[E]>): void
-  /** Something the live page shows has changed. */
-  changed(): void
-}
-
-export interface FederationOptions {
-  readonly task: TaskInfo
-  readonly config: TrainingConfig
-  /** Samples clients each round; production passes `secureRandom`. */
-  readonly random: RandomSource
-  /** Seeds the initial weights; a reset draws a new seed from `random`. */
-  readonly seed: number
-  readonly now?: () => number
-  readonly log?: EventLog
-  /** Called with every aggregated round, before it is announced (the chain records it). */
-  readonly onAggregated?: (round: AggregatedRound) => void
-  /** Start from a recorded model (after a restart) instead of fresh weights. */
-  readonly resume?: { readonly round: number; readonly weights: Float32Array }
-  /** SEAL contexts for encrypted aggregation; without them encryption cannot be switched on. */
-  readonly he?: HeContextCache
-  /** Called when the task has aggregated all its rounds. */
-  readonly onFinished?: (rounds: number) => void
-}
-
-/** What the chain records of an aggregated round. `round` is the new model's round number. */
-export interface AggregatedRound {
-  readonly taskId: string
-  readonly round: number
-  readonly modelBefore: string
-  readonly modelAfter: string
-  /** The new weights; null under encryption (the coordinator never sees them). */
-  readonly weights: Float32Array | null
-  readonly homomorphic: boolean
-  readonly participants: readonly {
-    clientId: ClientId
-    address: string
-    updateHash: string
-    examples: number
-  }[]
-  readonly metrics: { trainLoss: number | null; trainAccuracy: number | null }
-  readonly privacy: Record<string, string | number | null>
-  readonly rewardPerExample: number
-}
-
-interface GlobalModel {
-  readonly round: number
-  readonly version: string
-  readonly weights: Float32Array
-}
-
-/** What an update carries, as the gateway decoded it: a delta in the clear, or ciphertexts under the round's key. */
-export type UpdatePayload =
-  | { readonly kind: 'plain'; readonly delta: Float32Array }
-  | { readonly kind: 'encrypted'; readonly keyId: string; readonly ciphertexts: readonly Uint8Array[] }
-
-/** What every update says of itself besides its payload (the wire's update messages share these fields). */
-export interface UpdateClaims {
-  readonly round: number
-  readonly baseVersion: string
-  readonly examples: number
-  readonly metrics: { readonly loss: number; readonly accuracy: number }
-}
-
-/** The open round's aggregator, chosen from its plan when it starts. */
-type OpenRound =
-  | { readonly kind: 'plain'; readonly aggregator: RoundAggregator<Float32Array, Float32Array> }
-  | {
-      readonly kind: 'encrypted'
-      readonly aggregator: RoundAggregator<EncryptedVector, EncryptedSum>
-      readonly message: RoundEncryptionMessage
-    }
+export type {
+  AggregatedRound,
+  FederationOptions,
+  FederationOutbox,
+  UpdateClaims,
+  UpdatePayload,
+} from './task/federation-ports'
 
 /**
  * A task's round driver around the pure round machine (`shared/rounds/step.ts`): it feeds `step` inputs (joins,
@@ -140,10 +69,11 @@ export class Federation {
   readonly log: EventLog
   #state: RoundState
   #global: GlobalModel
-  #open: OpenRound | null = null
   readonly #onFinished: ((rounds: number) => void) | undefined
   /** Encrypted rounds: key custody, each encrypted round's settings, the aggregates a late tab replays. */
   readonly #encryption: EncryptedRounds
+  /** The open round's aggregator, chosen from its plan. */
+  readonly #rounds: RoundAggregation
   /** Each client's account, from its hello. */
   readonly #accounts = new Map<ClientId, { publicKey: string; address: string }>()
   readonly #onAggregated: ((round: AggregatedRound) => void) | undefined
@@ -179,6 +109,7 @@ export class Federation {
         this.outbox.changed()
       },
     )
+    this.#rounds = new RoundAggregation(this.parameters, this.#encryption)
     this.#state = initialRoundState({
       ...options.config,
       encryption: { ...options.config.encryption, mode: 'off' },
@@ -289,30 +220,9 @@ export class Federation {
    * round's aggregator folds it in (an encrypted upload is loaded first: a bad one is refused before it counts).
    */
   submit(id: ClientId, claims: UpdateClaims, payload: UpdatePayload, hash: string): Result<null> {
-    const running = this.#state.round
-    const open = this.#open
-    const roundOfUpdate = running && running.number === claims.round ? open : null
-    if (payload.kind === 'plain' && roundOfUpdate?.kind === 'encrypted')
-      return fail('invalid-state', `round ${claims.round} is encrypted: send client:encrypted-update`)
-    if (payload.kind === 'encrypted' && roundOfUpdate?.kind !== 'encrypted')
-      return fail('stale-round', `round ${claims.round} is not an open encrypted round`)
-    // The global model stays put while a round runs: an update from any other model is not this round's work.
-    if (running && running.number === claims.round && claims.baseVersion !== this.#global.version) {
-      return fail(
-        'stale-round',
-        `baseVersion ${claims.baseVersion.slice(0, 40)} is not round ${running.number}'s model ${this.#global.version}`,
-      )
-    }
-    let loaded: EncryptedVector | null = null
-    if (payload.kind === 'encrypted') {
-      try {
-        loaded = this.#encryption.load(payload.keyId, payload.ciphertexts)
-      } catch (error) {
-        if (!(error instanceof HeError)) throw error
-        return fail('bad-payload', `encrypted update: ${error.message}`)
-      }
-    }
-    const accepted = { payload, loaded }
+    const admitted = this.#rounds.admit(this.#state.round, claims, payload, this.#global.version)
+    if (!admitted.ok) return admitted
+    const update = admitted.value
     const result = this.#dispatch(
       {
         type: 'update',
@@ -326,9 +236,10 @@ export class Federation {
         loss: claims.metrics.loss,
         accuracy: claims.metrics.accuracy,
       },
-      accepted,
+      update,
     )
-    if (accepted.loaded) accepted.loaded.delete()
+    // Not taken by the round (refused): free its ciphertexts.
+    update.loaded?.delete()
     if (result.ok) this.#lastMetrics.set(id, claims.metrics)
     return result
   }
@@ -488,10 +399,7 @@ export class Federation {
   }
 
   /** Runs one input through the machine and applies its effects in order; `update` is the payload of an update input. */
-  #dispatch(
-    input: Input,
-    update?: { readonly payload: UpdatePayload; loaded: EncryptedVector | null },
-  ): Result<null> {
+  #dispatch(input: Input, update?: AdmittedUpdate): Result<null> {
     const { state, effects } = step(this.#state, input, { random: this.#random })
     const changed = state !== this.#state || effects.length > 0
     this.#state = state
@@ -499,7 +407,7 @@ export class Federation {
     for (const effect of effects) {
       if (effect.type === 'ack') ack = effect.result
       else if (effect.type === 'accumulate') {
-        const added = this.#accumulate(effect, update)
+        const added = this.#rounds.add(effect, update)
         if (!added.ok) ack = added
       } else this.#apply(effect)
     }
@@ -508,48 +416,15 @@ export class Federation {
     return ack
   }
 
-  /** Folds an accepted update into the open round's aggregator (the machine has counted it). */
-  #accumulate(
-    effect: Extract<Effect, { type: 'accumulate' }>,
-    update: { readonly payload: UpdatePayload; loaded: EncryptedVector | null } | undefined,
-  ): Result<null> {
-    const open = this.#open
-    if (!open || !update) throw new Error(`round ${effect.round}: an update was counted with no round open`)
-    if (open.kind === 'plain' && update.payload.kind === 'plain')
-      return open.aggregator.add({ id: effect.id, weight: effect.weight, payload: update.payload.delta })
-    if (open.kind === 'encrypted' && update.loaded) {
-      const vector = update.loaded
-      update.loaded = null // the aggregator owns it now
-      return open.aggregator.add({ id: effect.id, weight: effect.weight, payload: vector })
-    }
-    throw new Error(`round ${effect.round}: a ${update.payload.kind} update reached a ${open.kind} round`)
-  }
-
   #apply(effect: Exclude<Effect, { type: 'ack' | 'accumulate' }>): void {
     switch (effect.type) {
       case 'round-started': {
-        this.#open?.aggregator.discard()
-        this.#open = null
-        this.#encryption.discard()
-        let encryption: RoundEncryptionMessage | null = null
-        if (effect.plan.kind === 'encrypted') {
-          const begun = this.#encryption.begin(
-            effect.plan.keyId,
-            this.#state.config.encryption,
-            effect.selected,
-            (id) => this.#state.clients.get(id)?.examples ?? 1,
-            effect.privacy,
-            this.#global,
-          )
-          if (begun) {
-            encryption = begun.message
-            this.#open = { kind: 'encrypted', aggregator: begun.aggregator, message: begun.message }
-          }
-        }
-        this.#open ??= {
-          kind: 'plain',
-          aggregator: new FedAvgRoundAggregator(this.parameters, effect.privacy?.denominator ?? null),
-        }
+        const encryption = this.#rounds.begin(
+          effect,
+          this.#state.config,
+          (id) => this.#state.clients.get(id)?.examples ?? 1,
+          this.#global,
+        )
         // Under encryption the tabs train from the model they decrypted; the version says which it must be.
         const model: GlobalModelMessage = encryption
           ? { round: this.#global.round, version: this.#global.version, weights: new ArrayBuffer(0) }
@@ -574,9 +449,7 @@ export class Federation {
         this.#aggregate(effect)
         return
       case 'round-abandoned':
-        this.#open?.aggregator.discard()
-        this.#open = null
-        this.#encryption.discard()
+        this.#rounds.discard()
         this.outbox.toAll('round:cancel', { round: effect.round, reason: effect.reason })
         this.log.add(
           effect.reason === 'reset' ? 'info' : 'error',
@@ -620,19 +493,17 @@ export class Federation {
     }
   }
 
-  /** Closes the open round's aggregator and releases the new model (or the encrypted sum) with its record. */
+  /** Closes the round's aggregator and releases the new model (or the encrypted sum) with its records. */
   #aggregate(round: Extract<Effect, { type: 'round-completed' }>): void {
-    const open = this.#open
-    this.#open = null
-    if (!open) throw new Error(`round ${round.round} completed with no round open`)
-    const closed = open.aggregator.close()
+    const modelRound = this.#state.completedRounds
+    const closed = this.#rounds.close(round, this.#global, modelRound)
     if (!closed.ok) {
-      this.#encryption.discard()
       this.log.add('error', `round ${round.round}: ${closed.error.message}; global model unchanged`)
       return
     }
-    const modelRound = this.#state.completedRounds
-    const released = {
+    const released = closed.value
+    this.#global = released.model
+    const common = {
       taskId: this.task.id,
       round: modelRound,
       participants: chainParticipants(round.reports),
@@ -640,59 +511,36 @@ export class Federation {
       rewardPerExample: this.#state.config.rewardPerExample,
       privacy: privacyRecord(round.privacy, round.epsilonAfter, this.#state.config.privacy.delta),
     }
-    if (open.kind === 'plain') {
-      const weights = applyDelta(this.#global.weights, closed.value.outcome as Float32Array)
-      if (firstNonFinite(weights) !== -1) {
-        this.log.add('error', `round ${round.round}: the aggregate is not finite; global model unchanged`)
-        return
-      }
-      const modelBefore = weightsDigest(this.#global.weights)
-      this.#global = { round: modelRound, version: modelVersion(modelRound, weights), weights }
-      this.#onAggregated?.({
-        ...released,
-        modelBefore,
-        modelAfter: weightsDigest(weights),
-        weights,
-        homomorphic: false,
-      })
-      this.#history.add(roundRecord(round, modelRound, this.#global.version, this.#now(), null))
+    const { version } = released.model
+    if (released.kind === 'plain') {
+      const { modelBefore, modelAfter } = released
+      const weights = released.model.weights
+      this.#onAggregated?.({ ...common, modelBefore, modelAfter, weights, homomorphic: false })
+      this.#history.add(roundRecord(round, modelRound, version, this.#now(), null))
       this.log.add(
         'info',
-        `round ${round.round} aggregated from ${round.participants.length} clients (${round.examples} examples): model ${this.#global.version}`,
+        `round ${round.round} aggregated from ${round.participants.length} clients (${round.examples} examples): model ${version}`,
       )
       this.outbox.toAll('model:global', this.globalMessage())
       return
     }
     // Encrypted: the sum of ciphertexts goes to every tab of the task, which decrypt it with the key they hold and
     // average (sum / totalWeight). The coordinator records hashes and counts; it never sees the model.
-    const sum = this.#encryption.release(
-      modelRound,
-      this.#global.version,
-      round.participants.length,
-      round.privacy,
-      closed.value.outcome as EncryptedSum,
-    )
+    const { sum } = released
     const { message } = sum
-    this.#global = { round: modelRound, version: message.version, weights: this.#encryption.base!.weights }
     this.#onAggregated?.({
-      ...released,
+      ...common,
       modelBefore: sum.modelBefore,
       modelAfter: sum.modelAfter,
       weights: null,
       homomorphic: true,
     })
-    this.#history.add(
-      roundRecord(round, modelRound, message.version, this.#now(), {
-        preset: message.preset,
-        keyId: message.keyId,
-        sumHash: message.sumHash,
-        bytesIn: sum.bytesIn,
-        bytesOut: sum.bytesOut,
-      }),
-    )
+    const { preset, keyId, sumHash } = message
+    const encryption = { preset, keyId, sumHash, bytesIn: sum.bytesIn, bytesOut: sum.bytesOut }
+    this.#history.add(roundRecord(round, modelRound, version, this.#now(), encryption))
     this.log.add(
       'info',
-      `round ${round.round} aggregated under encryption from ${round.participants.length} clients (${round.examples} examples): sum ${message.sumHash.slice(0, 12)}, ${(sum.bytesIn / 1e6).toFixed(2)} MB in; model ${message.version}`,
+      `round ${round.round} aggregated under encryption from ${round.participants.length} clients (${round.examples} examples): sum ${sumHash.slice(0, 12)}, ${(sum.bytesIn / 1e6).toFixed(2)} MB in; model ${version}`,
     )
     this.outbox.toAll('model:encrypted', message)
   }

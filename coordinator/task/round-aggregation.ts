@@ -1,0 +1,168 @@
+import { applyDelta } from '../../shared/aggregation/fedavg'
+import { FedAvgRoundAggregator } from '../../shared/aggregation/fedavg-round'
+import type { RoundAggregator } from '../../shared/aggregation/round-aggregator'
+import { firstNonFinite } from '../../shared/codec'
+import { HeError } from '../../shared/he/errors'
+import type { EncryptedVector } from '../../shared/he/vector'
+import { modelVersion, weightsDigest } from '../../shared/model/version'
+import type { RoundEncryptionMessage } from '../../shared/protocol'
+import { fail, ok, type Result } from '../../shared/result'
+import type { TrainingConfig } from '../../shared/rounds/config'
+import type { ActiveRound, ClientId, Effect } from '../../shared/rounds/state'
+import type { ClosedEncryptedRound, EncryptedRounds } from '../he/encrypted-rounds'
+import type { EncryptedSum } from '../he/encrypted-sum-aggregator'
+import type { GlobalModel, UpdateClaims, UpdatePayload } from './federation-ports'
+
+/** The open round's aggregator, chosen from its plan when it starts. */
+type OpenRound =
+  | { readonly kind: 'plain'; readonly aggregator: RoundAggregator<Float32Array, Float32Array> }
+  | { readonly kind: 'encrypted'; readonly aggregator: RoundAggregator<EncryptedVector, EncryptedSum> }
+
+/** An update let in by `admit`: its payload, and its ciphertexts loaded (an encrypted one) until the round takes them. */
+export interface AdmittedUpdate {
+  readonly payload: UpdatePayload
+  loaded: EncryptedVector | null
+}
+
+/** What closing a round released: a new model in the clear, or an encrypted sum the tabs decrypt. */
+export type ReleasedRound =
+  | {
+      readonly kind: 'plain'
+      readonly model: GlobalModel
+      readonly modelBefore: string
+      readonly modelAfter: string
+    }
+  | { readonly kind: 'encrypted'; readonly model: GlobalModel; readonly sum: ClosedEncryptedRound }
+
+/**
+ * A task's open round on the aggregation side: the `RoundAggregator` its plan chose (FedAvg in the clear, or the
+ * encrypted sum through `EncryptedRounds`), what an update must match to be let in, and the model a closed round
+ * releases. The round machine decides what counts; this holds what was counted.
+ */
+export class RoundAggregation {
+  #open: OpenRound | null = null
+
+  constructor(
+    private readonly parameters: number,
+    private readonly encryption: EncryptedRounds,
+  ) {}
+
+  /** Opens the started round's aggregator; the encryption settings its tabs need, for an encrypted round. */
+  begin(
+    effect: Extract<Effect, { type: 'round-started' }>,
+    config: TrainingConfig,
+    examplesOf: (id: ClientId) => number,
+    global: GlobalModel,
+  ): RoundEncryptionMessage | null {
+    this.discard()
+    if (effect.plan.kind === 'encrypted') {
+      const begun = this.encryption.begin(
+        effect.plan.keyId,
+        config.encryption,
+        effect.selected,
+        examplesOf,
+        effect.privacy,
+        global,
+      )
+      if (begun) {
+        this.#open = { kind: 'encrypted', aggregator: begun.aggregator }
+        return begun.message
+      }
+    }
+    this.#open = {
+      kind: 'plain',
+      aggregator: new FedAvgRoundAggregator(this.parameters, effect.privacy?.denominator ?? null),
+    }
+    return null
+  }
+
+  /**
+   * Whether an update may go to the round machine: it must match the round's plan and the model the round trains
+   * from; an encrypted upload is loaded (SEAL's own checks) so a bad one is refused before it counts.
+   */
+  admit(
+    running: ActiveRound | null,
+    claims: UpdateClaims,
+    payload: UpdatePayload,
+    globalVersion: string,
+  ): Result<AdmittedUpdate> {
+    const ofThisRound = running && running.number === claims.round ? this.#open : null
+    if (payload.kind === 'plain' && ofThisRound?.kind === 'encrypted')
+      return fail('invalid-state', `round ${claims.round} is encrypted: send client:encrypted-update`)
+    if (payload.kind === 'encrypted' && ofThisRound?.kind !== 'encrypted')
+      return fail('stale-round', `round ${claims.round} is not an open encrypted round`)
+    // The global model stays put while a round runs: an update from any other model is not this round's work.
+    if (running && running.number === claims.round && claims.baseVersion !== globalVersion) {
+      return fail(
+        'stale-round',
+        `baseVersion ${claims.baseVersion.slice(0, 40)} is not round ${running.number}'s model ${globalVersion}`,
+      )
+    }
+    if (payload.kind === 'plain') return ok({ payload, loaded: null })
+    try {
+      return ok({ payload, loaded: this.encryption.load(payload.keyId, payload.ciphertexts) })
+    } catch (error) {
+      if (!(error instanceof HeError)) throw error
+      return fail('bad-payload', `encrypted update: ${error.message}`)
+    }
+  }
+
+  /** Folds an update the round machine counted (its `accumulate` effect) into the open round's aggregator. */
+  add(effect: Extract<Effect, { type: 'accumulate' }>, update: AdmittedUpdate | undefined): Result<null> {
+    const open = this.#open
+    if (!open || !update) throw new Error(`round ${effect.round}: an update was counted with no round open`)
+    if (open.kind === 'plain' && update.payload.kind === 'plain')
+      return open.aggregator.add({ id: effect.id, weight: effect.weight, payload: update.payload.delta })
+    if (open.kind === 'encrypted' && update.loaded) {
+      const vector = update.loaded
+      update.loaded = null // the aggregator owns it now
+      return open.aggregator.add({ id: effect.id, weight: effect.weight, payload: vector })
+    }
+    throw new Error(`round ${effect.round}: a ${update.payload.kind} update reached a ${open.kind} round`)
+  }
+
+  /** Closes the round: the new model in the clear, or the encrypted sum (the coordinator keeps the clear base). */
+  close(
+    round: Extract<Effect, { type: 'round-completed' }>,
+    global: GlobalModel,
+    modelRound: number,
+  ): Result<ReleasedRound> {
+    const open = this.#open
+    this.#open = null
+    if (!open) throw new Error(`round ${round.round} completed with no round open`)
+    const closed = open.aggregator.close()
+    if (!closed.ok) {
+      this.encryption.discard()
+      return closed
+    }
+    if (open.kind === 'plain') {
+      const weights = applyDelta(global.weights, closed.value.outcome as Float32Array)
+      if (firstNonFinite(weights) !== -1) return fail('non-finite', 'the aggregate is not finite')
+      return ok({
+        kind: 'plain',
+        model: { round: modelRound, version: modelVersion(modelRound, weights), weights },
+        modelBefore: weightsDigest(global.weights),
+        modelAfter: weightsDigest(weights),
+      })
+    }
+    const sum = this.encryption.release(
+      modelRound,
+      global.version,
+      round.participants.length,
+      round.privacy,
+      closed.value.outcome as EncryptedSum,
+    )
+    return ok({
+      kind: 'encrypted',
+      model: { round: modelRound, version: sum.message.version, weights: this.encryption.base!.weights },
+      sum,
+    })
+  }
+
+  /** Drops the open round (abandoned, reset, or replaced by a new one). */
+  discard(): void {
+    this.#open?.aggregator.discard()
+    this.#open = null
+    this.encryption.discard()
+  }
+}
