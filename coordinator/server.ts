@@ -31,6 +31,7 @@ import { admitConnections } from './socket/admission'
 import { type DispatchSettings, dispatchEvents } from './socket/event-dispatch'
 import { baseFrameCap } from './socket/frame-cap'
 import { defaultNetworkLimits, type NetworkLimits } from './socket/limits'
+import { guardPackets } from './socket/packet-guard'
 import { RefusalCounter } from './socket/refusals'
 import { builtApp, type RequestHandler, viteDevApp } from './static-files'
 import { ChainRecorder } from './task/chain-recorder'
@@ -169,6 +170,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   const frameCap = baseFrameCap(frames)
   const io: ClientServer = new Server(http, { maxHttpBufferSize: frameCap, serveClient: false })
   admitConnections(io, limits, refusals)
+  guardPackets(io, limits, refusals)
   const directory = new ClientDirectory()
   const echo = options.echoEvents ? (e: EventEntry) => console.log(`[${e.level}] ${e.text}`) : undefined
   const log = new EventLog(200, echo)

@@ -15,6 +15,10 @@ export interface NetworkLimits {
   readonly handshakesPerAddressPerMinute: number
   /** Plain HTTP requests (pages, assets, `/api/*`) from one IP address per 10 seconds; a page load takes about 10. */
   readonly httpRequestsPerTenSeconds: number
+  /** Packets (events and their binary parts, pings) one connection may send per second before it is closed. */
+  readonly packetsPerSecond: number
+  /** Bytes of unfinished messages' binary parts all connections of one address may hold at once. */
+  readonly pendingBytesPerAddress: number
   /** Open connections in all. */
   readonly maxConnections: number
   /**
@@ -44,6 +48,8 @@ export const defaultNetworkLimits: NetworkLimits = {
   connectionsPerAddress: 64,
   handshakesPerAddressPerMinute: 300,
   httpRequestsPerTenSeconds: 300,
+  packetsPerSecond: 1_000,
+  pendingBytesPerAddress: 32 * 1024 * 1024,
   maxConnections: 5_000,
   allowedOrigins: [],
   textFrameBytes: 1024 * 1024,
