@@ -10,10 +10,14 @@ const here = dirname(fileURLToPath(import.meta.url))
 if (Number(process.versions.node.split('.')[0]) < 22) {
   const bundled = join(here, '..', 'node_modules', 'node', 'bin', 'node')
   if (!existsSync(bundled)) {
-    console.error(`privx needs Node >= 22 (this is ${process.version}); run npm install to get the bundled Node 24`)
+    console.error(
+      `privx needs Node >= 22 (this is ${process.version}); run npm install to get the bundled Node 24`,
+    )
     process.exit(1)
   }
-  const run = spawnSync(bundled, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' })
+  const run = spawnSync(bundled, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  })
   process.exit(run.status ?? 1)
 }
 const { register } = await import('tsx/esm/api')

@@ -15,7 +15,11 @@ export interface HeldOutScore {
 const quiet = () => {}
 
 /** Scores weights on every row of a held-out CSV (the same encoding the tabs use). */
-export async function scoreOnHeldOut(task: TaskInfo, testCsv: string, weights: Float32Array): Promise<HeldOutScore> {
+export async function scoreOnHeldOut(
+  task: TaskInfo,
+  testCsv: string,
+  weights: Float32Array,
+): Promise<HeldOutScore> {
   if (task.dataset.kind !== 'csv') throw new Error('held-out scoring reads CSV tasks')
   const trainer = new LocalTrainer('held-out', 1)
   try {
@@ -24,7 +28,12 @@ export async function scoreOnHeldOut(task: TaskInfo, testCsv: string, weights: F
     await trainer.prepare(task, { index: 0, seed: 0 })
     const result = await trainer.evaluate(weights)
     const metrics = classificationMetrics(result.confusion)
-    return { accuracy: metrics.accuracy, f1: metrics.f1, loss: result.lossSum / Math.max(1, result.examples), examples: result.examples }
+    return {
+      accuracy: metrics.accuracy,
+      f1: metrics.f1,
+      loss: result.lossSum / Math.max(1, result.examples),
+      examples: result.examples,
+    }
   } finally {
     trainer.dispose()
   }

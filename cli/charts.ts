@@ -30,7 +30,13 @@ export function chartSvg(spec: ChartSpec, width = 720, height = 400): string {
     title: { text: spec.title, left: 'center', textStyle: { fontSize: 14 } },
     legend: { top: 34 },
     grid: { top: 76, left: 60, right: 30, bottom: 50 },
-    xAxis: { type: 'category', data: [...spec.labels], name: spec.xName ?? '', nameLocation: 'middle', nameGap: 30 },
+    xAxis: {
+      type: 'category',
+      data: [...spec.labels],
+      name: spec.xName ?? '',
+      nameLocation: 'middle',
+      nameGap: 30,
+    },
     yAxis: {
       type: 'value',
       name: spec.yName ?? '',
@@ -40,7 +46,9 @@ export function chartSvg(spec: ChartSpec, width = 720, height = 400): string {
       name: s.name,
       type: spec.kind,
       data: [...s.values],
-      ...(spec.kind === 'line' ? { lineStyle: { type: s.dashed ? 'dashed' : 'solid' }, connectNulls: true } : {}),
+      ...(spec.kind === 'line'
+        ? { lineStyle: { type: s.dashed ? 'dashed' : 'solid' }, connectNulls: true }
+        : {}),
     })),
   })
   const svg = chart.renderToSVGString()

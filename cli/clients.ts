@@ -45,7 +45,11 @@ export async function startClients(
 }
 
 /** One browser context per client (its own account), each uploading its CSV through the page's file input. */
-async function startTabs(url: string, taskId: string, parts: readonly { name: string; csv: string }[]): Promise<RunClients> {
+async function startTabs(
+  url: string,
+  taskId: string,
+  parts: readonly { name: string; csv: string }[],
+): Promise<RunClients> {
   const dir = mkdtempSync(join(tmpdir(), 'privx-tabs-'))
   let browser: Browser | null = null
   try {

@@ -69,12 +69,16 @@ export function runData(options: RunOptions): Table {
     try {
       text = readFileSync(path, 'utf8')
     } catch (error) {
-      throw new Error(`--csv ${options.csv.file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error)}`)
+      throw new Error(
+        `--csv ${options.csv.file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error)}`,
+      )
     }
     const schema = DataHandler.inferSchema(text, options.csv.label)
     const table = DataHandler.fromCsv(options.csv.file, text, schema)
     if (table.rows.length < 20 * options.clients) {
-      throw new Error(`--csv ${options.csv.file}: ${table.rows.length} usable rows; need at least ${20 * options.clients} for ${options.clients} clients`)
+      throw new Error(
+        `--csv ${options.csv.file}: ${table.rows.length} usable rows; need at least ${20 * options.clients} for ${options.clients} clients`,
+      )
     }
     return table
   }
@@ -94,25 +98,29 @@ export function runConfig(options: RunOptions): TrainingConfigPatch {
       ? {
           privacy: {
             ...defaultTrainingConfig.privacy,
-            exampleLevel: { enabled: true, clipNorm: options.privacy.clip, noiseMultiplier: options.privacy.noise },
+            exampleLevel: {
+              enabled: true,
+              clipNorm: options.privacy.clip,
+              noiseMultiplier: options.privacy.noise,
+            },
             delta: options.privacy.delta,
             epsilonBudget: options.privacy.epsilon,
           },
         }
       : options.privacy
-      ? {
-          privacy: {
-            ...defaultTrainingConfig.privacy,
-            // With encryption the coordinator only sees the sum, so each client adds its share of the noise.
-            mode: options.encryption ? 'distributed' : 'local',
-            clipNorm: options.privacy.clip,
-            noiseMultiplier: options.privacy.noise,
-            sampleRate: 1,
-            delta: options.privacy.delta,
-            epsilonBudget: options.privacy.epsilon,
-          },
-        }
-      : {}),
+        ? {
+            privacy: {
+              ...defaultTrainingConfig.privacy,
+              // With encryption the coordinator only sees the sum, so each client adds its share of the noise.
+              mode: options.encryption ? 'distributed' : 'local',
+              clipNorm: options.privacy.clip,
+              noiseMultiplier: options.privacy.noise,
+              sampleRate: 1,
+              delta: options.privacy.delta,
+              epsilonBudget: options.privacy.epsilon,
+            },
+          }
+        : {}),
     ...(options.encryption ? { encryption: { mode: options.encryption, clamp: 4 } } : {}),
   }
 }
@@ -120,7 +128,8 @@ export function runConfig(options: RunOptions): TrainingConfigPatch {
 async function waitUntil(condition: () => boolean, what: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`)
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 50))
   }
 }
@@ -181,7 +190,9 @@ export async function runFederated(
   try {
     const holders = () => (options.encryption ? federation.custody.holders : options.clients)
     await waitUntil(
-      () => [...federation.state.clients.values()].filter((c) => c.ready).length >= options.clients && holders() >= options.clients,
+      () =>
+        [...federation.state.clients.values()].filter((c) => c.ready).length >= options.clients &&
+        holders() >= options.clients,
       `${options.clients} clients to join`,
       120_000,
     )
@@ -199,7 +210,9 @@ export async function runFederated(
           reported++
           snapshots.push(federation.modelInClear ? federation.global.weights.slice() : clients.model())
           const r = federation.history[reported]
-          progress(`round ${reported}/${options.rounds}: ${r?.participants ?? 0} clients, ${r?.examples ?? 0} examples${r?.epsilon ? `, epsilon ${r.epsilon.toFixed(3)}` : ''}`)
+          progress(
+            `round ${reported}/${options.rounds}: ${r?.participants ?? 0} clients, ${r?.examples ?? 0} examples${r?.epsilon ? `, epsilon ${r.epsilon.toFixed(3)}` : ''}`,
+          )
         }
         return done >= options.rounds || (!federation.state.running && !federation.state.round)
       },
@@ -207,7 +220,11 @@ export async function runFederated(
       options.rounds * 180_000,
     )
     const last = federation.state.completedRounds
-    await waitUntil(() => (federation.history[last]?.evaluation?.reports ?? 0) >= options.clients, 'the final evaluations', 60_000).catch(() => {})
+    await waitUntil(
+      () => (federation.history[last]?.evaluation?.reports ?? 0) >= options.clients,
+      'the final evaluations',
+      60_000,
+    ).catch(() => {})
     const federatedMs = Date.now() - started
     const weights = federation.modelInClear ? federation.global.weights : clients.model()
     const testCsv = DataHandler.toCsv(test)
@@ -229,7 +246,9 @@ export async function runFederated(
       options.seed,
     )
     const centralizedMs = Date.now() - centralStart
-    const counts = table.schema.label.classes.map((c) => test.rows.filter((r) => r[table.schema.label.name] === c).length)
+    const counts = table.schema.label.classes.map(
+      (c) => test.rows.filter((r) => r[table.schema.label.name] === c).length,
+    )
     const parameters = parameterCount(task.model)
     const rounds: RoundLine[] = federation.history.slice(1).map((r) => ({
       round: r.round,
@@ -252,10 +271,14 @@ export async function runFederated(
         alpha: Number.isFinite(options.alpha) ? options.alpha : 'iid',
         clients: parts.map((p) => ({
           rows: p.rows.length,
-          positiveShare: p.rows.filter((r) => r[table.schema.label.name] === positive).length / Math.max(1, p.rows.length),
+          positiveShare:
+            p.rows.filter((r) => r[table.schema.label.name] === positive).length / Math.max(1, p.rows.length),
         })),
       },
-      model: task.model.kind === 'mlp' ? `MLP ${task.model.inputs}-${task.model.hidden.join('-')}` : `logistic ${task.model.inputs}`,
+      model:
+        task.model.kind === 'mlp'
+          ? `MLP ${task.model.inputs}-${task.model.hidden.join('-')}`
+          : `logistic ${task.model.inputs}`,
       rounds,
       final: {
         federated,

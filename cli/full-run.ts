@@ -29,18 +29,32 @@ export interface FullSummary {
  */
 export async function runFull(options: RunOptions, progress: (line: string) => void): Promise<FullSummary> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'privx-chain-'))
-  const coordinator = await startCoordinator({ port: 0, staticDir: null, faucetAmount: 1000, seed: options.seed, dataDir })
+  const coordinator = await startCoordinator({
+    port: 0,
+    staticDir: null,
+    faucetAmount: 1000,
+    seed: options.seed,
+    dataDir,
+  })
   try {
-    const listed = await listSampleDatasets(coordinator.url, options.seed, Math.max(300, 300 * options.clients), options.rounds)
+    const listed = await listSampleDatasets(
+      coordinator.url,
+      options.seed,
+      Math.max(300, 300 * options.clients),
+      options.rounds,
+    )
     const medical = listed.find((l) => l.generator === 'medical')!
     const buyer = await participant(coordinator.url, 'Hospital network')
     must('register consumer', await buyer.client.registerConsumer('Hospital network'))
     must('buy training access', await buyer.client.purchase(medical.datasetId, 'training'))
     const purchase = must('wallet', await buyer.client.wallet()).purchases.at(-1)!
     const taskId = `market-${purchase.purchaseId}`
-    progress(`full: ${buyer.name} bought training on ${medical.table.name} (${purchase.purchaseId}, ${purchase.price} tokens); task ${taskId}`)
+    progress(
+      `full: ${buyer.name} bought training on ${medical.table.name} (${purchase.purchaseId}, ${purchase.price} tokens); task ${taskId}`,
+    )
     const deadline = Date.now() + 30_000
-    while (!coordinator.tasks.get(taskId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    while (!coordinator.tasks.get(taskId) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50))
     const entry = coordinator.tasks.get(taskId)
     if (!entry) throw new Error(`the market did not create task ${taskId}`)
     // The provider runs several clients on its data: the round waits for all of them, with the run's DP and HE.
@@ -55,7 +69,10 @@ export async function runFull(options: RunOptions, progress: (line: string) => v
       keys: medical.provider.client.keys,
     })
     const settleBy = Date.now() + 30_000
-    while (marketOf(coordinator.chain.state).purchases[purchase.purchaseId]?.status !== 'completed' && Date.now() < settleBy) {
+    while (
+      marketOf(coordinator.chain.state).purchases[purchase.purchaseId]?.status !== 'completed' &&
+      Date.now() < settleBy
+    ) {
       await new Promise((r) => setTimeout(r, 50))
     }
     const after = must('wallet', await medical.provider.client.wallet()).account.balance

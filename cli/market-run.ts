@@ -27,8 +27,21 @@ export interface PrivacyEffect {
 }
 
 export interface MarketSummary {
-  readonly listings: readonly { readonly datasetId: string; readonly name: string; readonly category: string; readonly copyPrice: number | null; readonly trainingPrice: number | null }[]
-  readonly purchases: readonly { readonly purchaseId: string; readonly buyer: string; readonly datasetId: string; readonly kind: string; readonly price: number; readonly status: string }[]
+  readonly listings: readonly {
+    readonly datasetId: string
+    readonly name: string
+    readonly category: string
+    readonly copyPrice: number | null
+    readonly trainingPrice: number | null
+  }[]
+  readonly purchases: readonly {
+    readonly purchaseId: string
+    readonly buyer: string
+    readonly datasetId: string
+    readonly kind: string
+    readonly price: number
+    readonly status: string
+  }[]
   readonly ratings: number
   readonly searches: readonly { readonly query: string; readonly hits: readonly string[] }[]
   readonly statistics: MarketStatistics
@@ -36,7 +49,12 @@ export interface MarketSummary {
   readonly statisticsMatchTrades: boolean
   readonly privacyEffects: readonly PrivacyEffect[]
   /** One column of one dataset, original and anonymized, as histograms over the column's range. */
-  readonly distribution: { readonly column: string; readonly bins: readonly string[]; readonly original: readonly number[]; readonly noised: readonly number[] }
+  readonly distribution: {
+    readonly column: string
+    readonly bins: readonly string[]
+    readonly original: readonly number[]
+    readonly noised: readonly number[]
+  }
 }
 
 export const must = <T>(what: string, result: Result<T>): T => {
@@ -56,7 +74,8 @@ export async function participant(url: string, name: string): Promise<Participan
 export function privacyEffects(table: Table, epsilons: readonly number[]): PrivacyEffect[] {
   const frame = readDatasetFrame(DataHandler.toCsv(table), table.schema).frame
   const numeric = table.schema.features.filter((f) => f.type === 'numeric' || f.type === 'integer')
-  const mean = (values: readonly (number | string)[]) => values.reduce<number>((s, v) => s + Number(v), 0) / values.length
+  const mean = (values: readonly (number | string)[]) =>
+    values.reduce<number>((s, v) => s + Number(v), 0) / values.length
   return epsilons.map((epsilon) => {
     const copy = anonymizedCopy(frame, table.schema, epsilon).frame
     const meanError =
@@ -72,7 +91,8 @@ export function privacyEffects(table: Table, epsilons: readonly number[]): Priva
 
 function histogram(values: readonly number[], min: number, max: number, bins: number): number[] {
   const counts = new Array<number>(bins).fill(0)
-  for (const v of values) counts[Math.min(bins - 1, Math.max(0, Math.floor(((v - min) / (max - min)) * bins)))]!++
+  for (const v of values)
+    counts[Math.min(bins - 1, Math.max(0, Math.floor(((v - min) / (max - min)) * bins)))]!++
   return counts
 }
 
@@ -123,7 +143,15 @@ export async function runMarket(
   progress: (line: string) => void,
   existing?: { readonly coordinator: Coordinator },
 ): Promise<MarketSummary> {
-  const coordinator = existing?.coordinator ?? (await startCoordinator({ port: 0, staticDir: null, faucetAmount: 1000, seed: options.seed, ...(options.dataDir ? { dataDir: options.dataDir } : {}) }))
+  const coordinator =
+    existing?.coordinator ??
+    (await startCoordinator({
+      port: 0,
+      staticDir: null,
+      faucetAmount: 1000,
+      seed: options.seed,
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    }))
   const people: Participant[] = []
   try {
     const listed = await listSampleDatasets(coordinator.url, options.seed)
@@ -141,35 +169,80 @@ export async function runMarket(
     for (const [c, consumer] of consumers.entries()) {
       for (const offset of [0, 1]) {
         const target = listed[(c * 2 + offset) % listed.length]!
-        must(`${consumer.name} buys ${target.table.name}`, await consumer.client.purchase(target.datasetId, 'copy'))
+        must(
+          `${consumer.name} buys ${target.table.name}`,
+          await consumer.client.purchase(target.datasetId, 'copy'),
+        )
         const purchase = must('wallet', await consumer.client.wallet()).purchases.at(-1)!
-        bought.push({ buyer: consumer, purchaseId: purchase.purchaseId, datasetId: target.datasetId, price: purchase.price })
-        const sale = must('wallet', await target.provider.client.wallet()).sales.find((s) => s.purchaseId === purchase.purchaseId)!
+        bought.push({
+          buyer: consumer,
+          purchaseId: purchase.purchaseId,
+          datasetId: target.datasetId,
+          price: purchase.price,
+        })
+        const sale = must('wallet', await target.provider.client.wallet()).sales.find(
+          (s) => s.purchaseId === purchase.purchaseId,
+        )!
         const listing = must('dataset', await target.provider.client.dataset(target.datasetId)).listing
         const frame = readDatasetFrame(DataHandler.toCsv(target.table), target.table.schema).frame
-        must(`deliver ${purchase.purchaseId}`, await target.provider.client.deliverCopy(sale, frame, target.table.schema, listing.copyEpsilon))
+        must(
+          `deliver ${purchase.purchaseId}`,
+          await target.provider.client.deliverCopy(sale, frame, target.table.schema, listing.copyEpsilon),
+        )
         const copy = must(`open ${purchase.purchaseId}`, await consumer.client.fetchCopy(purchase.purchaseId))
         const stars = 3 + Math.floor(random() * 3)
-        must(`rate ${purchase.purchaseId}`, await consumer.client.rate(purchase.purchaseId, stars, `copy of ${copy.split('\n').length - 1} rows`))
-        progress(`market: ${consumer.name} bought, received and rated (${stars}★) a copy of ${target.table.name}`)
+        must(
+          `rate ${purchase.purchaseId}`,
+          await consumer.client.rate(
+            purchase.purchaseId,
+            stars,
+            `copy of ${copy.split('\n').length - 1} rows`,
+          ),
+        )
+        progress(
+          `market: ${consumer.name} bought, received and rated (${stars}★) a copy of ${target.table.name}`,
+        )
       }
     }
     const searches = []
-    for (const query of [{ text: 'diabetes' }, { category: 'finance' as const }, { minRating: 4, sort: 'rating' as const }, { maxPrice: 40, sort: 'price' as const }]) {
+    for (const query of [
+      { text: 'diabetes' },
+      { category: 'finance' as const },
+      { minRating: 4, sort: 'rating' as const },
+      { maxPrice: 40, sort: 'price' as const },
+    ]) {
       const result = must('search', await consumers[0]!.client.search(query))
       searches.push({ query: JSON.stringify(query), hits: result.hits.map((h) => h.listing.name) })
     }
     const statistics = must('statistics', await consumers[0]!.client.statistics())
     const volume = bought.reduce((s, b) => s + b.price, 0)
-    const statisticsMatchTrades = statistics.totals.purchases === bought.length && statistics.totals.volume === volume
+    const statisticsMatchTrades =
+      statistics.totals.purchases === bought.length && statistics.totals.volume === volume
     const purchases = consumers.flatMap((_, i) => bought.filter((b) => b.buyer === consumers[i]))
     const medical = listed.find((l) => l.generator === 'medical')!.table
-    const glucose = (medical.rows.map((r) => Number(r['glucose'])))
-    const copy = anonymizedCopy(readDatasetFrame(DataHandler.toCsv(medical), medical.schema).frame, medical.schema, 4).frame
+    const glucose = medical.rows.map((r) => Number(r['glucose']))
+    const copy = anonymizedCopy(
+      readDatasetFrame(DataHandler.toCsv(medical), medical.schema).frame,
+      medical.schema,
+      4,
+    ).frame
     const bins = 12
     return {
-      listings: listed.map((l, i) => ({ datasetId: l.datasetId, name: l.table.name, category: GENERATORS[l.generator].category, copyPrice: 20 + 10 * i, trainingPrice: 40 + 10 * i })),
-      purchases: purchases.map((b) => ({ purchaseId: b.purchaseId, buyer: b.buyer.name, datasetId: b.datasetId, kind: 'copy', price: b.price, status: 'delivered' })),
+      listings: listed.map((l, i) => ({
+        datasetId: l.datasetId,
+        name: l.table.name,
+        category: GENERATORS[l.generator].category,
+        copyPrice: 20 + 10 * i,
+        trainingPrice: 40 + 10 * i,
+      })),
+      purchases: purchases.map((b) => ({
+        purchaseId: b.purchaseId,
+        buyer: b.buyer.name,
+        datasetId: b.datasetId,
+        kind: 'copy',
+        price: b.price,
+        status: 'delivered',
+      })),
       ratings: statistics.totals.ratings,
       searches,
       statistics,
@@ -179,7 +252,7 @@ export async function runMarket(
         column: 'glucose',
         bins: Array.from({ length: bins }, (_, i) => String(Math.round(50 + (i * 250) / bins))),
         original: histogram(glucose, 50, 300, bins),
-        noised: histogram((copy.get('glucose') as number[]), 50, 300, bins),
+        noised: histogram(copy.get('glucose') as number[], 50, 300, bins),
       },
     }
   } finally {

@@ -59,7 +59,11 @@ Options:
   --help             this text`
 
 /** Parses the command line; throws an Error whose message says which option is wrong and why. */
-export function parseOptions(argv: readonly string[]): { mode: Mode | null; help: boolean; options: RunOptions } {
+export function parseOptions(argv: readonly string[]): {
+  mode: Mode | null
+  help: boolean
+  options: RunOptions
+} {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
@@ -103,7 +107,8 @@ export function parseOptions(argv: readonly string[]): { mode: Mode | null; help
     throw new Error(`unknown mode "${first}"; modes: ${MODES.join(', ')}`)
   }
   const scheme = values.scheme
-  if (scheme !== undefined && !['bfv', 'ckks'].includes(scheme)) throw new Error(`--scheme ${scheme}: use bfv or ckks`)
+  if (scheme !== undefined && !['bfv', 'ckks'].includes(scheme))
+    throw new Error(`--scheme ${scheme}: use bfv or ckks`)
   if (scheme !== undefined && !values.encryption) throw new Error('--scheme needs --encryption')
   if ((values.csv === undefined) !== (values.label === undefined)) {
     throw new Error('--csv and --label go together: the file and the column to predict')
@@ -112,7 +117,9 @@ export function parseOptions(argv: readonly string[]): { mode: Mode | null; help
   if (level !== undefined && level !== 'client' && level !== 'example') {
     throw new Error(`--privacy-level ${level}: use client or example`)
   }
-  const usesPrivacyOptions = ['epsilon', 'delta', 'clip', 'noise', 'privacy-level'].filter((k) => values[k as keyof typeof values] !== undefined)
+  const usesPrivacyOptions = ['epsilon', 'delta', 'clip', 'noise', 'privacy-level'].filter(
+    (k) => values[k as keyof typeof values] !== undefined,
+  )
   if (usesPrivacyOptions.length && !values.privacy) {
     throw new Error(`--${usesPrivacyOptions[0]} needs --privacy`)
   }
@@ -123,7 +130,12 @@ export function parseOptions(argv: readonly string[]): { mode: Mode | null; help
     options: {
       clients: number('clients', 3, (v) => int(v) && v >= 1 && v <= 64, 'a whole number from 1 to 64'),
       rounds: number('rounds', 5, (v) => int(v) && v >= 1 && v <= 1000, 'a whole number from 1 to 1000'),
-      localEpochs: number('local-epochs', 2, (v) => int(v) && v >= 1 && v <= 100, 'a whole number from 1 to 100'),
+      localEpochs: number(
+        'local-epochs',
+        2,
+        (v) => int(v) && v >= 1 && v <= 100,
+        'a whole number from 1 to 100',
+      ),
       seed: number('seed', 42, (v) => int(v) && v >= 0, 'a whole number >= 0'),
       privacy: values.privacy
         ? {

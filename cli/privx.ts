@@ -14,9 +14,13 @@ import { runMarket } from './market-run'
 import { parseOptions, type RunOptions, usage } from './options'
 import { federatedCharts, federatedReport, fullReport, marketCharts, marketReport } from './report'
 
-async function run(mode: string, options: RunOptions): Promise<{ text: string; json: unknown; charts: Record<string, import('./charts').ChartSpec> }> {
+async function run(
+  mode: string,
+  options: RunOptions,
+): Promise<{ text: string; json: unknown; charts: Record<string, import('./charts').ChartSpec> }> {
   const started = Date.now()
-  const progress = (line: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}\n`)
+  const progress = (line: string) =>
+    process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}\n`)
   switch (mode) {
     case 'federated': {
       const summary = await runFederated(options, progress)
@@ -28,7 +32,11 @@ async function run(mode: string, options: RunOptions): Promise<{ text: string; j
     }
     case 'full': {
       const summary = await runFull(options, progress)
-      return { text: fullReport(summary), json: { mode, ...summary }, charts: federatedCharts(summary.federated) }
+      return {
+        text: fullReport(summary),
+        json: { mode, ...summary },
+        charts: federatedCharts(summary.federated),
+      }
     }
     default: {
       const market = await runMarket(options, progress)

@@ -3,7 +3,8 @@ import type { FederatedSummary } from './federated-run'
 import type { FullSummary } from './full-run'
 import type { MarketSummary } from './market-run'
 
-const pct = (v: number | null | undefined) => (v === null || v === undefined ? '–' : `${(v * 100).toFixed(1)}%`)
+const pct = (v: number | null | undefined) =>
+  v === null || v === undefined ? '–' : `${(v * 100).toFixed(1)}%`
 const num = (v: number | null | undefined, d = 3) => (v === null || v === undefined ? '–' : v.toFixed(d))
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -14,7 +15,19 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
 
 export function federatedReport(s: FederatedSummary): string {
   const rounds = table(
-    ['round', 'clients', 'examples', 'loss', 'accuracy', 'F1', 'held-out acc', 'central acc', 'epsilon', 'KB up', 'time'],
+    [
+      'round',
+      'clients',
+      'examples',
+      'loss',
+      'accuracy',
+      'F1',
+      'held-out acc',
+      'central acc',
+      'epsilon',
+      'KB up',
+      'time',
+    ],
     s.rounds.map((r, i) => [
       String(r.round),
       String(r.participants),
@@ -48,13 +61,28 @@ export function marketReport(s: MarketSummary): string {
   const t = s.statistics.totals
   return [
     'Market session',
-    table(['dataset', 'name', 'category', 'copy', 'training'], s.listings.map((l) => [l.datasetId, l.name, l.category, String(l.copyPrice ?? '–'), String(l.trainingPrice ?? '–')])),
-    table(['purchase', 'buyer', 'dataset', 'kind', 'price', 'status'], s.purchases.map((p) => [p.purchaseId, p.buyer, p.datasetId, p.kind, String(p.price), p.status])),
+    table(
+      ['dataset', 'name', 'category', 'copy', 'training'],
+      s.listings.map((l) => [
+        l.datasetId,
+        l.name,
+        l.category,
+        String(l.copyPrice ?? '–'),
+        String(l.trainingPrice ?? '–'),
+      ]),
+    ),
+    table(
+      ['purchase', 'buyer', 'dataset', 'kind', 'price', 'status'],
+      s.purchases.map((p) => [p.purchaseId, p.buyer, p.datasetId, p.kind, String(p.price), p.status]),
+    ),
     ...s.searches.map((q) => `search ${q.query}: ${q.hits.join(', ') || 'no hits'}`),
     `statistics: ${t.purchases} purchases, volume ${t.volume}, ${t.ratings} ratings, ${t.providers} providers, ${t.consumers} consumers; they ${s.statisticsMatchTrades ? 'match' : 'DO NOT match'} the trades made`,
     `top rated: ${s.statistics.topRated.map((d) => `${d.name} ${d.average.toFixed(1)}★`).join(', ')}`,
     'privacy of anonymized copies (diabetes-risk data, local DP per row):',
-    table(['epsilon', 'column-mean error (share of range)', 'labels flipped'], s.privacyEffects.map((e) => [String(e.epsilon), pct(e.meanError), pct(e.labelFlips)])),
+    table(
+      ['epsilon', 'column-mean error (share of range)', 'labels flipped'],
+      s.privacyEffects.map((e) => [String(e.epsilon), pct(e.meanError), pct(e.labelFlips)]),
+    ),
   ].join('\n')
 }
 
@@ -79,7 +107,15 @@ export function federatedCharts(s: FederatedSummary): Record<string, ChartSpec> 
     series: [
       { name: 'federated', values: s.federatedRounds.map((r) => r?.[key] ?? null) },
       { name: 'centralized', values: s.centralizedRounds.map((r) => r[key]), dashed: true },
-      ...(key === 'loss' ? [] : [{ name: 'majority class', values: labels.map(() => (key === 'accuracy' ? s.final.majority : null)), dashed: true }]),
+      ...(key === 'loss'
+        ? []
+        : [
+            {
+              name: 'majority class',
+              values: labels.map(() => (key === 'accuracy' ? s.final.majority : null)),
+              dashed: true,
+            },
+          ]),
     ],
   })
   return {
@@ -117,7 +153,14 @@ export function marketCharts(s: MarketSummary): Record<string, ChartSpec> {
       series: [
         {
           name: 'mean price',
-          values: s.statistics.priceTrends.map((c) => c.points.reduce((a, p) => a + p.meanPrice * p.purchases, 0) / Math.max(1, c.points.reduce((a, p) => a + p.purchases, 0))),
+          values: s.statistics.priceTrends.map(
+            (c) =>
+              c.points.reduce((a, p) => a + p.meanPrice * p.purchases, 0) /
+              Math.max(
+                1,
+                c.points.reduce((a, p) => a + p.purchases, 0),
+              ),
+          ),
         },
       ],
     },

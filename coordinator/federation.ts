@@ -1,10 +1,9 @@
 import { addressOf } from '../shared/chain/keys'
 import { type Binary, encodeFloat32 } from '../shared/codec'
 import { initialWeights } from '../shared/model/init'
-import { describeModel, parameterCount } from '../shared/model/spec'
+import { parameterCount } from '../shared/model/spec'
 import { modelVersion } from '../shared/model/version'
-import { addDpSgdRound } from '../shared/privacy/dp-sgd'
-import { ledgerEpsilon, type PrivacyLedger } from '../shared/privacy/ledger'
+import { ledgerEpsilon } from '../shared/privacy/ledger'
 import type {
   ColumnStatisticsReport,
   DashboardSnapshot,
@@ -25,8 +24,6 @@ import {
   type Effect,
   type Input,
   initialRoundState,
-  type ParticipantReport,
-  phaseOf,
   type RoundState,
 } from '../shared/rounds/state'
 import { step } from '../shared/rounds/step'
@@ -34,7 +31,7 @@ import { EventLog } from './event-log'
 import { EncryptedRounds } from './he/encrypted-rounds'
 import type { KeyCustody } from './he/key-custody'
 import { ColumnStatistics } from './task/column-statistics'
-import { dashboardSnapshot } from './task/dashboard-snapshot'
+import { dashboardSnapshot, taskSummary } from './task/dashboard-snapshot'
 import type {
   AggregatedRound,
   FederationOptions,
@@ -44,8 +41,9 @@ import type {
   UpdatePayload,
 } from './task/federation-ports'
 import { ModelHistory } from './task/model-history'
+import { ParticipantPrivacy } from './task/participant-privacy'
 import { type AdmittedUpdate, RoundAggregation } from './task/round-aggregation'
-import { chainParticipants, privacyRecord, roundRecord, trainingSummary } from './task/round-record'
+import { releaseRecords } from './task/round-record'
 import { roundStartMessage, roundStartNote } from './task/round-start'
 
 export type {
@@ -78,8 +76,8 @@ export class Federation {
   readonly #accounts = new Map<ClientId, { publicKey: string; address: string }>()
   readonly #onAggregated: ((round: AggregatedRound) => void) | undefined
   readonly #statistics: ColumnStatistics | null
-  /** Per tab: its DP-SGD steps, for its example-level epsilon (recomputed here from rows, batch and epochs). */
-  #exampleLedgers = new Map<ClientId, PrivacyLedger>()
+  /** Per tab: its privacy ledger (the same one the tab keeps), for its example-level epsilon under DP-SGD. */
+  readonly #privacy = new ParticipantPrivacy()
   readonly #history: ModelHistory
   #lastMetrics = new Map<ClientId, { loss: number; accuracy: number }>()
   #nextPartition = 1
@@ -194,7 +192,7 @@ export class Federation {
     this.log.add('info', `${id} left (${reason})`)
     this.#lastMetrics.delete(id)
     this.#accounts.delete(id)
-    this.#exampleLedgers.delete(id)
+    this.#privacy.forget(id)
     this.#encryption.custody.leave(id)
     this.#syncCustody()
     this.#dispatch({ type: 'leave', now: this.#now(), id })
@@ -340,19 +338,7 @@ export class Federation {
   }
 
   summary(): TaskSummary {
-    const state = this.#state
-    return {
-      id: this.task.id,
-      name: this.task.name,
-      description: this.task.description,
-      source: this.task.dataset.kind,
-      model: describeModel(this.task.model),
-      parameters: this.parameters,
-      clients: state.clients.size,
-      phase: phaseOf(state),
-      completedRounds: state.completedRounds,
-      rounds: state.config.rounds,
-    }
+    return taskSummary(this.task, this.parameters, this.#state)
   }
 
   /** The live page's view of this task; `tasks` lists every task, `events` adds coordinator-wide entries. */
@@ -372,10 +358,7 @@ export class Federation {
       model: { round: this.#global.round, version: this.#global.version },
       history: this.#history.records,
       lastMetrics: this.#lastMetrics,
-      exampleEpsilon: (id) => {
-        const ledger = this.#exampleLedgers.get(id)
-        return ledger ? ledgerEpsilon(ledger, delta) : null
-      },
+      exampleEpsilon: (id) => this.#privacy.exampleEpsilon(id, delta),
       encryption: this.#encryption.snapshot(this.#state.config.encryption.mode),
       statistics: this.#statistics?.pooled() ?? null,
       events: events.length
@@ -445,7 +428,11 @@ export class Federation {
         this.log.add('warning', `${effect.id} dropped from round ${effect.round}: ${effect.reason}`)
         return
       case 'round-completed':
-        this.#countDpSgd(effect.reports)
+        this.#privacy.countRound(
+          effect.reports,
+          this.#state.config,
+          (id) => this.#state.clients.get(id)?.examples,
+        )
         this.#aggregate(effect)
         return
       case 'round-abandoned':
@@ -463,7 +450,7 @@ export class Federation {
         return
       case 'reset':
         this.#lastMetrics.clear()
-        this.#exampleLedgers.clear()
+        this.#privacy.clear()
         this.#encryption.reset()
         this.#global = this.#initialModel(Math.floor(this.#random() * 2 ** 32))
         this.outbox.toAll('model:global', this.globalMessage())
@@ -472,24 +459,6 @@ export class Federation {
         const _exhaustive: never = effect
         throw new Error(`unhandled effect ${JSON.stringify(_exhaustive)}`)
       }
-    }
-  }
-
-  /** Each participant's DP-SGD steps this round (its example-level epsilon, from its rows, batch and epochs). */
-  #countDpSgd(reports: ReadonlyMap<ClientId, ParticipantReport>): void {
-    const dpSgd = this.#state.config.privacy.exampleLevel
-    if (!dpSgd.enabled) return
-    const { localEpochs, batchSize } = this.#state.config
-    for (const [id, report] of reports) {
-      const rows = this.#state.clients.get(id)?.examples ?? report.examples
-      const ledger = addDpSgdRound(
-        this.#exampleLedgers.get(id) ?? [],
-        rows,
-        batchSize,
-        localEpochs,
-        dpSgd.noiseMultiplier,
-      )
-      this.#exampleLedgers.set(id, ledger)
     }
   }
 
@@ -503,46 +472,19 @@ export class Federation {
     }
     const released = closed.value
     this.#global = released.model
-    const common = {
-      taskId: this.task.id,
-      round: modelRound,
-      participants: chainParticipants(round.reports),
-      metrics: trainingSummary(round.reports),
-      rewardPerExample: this.#state.config.rewardPerExample,
-      privacy: privacyRecord(round.privacy, round.epsilonAfter, this.#state.config.privacy.delta),
-    }
-    const { version } = released.model
-    if (released.kind === 'plain') {
-      const { modelBefore, modelAfter } = released
-      const weights = released.model.weights
-      this.#onAggregated?.({ ...common, modelBefore, modelAfter, weights, homomorphic: false })
-      this.#history.add(roundRecord(round, modelRound, version, this.#now(), null))
-      this.log.add(
-        'info',
-        `round ${round.round} aggregated from ${round.participants.length} clients (${round.examples} examples): model ${version}`,
-      )
-      this.outbox.toAll('model:global', this.globalMessage())
-      return
-    }
-    // Encrypted: the sum of ciphertexts goes to every tab of the task, which decrypt it with the key they hold and
-    // average (sum / totalWeight). The coordinator records hashes and counts; it never sees the model.
-    const { sum } = released
-    const { message } = sum
-    this.#onAggregated?.({
-      ...common,
-      modelBefore: sum.modelBefore,
-      modelAfter: sum.modelAfter,
-      weights: null,
-      homomorphic: true,
-    })
-    const { preset, keyId, sumHash } = message
-    const encryption = { preset, keyId, sumHash, bytesIn: sum.bytesIn, bytesOut: sum.bytesOut }
-    this.#history.add(roundRecord(round, modelRound, version, this.#now(), encryption))
-    this.log.add(
-      'info',
-      `round ${round.round} aggregated under encryption from ${round.participants.length} clients (${round.examples} examples): sum ${sumHash.slice(0, 12)}, ${(sum.bytesIn / 1e6).toFixed(2)} MB in; model ${version}`,
+    const { aggregated, record, note } = releaseRecords(
+      this.task.id,
+      round,
+      released,
+      { rewardPerExample: this.#state.config.rewardPerExample, delta: this.#state.config.privacy.delta },
+      this.#now(),
     )
-    this.outbox.toAll('model:encrypted', message)
+    this.#onAggregated?.(aggregated)
+    this.#history.add(record)
+    this.log.add('info', note)
+    // In the clear the new weights go to every tab; encrypted, the sum goes, which key holders decrypt and average.
+    if (released.kind === 'plain') this.outbox.toAll('model:global', this.globalMessage())
+    else this.outbox.toAll('model:encrypted', released.sum.message)
   }
 
   #initialModel(seed: number): GlobalModel {
@@ -554,18 +496,6 @@ export class Federation {
 
   /** A fresh history whose first entry is `model`, the baseline every later round is compared with. */
   #startHistory(model: GlobalModel): void {
-    this.#history.restart({
-      round: model.round,
-      version: model.version,
-      participants: 0,
-      examples: 0,
-      durationMs: null,
-      completedAt: this.#now(),
-      trainLoss: null,
-      trainAccuracy: null,
-      evaluation: null,
-      epsilon: null,
-      encryption: null,
-    })
+    this.#history.restart(model, this.#now())
   }
 }

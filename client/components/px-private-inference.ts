@@ -1,5 +1,6 @@
 import { css, html, LitElement, nothing, type TemplateResult } from 'lit'
 import { customElement, property, state } from 'lit/decorators.js'
+import { errorMessage } from '../../shared/errors'
 import type { PrivateInferenceResult, SessionController } from '../controllers/session-controller'
 import { bytes, decimal } from './format'
 import { theme } from './theme'
@@ -112,7 +113,7 @@ export class PxPrivateInference extends LitElement {
     try {
       this.result = await this.session.predictPrivately(features)
     } catch (error) {
-      this.error = `private inference failed: ${error instanceof Error ? error.message : String(error)}`
+      this.error = `private inference failed: ${errorMessage(error)}`
     } finally {
       this.busy = false
     }

@@ -14,6 +14,13 @@ import {
 } from '../../shared/protocol'
 import type { Result } from '../../shared/result'
 import type { TrainingConfig, TrainingConfigPatch } from '../../shared/rounds/config'
+import {
+  type RequestEvent,
+  type RequestPayload,
+  type RequestReply,
+  request,
+  unanswered,
+} from '../session/request'
 import { takeControlToken } from './control-token'
 
 type DashboardSocket = Socket<DashboardServerEvents, DashboardClientEvents>
@@ -65,63 +72,63 @@ export class DashboardController implements ReactiveController {
     const url = new URL(location.href)
     url.searchParams.set('task', taskId)
     history.replaceState(null, '', url)
-    return this.#ask((s) => s.emitWithAck('dashboard:watch', { taskId }))
+    return this.#ask('dashboard:watch', { taskId })
   }
 
   control(action: ControlAction): Promise<Result<null>> {
-    return this.#ask((s) => s.emitWithAck('dashboard:control', { taskId: this.taskId, action }))
+    return this.#ask('dashboard:control', { taskId: this.taskId, action })
   }
 
   configure(patch: TrainingConfigPatch): Promise<Result<TrainingConfig>> {
-    return this.#ask((s) => s.emitWithAck('dashboard:configure', { taskId: this.taskId, patch }))
+    return this.#ask('dashboard:configure', { taskId: this.taskId, patch })
   }
 
   chain(): Promise<Result<ChainView>> {
-    return this.#ask((s) => s.emitWithAck('dashboard:chain', {}))
+    return this.#ask('dashboard:chain', {})
   }
 
   block(index: number): Promise<Result<Block>> {
-    return this.#ask((s) => s.emitWithAck('dashboard:block', { index }))
+    return this.#ask('dashboard:block', { index })
   }
 
   fundTask(taskId: string, amount: number): Promise<Result<{ escrow: number }>> {
-    return this.#ask((s) => s.emitWithAck('dashboard:fund-task', { taskId, amount }))
+    return this.#ask('dashboard:fund-task', { taskId, amount })
   }
 
   /** The chain's verification as the coordinator keeps it (no work for the coordinator). */
   verifyChain(): Promise<Result<ChainVerification>> {
-    return this.#ask((s) => s.emitWithAck('dashboard:verify-chain', {}))
+    return this.#ask('dashboard:verify-chain', {})
   }
 
   /** A full re-verification from storage (control token; the coordinator allows one a minute). */
   reverifyChain(): Promise<Result<ChainVerification>> {
-    return this.#ask((s) => s.emitWithAck('dashboard:reverify-chain', {}))
+    return this.#ask('dashboard:reverify-chain', {})
   }
 
   proof(
     txId: string,
   ): Promise<Result<{ proof: InclusionProof; block: BlockHeader; blockHash: string; valid: boolean }>> {
-    return this.#ask((s) => s.emitWithAck('dashboard:proof', { txId }))
+    return this.#ask('dashboard:proof', { txId })
   }
 
   requestStatistics(epsilon: number): Promise<Result<string>> {
-    return this.#ask((s) => s.emitWithAck('dashboard:statistics', { taskId: this.taskId, epsilon }))
+    return this.#ask('dashboard:statistics', { taskId: this.taskId, epsilon })
   }
 
-  createTask(request: CreateTaskRequest): Promise<Result<TaskSummary>> {
-    return this.#ask((s) => s.emitWithAck('dashboard:create-task', request))
+  createTask(task: CreateTaskRequest): Promise<Result<TaskSummary>> {
+    return this.#ask('dashboard:create-task', task)
   }
 
-  async #ask<T>(
-    send: (socket: ReturnType<DashboardSocket['timeout']>) => Promise<Result<T>>,
-  ): Promise<Result<T>> {
+  /** A request over this page's socket: refused at once when not connected; a missing answer says so. */
+  async #ask<E extends RequestEvent<DashboardClientEvents>>(
+    event: E,
+    payload: RequestPayload<DashboardClientEvents, E>,
+  ): Promise<Result<RequestReply<DashboardClientEvents, E>>> {
     if (!this.#socket?.connected)
       return { ok: false, error: { code: 'invalid-state', message: 'not connected to the coordinator' } }
-    try {
-      return await send(this.#socket.timeout(10_000))
-    } catch {
-      return { ok: false, error: { code: 'invalid-state', message: 'the coordinator did not answer' } }
-    }
+    const result = await request(this.#socket, event, payload, { timeoutMs: 10_000 })
+    if (result.ok || !unanswered(result.error)) return result
+    return { ok: false, error: { code: 'invalid-state', message: 'the coordinator did not answer' } }
   }
 
   #update(change: () => void): void {

@@ -1,5 +1,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit'
 import { io } from 'socket.io-client'
+import { errorMessage } from '../../shared/errors'
 import { readDatasetFrame } from '../../shared/market/dataset-frame'
 import type { DatasetView, WalletView } from '../../shared/market/protocol'
 import type { SearchQuery, SearchResult } from '../../shared/market/search'
@@ -9,7 +10,7 @@ import type { Result } from '../../shared/result'
 import { browserEnvelopeKeys, keepDataset, keptDataset } from '../market/browser-market-store'
 import { type ListingDraft, MarketClient } from '../market/market-client'
 import { browserKeys } from '../session/browser-keys'
-import type { ClientSocket } from '../session/federated-session'
+import type { ClientSocket } from '../session/client-socket'
 
 export type MarketView = 'browse' | 'dataset' | 'list' | 'wallet' | 'statistics'
 
@@ -125,7 +126,7 @@ export class MarketController implements ReactiveController {
       await this.refresh()
       return result.ok
     } catch (error) {
-      this.message = { ok: false, text: `${what}: ${error instanceof Error ? error.message : String(error)}` }
+      this.message = { ok: false, text: `${what}: ${errorMessage(error)}` }
       this.#changed()
       return false
     }

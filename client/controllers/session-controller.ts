@@ -1,12 +1,14 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit'
 import { io } from 'socket.io-client'
+import { errorMessage } from '../../shared/errors'
 import type { AccountView, TaskInfo, TaskListing } from '../../shared/protocol'
 import type { TaskSchema } from '../../shared/tasks/schema'
 import type { CsvReport } from '../data/csv/csv-report'
 import type { SavedRowsInfo } from '../data/csv/saved-rows'
 import { browserKeys } from '../session/browser-keys'
 import { fetchAccount, sendTransaction } from '../session/chain-client'
-import { type ClientSocket, FederatedSession, type SessionSnapshot } from '../session/federated-session'
+import type { ClientSocket } from '../session/client-socket'
+import { FederatedSession, type SessionSnapshot } from '../session/federated-session'
 import {
   type PrivatePrediction,
   plaintextPrediction,
@@ -170,7 +172,7 @@ export class SessionController implements ReactiveController {
       this.csv = { ...this.csv, report, progress: 1, loading: false }
     } catch (error) {
       this.csv = { ...this.csv, report: null, progress: 0, loading: false }
-      this.error = `could not read ${file.name}: ${error instanceof Error ? error.message : String(error)}`
+      this.error = `could not read ${file.name}: ${errorMessage(error)}`
     }
     this.host.requestUpdate()
   }
@@ -182,13 +184,13 @@ export class SessionController implements ReactiveController {
       try {
         await this.#trainer.saveCsv(this.task.id)
       } catch (error) {
-        this.error = `could not keep the rows in this browser: ${error instanceof Error ? error.message : String(error)}`
+        this.error = `could not keep the rows in this browser: ${errorMessage(error)}`
       }
     }
     // WebCrypto's key agreement exists only in secure contexts (https, localhost): elsewhere the tab trains in the
     // clear and cannot take part in encrypted rounds.
     const encryption = await TabEncryption.create(this.task.id).catch((error: unknown) => {
-      this.error = `encryption unavailable in this tab (${error instanceof Error ? error.message : String(error)}); open the page over https or on localhost to take part in encrypted rounds`
+      this.error = `encryption unavailable in this tab (${errorMessage(error)}); open the page over https or on localhost to take part in encrypted rounds`
       return null
     })
     const session = new FederatedSession(this.#socket, this.#trainer, this.task.id, this.keys, encryption)
@@ -217,7 +219,7 @@ export class SessionController implements ReactiveController {
       this.backendReason = choice.reason
       this.#socket = io({ transports: ['websocket', 'polling'], autoConnect: false })
       const tasks = await fetchTasks(this.#socket)
-      if (!tasks.ok) throw new Error(tasks.error.message)
+      if (!tasks.ok) throw new Error(tasks.error.message, { cause: tasks.error })
       this.tasks = tasks.value
       void this.refreshAccount()
       const wanted = query.get('task')
@@ -233,7 +235,7 @@ export class SessionController implements ReactiveController {
     } catch (error) {
       this.#update({
         stage: 'failed',
-        error: `this tab cannot train: ${error instanceof Error ? error.message : String(error)}`,
+        error: `this tab cannot train: ${errorMessage(error)}`,
       })
     }
   }

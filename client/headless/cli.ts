@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { parseArgs } from 'node:util'
+import { errorMessage } from '../../shared/errors'
 import { type HeadlessClient, startHeadlessClient } from './headless-client'
 
 const usage = `Usage: npm run headless -- [--url http://localhost:3000] [--clients N] [--backend wasm|cpu]
@@ -61,6 +62,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`privx headless: ${error instanceof Error ? error.message : String(error)}`)
+  console.error(`privx headless: ${errorMessage(error)}`)
   process.exit(1)
 })

@@ -1,7 +1,8 @@
 import { io } from 'socket.io-client'
 import { generateKeyPair, type KeyPair } from '../../shared/chain/keys'
 import type { CsvReport } from '../data/csv/csv-report'
-import { type ClientSocket, FederatedSession } from '../session/federated-session'
+import type { ClientSocket } from '../session/client-socket'
+import { FederatedSession } from '../session/federated-session'
 import { TabEncryption } from '../session/tab-encryption'
 import { fetchTasks } from '../session/task-list'
 import { activateNodeBackend, type NodeBackend } from '../training/backend-node'
@@ -45,7 +46,7 @@ export async function startHeadlessClient(
   const tasks = await fetchTasks(socket)
   if (!tasks.ok) {
     socket.disconnect()
-    throw new Error(tasks.error.message)
+    throw new Error(tasks.error.message, { cause: tasks.error })
   }
   const listing = options.taskId ? tasks.value.find((t) => t.task.id === options.taskId) : tasks.value[0]
   if (!listing) {

@@ -3,8 +3,9 @@ import type { Json } from '../../shared/chain/encoding'
 import type { KeyPair } from '../../shared/chain/keys'
 import { signTransaction } from '../../shared/chain/transaction'
 import { bytesOf, decodeFloat32 } from '../../shared/codec'
+import { errorMessage } from '../../shared/errors'
 import { type EnvelopeKeyPair, openEnvelope, sealEnvelope } from '../../shared/he/key-envelope'
-import { type JoinChallenge, proveIdentity } from '../../shared/identity/proof'
+import { proveIdentity } from '../../shared/identity/proof'
 import { anonymizedCopy } from '../../shared/market/anonymized-copy'
 import { dpSummary } from '../../shared/market/dp-summary'
 import type { DatasetView, PurchasedModel, WalletView } from '../../shared/market/protocol'
@@ -13,13 +14,12 @@ import type { SearchQuery, SearchResult } from '../../shared/market/search'
 import type { MarketStatistics } from '../../shared/market/statistics'
 import type { DatasetCategory, Purchase, SaleKind } from '../../shared/market/types'
 import type { DataFrame } from '../../shared/privacy/dataframe'
-import type { KeyEnvelopeMessage, UploadGrantMessage } from '../../shared/protocol'
+import type { KeyEnvelopeMessage } from '../../shared/protocol'
 import { fail, ok, type Result } from '../../shared/result'
 import type { TaskSchema } from '../../shared/tasks/schema'
 import { fetchAccount, sendTransaction } from '../session/chain-client'
-import type { ClientSocket } from '../session/federated-session'
-
-const TIMEOUT_MS = 30_000
+import type { ClientSocket } from '../session/client-socket'
+import { request } from '../session/request'
 
 const noEnvelope = () =>
   fail(
@@ -61,38 +61,24 @@ export class MarketClient {
     readonly envelope: EnvelopeKeyPair | null,
   ) {}
 
-  async #ask<T>(event: string, payload: unknown): Promise<Result<T>> {
-    try {
-      const emitter = this.socket.timeout(TIMEOUT_MS) as unknown as {
-        emitWithAck(e: string, p: unknown): Promise<Result<T>>
-      }
-      return await emitter.emitWithAck(event, payload)
-    } catch (error) {
-      return fail(
-        'invalid-state',
-        `no answer from the coordinator (${error instanceof Error ? error.message : String(error)})`,
-      )
-    }
-  }
-
   #send(type: string, payload: Json) {
     return sendTransaction(this.socket, this.keys, type, payload)
   }
 
   search(query: SearchQuery): Promise<Result<SearchResult>> {
-    return this.#ask('market:search', query)
+    return request(this.socket, 'market:search', query)
   }
 
   dataset(datasetId: string): Promise<Result<DatasetView>> {
-    return this.#ask('market:dataset', { datasetId })
+    return request(this.socket, 'market:dataset', { datasetId })
   }
 
   statistics(): Promise<Result<MarketStatistics>> {
-    return this.#ask('market:statistics', {})
+    return request(this.socket, 'market:statistics', {})
   }
 
   wallet(address = this.keys.address): Promise<Result<WalletView>> {
-    return this.#ask('market:wallet', { address })
+    return request(this.socket, 'market:wallet', { address })
   }
 
   claimTokens() {
@@ -169,18 +155,18 @@ export class MarketClient {
       payload: { purchaseId: purchase.purchaseId, deliveryHash: sealedHash(message) },
       timestamp: Date.now(),
     })
-    const room = await this.#ask<UploadGrantMessage>('client:upload', {
+    const room = await request(this.socket, 'client:upload', {
       kind: 'copy',
       bytes: bytesOf(message.ciphertext).byteLength,
     })
     if (!room.ok) return room
-    return this.#ask<{ txId: string; block: number }>('market:deliver', { tx, sealed: message })
+    return request(this.socket, 'market:deliver', { tx, sealed: message })
   }
 
   /** Fetches and opens a delivered copy bought by this participant: the anonymized CSV text. */
   async fetchCopy(purchaseId: string): Promise<Result<string>> {
     if (!this.envelope) return noEnvelope()
-    const sealed = await this.#ask<KeyEnvelopeMessage>('market:delivery', { purchaseId })
+    const sealed = await request(this.socket, 'market:delivery', { purchaseId })
     if (!sealed.ok) return sealed
     try {
       const plain = await openEnvelope(
@@ -194,15 +180,15 @@ export class MarketClient {
       )
       return ok(new TextDecoder().decode(plain))
     } catch (error) {
-      return fail('unauthorized', error instanceof Error ? error.message : String(error))
+      return fail('unauthorized', errorMessage(error))
     }
   }
 
   /** The model trained for a training purchase of this participant. */
   async fetchModel(purchaseId: string): Promise<Result<PurchasedModel & { values: Float32Array }>> {
-    const challenge = await this.#ask<JoinChallenge>('client:challenge', {})
+    const challenge = await request(this.socket, 'client:challenge', {})
     if (!challenge.ok) return challenge
-    const model = await this.#ask<PurchasedModel>('market:model', {
+    const model = await request(this.socket, 'market:model', {
       purchaseId,
       publicKey: this.keys.publicKey,
       proof: proveIdentity(this.keys, 'privx-model-request', challenge.value, purchaseId),

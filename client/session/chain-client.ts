@@ -1,36 +1,16 @@
 import type { Json } from '../../shared/chain/encoding'
 import type { KeyPair } from '../../shared/chain/keys'
-import { type SignedTransaction, signTransaction } from '../../shared/chain/transaction'
-import type { AccountView } from '../../shared/protocol'
-import { fail, type Result } from '../../shared/result'
-import type { ClientSocket } from './federated-session'
+import { signTransaction } from '../../shared/chain/transaction'
+import type { AccountView, TransactionReceipt } from '../../shared/protocol'
+import type { Result } from '../../shared/result'
+import type { ClientSocket } from './client-socket'
+import { request } from './request'
 
 const TIMEOUT_MS = 15_000
 
-type Asker = {
-  emitWithAck(event: 'client:account', request: { address: string }): Promise<Result<AccountView>>
-  emitWithAck(
-    event: 'client:transaction',
-    tx: SignedTransaction,
-  ): Promise<Result<{ txId: string; block: number }>>
-}
-
-const ask = (socket: ClientSocket): Asker => socket.timeout(TIMEOUT_MS) as unknown as Asker
-
-async function guarded<T>(work: () => Promise<Result<T>>): Promise<Result<T>> {
-  try {
-    return await work()
-  } catch (error) {
-    return fail(
-      'invalid-state',
-      `no answer from the coordinator (${error instanceof Error ? error.message : String(error)})`,
-    )
-  }
-}
-
 /** This participant's account on the coordinator's chain. */
 export function fetchAccount(socket: ClientSocket, address: string): Promise<Result<AccountView>> {
-  return guarded(() => ask(socket).emitWithAck('client:account', { address }))
+  return request(socket, 'client:account', { address }, { timeoutMs: TIMEOUT_MS })
 }
 
 /**
@@ -42,7 +22,7 @@ export async function sendTransaction(
   keys: KeyPair,
   type: string,
   payload: Json,
-): Promise<Result<{ txId: string; block: number }>> {
+): Promise<Result<TransactionReceipt>> {
   const account = await fetchAccount(socket, keys.address)
   if (!account.ok) return account
   const tx = signTransaction(keys, {
@@ -52,5 +32,5 @@ export async function sendTransaction(
     payload,
     timestamp: Date.now(),
   })
-  return guarded(() => ask(socket).emitWithAck('client:transaction', tx))
+  return request(socket, 'client:transaction', tx, { timeoutMs: TIMEOUT_MS })
 }

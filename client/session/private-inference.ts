@@ -1,4 +1,5 @@
 import { bytesOf } from '../../shared/codec'
+import { errorMessage } from '../../shared/errors'
 import { HeContextCache } from '../../shared/he/context-cache'
 import { INFERENCE_PRESET, inferenceSteps } from '../../shared/he/inference'
 import { deleteKeys, exportKeys, generateKeys, type HeKeySet } from '../../shared/he/keys'
@@ -6,9 +7,20 @@ import { loadSeal } from '../../shared/he/seal'
 import { approximateSigmoid, type SigmoidApproximation } from '../../shared/he/sigmoid'
 import { decryptVector, encryptVector } from '../../shared/he/vector'
 import { deserializeVector, serializeVector } from '../../shared/he/wire'
-import type { InferenceReply, UploadGrantMessage, UploadRequest } from '../../shared/protocol'
 import type { Result } from '../../shared/result'
-import type { ClientSocket } from './federated-session'
+import type { ClientSocket } from './client-socket'
+import { type RequestError, request, unanswered } from './request'
+
+/** Wait for the coordinator's answer: evaluating a prediction under encryption takes a while. */
+const TIMEOUT_MS = 60_000
+
+/** The value, or a throw: a refusal as "code: message", a missing answer with what was thrown; `cause` is the error. */
+function orThrow<T>(result: Result<T, RequestError>): T {
+  if (result.ok) return result.value
+  const { error } = result
+  if (unanswered(error)) throw new Error(errorMessage(error.cause), { cause: error.cause })
+  throw new Error(`${error.code}: ${error.message}`, { cause: error })
+}
 
 export interface PrivatePrediction {
   /** The probability the model holder computed on the encrypted features, decrypted here. */
@@ -56,7 +68,7 @@ export async function predictPrivately(
   const wire = serializeVector(ctx, input)
   input.delete()
   const evaluation = exportKeys(ctx, keys, ['relinKeys', 'galoisKeys'])
-  const request = {
+  const inference = {
     taskId,
     keyId: keys.keyId,
     relinKeys: evaluation.relinKeys!,
@@ -65,25 +77,26 @@ export async function predictPrivately(
     ciphertexts: [...wire.ciphertexts],
   }
   const bytesSent =
-    request.relinKeys.byteLength + request.galoisKeys.byteLength + wire.ciphertexts[0]!.byteLength
-  const withTimeout = socket.timeout(60_000) as unknown as {
-    emitWithAck(event: 'client:upload', payload: UploadRequest): Promise<Result<UploadGrantMessage>>
-    emitWithAck(event: 'client:infer', payload: typeof request): Promise<Result<InferenceReply>>
-  }
+    inference.relinKeys.byteLength + inference.galoisKeys.byteLength + wire.ciphertexts[0]!.byteLength
   // The Galois keys are the largest frame: room for it first (one of the coordinator's upload slots).
-  const largest = Math.max(request.relinKeys.byteLength, request.galoisKeys.byteLength)
-  const room = await withTimeout.emitWithAck('client:upload', { kind: 'inference', taskId, bytes: largest })
-  if (!room.ok) throw new Error(`${room.error.code}: ${room.error.message}`)
-  const reply = await withTimeout.emitWithAck('client:infer', request)
-  if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`)
-  const ciphertexts = reply.value.ciphertexts.map(bytesOf)
+  const largest = Math.max(inference.relinKeys.byteLength, inference.galoisKeys.byteLength)
+  orThrow(
+    await request(
+      socket,
+      'client:upload',
+      { kind: 'inference', taskId, bytes: largest },
+      { timeoutMs: TIMEOUT_MS },
+    ),
+  )
+  const reply = orThrow(await request(socket, 'client:infer', inference, { timeoutMs: TIMEOUT_MS }))
+  const ciphertexts = reply.ciphertexts.map(bytesOf)
   const out = deserializeVector(ctx, { contextId: ctx.id, keyId: keys.keyId, length: 1, ciphertexts })
   try {
     const [probability] = decryptVector(ctx, keys, out)
     return {
       encrypted: probability!,
-      modelVersion: reply.value.modelVersion,
-      sigmoid: reply.value.sigmoid as SigmoidApproximation,
+      modelVersion: reply.modelVersion,
+      sigmoid: reply.sigmoid as SigmoidApproximation,
       ms: performance.now() - started,
       bytesSent,
       bytesReceived: ciphertexts.reduce((n, c) => n + c.byteLength, 0),

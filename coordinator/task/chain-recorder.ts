@@ -2,7 +2,7 @@ import type { TaskInfo } from '../../shared/protocol'
 import type { ChainService } from '../chain/chain-service'
 import type { ModelStore } from '../chain/model-store'
 import type { EventLog } from '../event-log'
-import type { AggregatedRound } from '../federation'
+import type { AggregatedRound } from './federation-ports'
 
 /**
  * The chain's side of training: it records every aggregated round in a block (and keeps the model's bytes for a

@@ -1,3 +1,4 @@
+import { describeModel } from '../../shared/model/spec'
 import { ledgerEpsilon, ledgerSteps } from '../../shared/privacy/ledger'
 import type {
   ClientView,
@@ -69,5 +70,21 @@ export function dashboardSnapshot(s: SnapshotSources): Omit<DashboardSnapshot, '
     statistics: s.statistics,
     encryption: s.encryption,
     events: s.events,
+  }
+}
+
+/** A task as lists show it: what it is and how its training stands. */
+export function taskSummary(task: TaskInfo, parameters: number, state: RoundState): TaskSummary {
+  return {
+    id: task.id,
+    name: task.name,
+    description: task.description,
+    source: task.dataset.kind,
+    model: describeModel(task.model),
+    parameters,
+    clients: state.clients.size,
+    phase: phaseOf(state),
+    completedRounds: state.completedRounds,
+    rounds: state.config.rounds,
   }
 }

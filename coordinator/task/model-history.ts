@@ -18,11 +18,23 @@ export class ModelHistory {
     return this.#records
   }
 
-  /** A fresh history whose first entry is `record` (a new initial model, or the model a restart resumed). */
-  restart(record: RoundRecord): void {
+  /** A fresh history whose first entry is `model` (a new initial model, or the one a restart resumed). */
+  restart(model: { readonly round: number; readonly version: string }, now: number): void {
     this.#records = []
     this.#tallies.clear()
-    this.add(record)
+    this.add({
+      round: model.round,
+      version: model.version,
+      participants: 0,
+      examples: 0,
+      durationMs: null,
+      completedAt: now,
+      trainLoss: null,
+      trainAccuracy: null,
+      evaluation: null,
+      epsilon: null,
+      encryption: null,
+    })
   }
 
   add(record: RoundRecord): void {

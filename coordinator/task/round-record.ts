@@ -1,5 +1,7 @@
 import type { RoundRecord } from '../../shared/protocol'
 import type { ClientId, Effect, ParticipantReport, RoundPrivacy } from '../../shared/rounds/state'
+import type { AggregatedRound } from './federation-ports'
+import type { ReleasedRound } from './round-aggregation'
 
 type Completed = Extract<Effect, { type: 'round-completed' }>
 
@@ -63,5 +65,53 @@ export function roundRecord(
     evaluation: null,
     epsilon: round.epsilonAfter,
     encryption,
+  }
+}
+
+/** Everything a released round is recorded as: the chain's record, the live page's, and the event log's line. */
+export function releaseRecords(
+  taskId: string,
+  round: Completed,
+  released: ReleasedRound,
+  settings: { readonly rewardPerExample: number; readonly delta: number },
+  now: number,
+): { aggregated: AggregatedRound; record: RoundRecord; note: string } {
+  const { round: modelRound, version } = released.model
+  const common = {
+    taskId,
+    round: modelRound,
+    participants: chainParticipants(round.reports),
+    metrics: trainingSummary(round.reports),
+    rewardPerExample: settings.rewardPerExample,
+    privacy: privacyRecord(round.privacy, round.epsilonAfter, settings.delta),
+  }
+  const from = `${round.participants.length} clients (${round.examples} examples)`
+  if (released.kind === 'plain') {
+    const { modelBefore, modelAfter, model } = released
+    return {
+      aggregated: { ...common, modelBefore, modelAfter, weights: model.weights, homomorphic: false },
+      record: roundRecord(round, modelRound, version, now, null),
+      note: `round ${round.round} aggregated from ${from}: model ${version}`,
+    }
+  }
+  // The coordinator records hashes and counts of an encrypted round; it never sees the model.
+  const { sum } = released
+  const { preset, keyId, sumHash } = sum.message
+  return {
+    aggregated: {
+      ...common,
+      modelBefore: sum.modelBefore,
+      modelAfter: sum.modelAfter,
+      weights: null,
+      homomorphic: true,
+    },
+    record: roundRecord(round, modelRound, version, now, {
+      preset,
+      keyId,
+      sumHash,
+      bytesIn: sum.bytesIn,
+      bytesOut: sum.bytesOut,
+    }),
+    note: `round ${round.round} aggregated under encryption from ${from}: sum ${sumHash.slice(0, 12)}, ${(sum.bytesIn / 1e6).toFixed(2)} MB in; model ${version}`,
   }
 }

@@ -12,8 +12,6 @@ export interface KeyPair {
   readonly address: Address
 }
 
-export const ADDRESS_PATTERN = /^px[0-9a-f]{40}$/
-
 export function addressOf(publicKeyHex: string): Address {
   return `px${bytesToHex(sha256(hexToBytes(publicKeyHex))).slice(0, 40)}`
 }

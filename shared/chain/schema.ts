@@ -1,14 +1,11 @@
 import { z } from 'zod'
-import { ADDRESS_PATTERN } from './keys'
+import { addressSchema, hexSchema as hex } from '../ids'
 
 /**
  * The exact shape of stored blocks and submitted transactions: known keys only, and hex in lowercase of fixed
  * length. Decoders accept other spellings of the same bytes (upper-case hex); requiring one spelling keeps every
  * stored byte meaningful, so no edit can pass unnoticed.
  */
-const hex = (bytes: number) =>
-  z.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `${bytes * 2} lowercase hex digits`)
-
 export const transactionSchema = z
   .object({
     id: hex(32),
@@ -16,7 +13,7 @@ export const transactionSchema = z
     body: z
       .object({
         chainId: z.string().min(1).max(100),
-        from: z.string().regex(ADDRESS_PATTERN),
+        from: addressSchema,
         publicKey: hex(32),
         nonce: z.int().min(0),
         type: z.string().regex(/^[a-z]+\.[a-z-]+$/),

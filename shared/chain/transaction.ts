@@ -1,4 +1,4 @@
-import { parsePayload } from '../guards'
+import { parsePayload } from '../parse'
 import { fail, ok, type Result } from '../result'
 import { canonicalBytes, hashOf, type Json } from './encoding'
 import { type Address, addressOf, type KeyPair, sign, verifySignature } from './keys'

@@ -1,4 +1,5 @@
 import type { GaloisKeys, PublicKey, RelinKeys, SecretKey } from 'node-seal'
+import { KEY_ID_BYTES, randomHexId } from '../ids'
 import type { HeContext } from './context'
 import { HeError } from './errors'
 import { sealCall } from './seal'
@@ -23,12 +24,6 @@ export interface KeyOptions {
   readonly galoisSteps?: readonly number[]
 }
 
-function randomKeyId(): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, '0')).join(
-    '',
-  )
-}
-
 /** A fresh secret key, its public key, and the evaluation keys asked for. */
 export function generateKeys(ctx: HeContext, options: KeyOptions = {}): HeKeySet {
   ctx.check(ctx.id, 'key generation')
@@ -44,7 +39,7 @@ export function generateKeys(ctx: HeContext, options: KeyOptions = {}): HeKeySet
       }
     }
     return {
-      keyId: randomKeyId(),
+      keyId: randomHexId(KEY_ID_BYTES),
       contextId: ctx.id,
       secretKey: generator.secretKey(),
       publicKey: generator.createPublicKey(),

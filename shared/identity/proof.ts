@@ -1,5 +1,7 @@
-import { bytesToHex, canonicalBytes } from '../chain/encoding'
+import { z } from 'zod'
+import { canonicalBytes } from '../chain/encoding'
 import { type KeyPair, sign, verifySignature } from '../chain/keys'
+import { randomHexId, signatureHexSchema } from '../ids'
 import { fail, ok, type Result } from '../result'
 
 /**
@@ -16,11 +18,13 @@ export interface JoinChallenge {
   readonly issuedAt: number
 }
 
-export interface IdentityProof {
-  readonly timestamp: number
+/** A signed answer to this connection's challenge, as it travels in `client:hello` and `market:model`. */
+export const identityProofSchema = z.object({
+  timestamp: z.number().int().min(0).max(8.64e15),
   /** Ed25519 signature (hex) of `proofStatement(...)`. */
-  readonly signature: string
-}
+  signature: signatureHexSchema,
+})
+export type IdentityProof = Readonly<z.infer<typeof identityProofSchema>>
 
 export type ProofPurpose = 'privx-join' | 'privx-model-request'
 
@@ -28,7 +32,7 @@ export type ProofPurpose = 'privx-join' | 'privx-model-request'
 export const PROOF_WINDOW_MS = 2 * 60_000
 
 export function newChallenge(connection: string, now: number): JoinChallenge {
-  return { challenge: bytesToHex(crypto.getRandomValues(new Uint8Array(32))), connection, issuedAt: now }
+  return { challenge: randomHexId(32), connection, issuedAt: now }
 }
 
 export function proofStatement(

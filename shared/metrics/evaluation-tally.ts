@@ -1,4 +1,4 @@
-import type { GlobalMetrics } from '../protocol'
+import type { GlobalMetrics } from '../protocol/rounds'
 import { addConfusion, type ConfusionMatrix, classificationMetrics, emptyConfusion } from './classification'
 
 /**

@@ -1,4 +1,4 @@
-import type { ColumnStatisticsReport, FederatedStatistics } from '../protocol'
+import type { ColumnStatisticsReport, FederatedStatistics } from '../protocol/statistics'
 import type { TaskSchema } from '../tasks/schema'
 
 /**

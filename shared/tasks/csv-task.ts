@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { ModelSpec } from '../model/spec'
-import type { TaskInfo } from '../protocol'
+import type { TaskInfo } from '../protocol/tasks'
 import { encodedFeatureNames, encodedWidth, type TaskSchema, taskSchemaSchema } from './schema'
 
 /** What the coordinator page sends to create a task from a schema. */

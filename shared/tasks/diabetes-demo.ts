@@ -1,5 +1,5 @@
 import type { ModelSpec } from '../model/spec'
-import type { TaskInfo } from '../protocol'
+import type { TaskInfo } from '../protocol/tasks'
 
 /**
  * The embedded default task: diabetes risk from eight routine measurements, on data each tab generates itself

@@ -1,46 +1,29 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import { type HeadlessClient, startHeadlessClient } from '../../client/headless/headless-client'
+import { describe, expect, it } from 'vitest'
 import { fetchAccount, sendTransaction } from '../../client/session/chain-client'
 import { verifyCommand } from '../../coordinator/chain/verify-command'
-import { type Coordinator, startCoordinator } from '../../coordinator/server'
 import { generateKeyPair } from '../../shared/chain/keys'
 import { signTransaction } from '../../shared/chain/transaction'
 import { weightsDigest } from '../../shared/model/version'
+import { readyCount, startTestCoordinator, useTestFederation, waitForReady } from '../helpers/coordinator'
 import { waitFor } from '../helpers/wait'
 
-let coordinator: Coordinator | null = null
-let clients: HeadlessClient[] = []
-
-afterEach(async () => {
-  for (const client of clients) client.close()
-  clients = []
-  await coordinator?.close()
-  coordinator = null
-})
-
-const ready = (c: Coordinator) => [...c.federation.state.clients.values()].filter((x) => x.ready).length
+const run = useTestFederation()
 
 describe('training on the chain', () => {
   it('records one block per round with participants and model hashes, and resumes from it after a restart mid-run', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'privx-data-'))
     const keys = [0, 1, 2].map(() => generateKeyPair())
     // Four rounds planned, long enough that the coordinator can be stopped while round 3 runs.
-    coordinator = await startCoordinator({
-      port: 0,
-      staticDir: null,
-      dataDir,
-      config: { rounds: 4, minClients: 3, localEpochs: 5 },
-    })
+    let coordinator = await run.start({ dataDir, config: { rounds: 4, minClients: 3, localEpochs: 5 } })
     const port = coordinator.port
-    for (const k of keys)
-      clients.push(await startHeadlessClient(coordinator.url, { backend: 'cpu', keys: k }))
-    await waitFor(() => ready(coordinator!) === 3, '3 ready clients')
+    for (const k of keys) await run.addClient({ backend: 'cpu', keys: k })
+    await waitForReady(coordinator.federation, 3)
     coordinator.federation.control('start')
-    await waitFor(() => coordinator!.federation.state.completedRounds === 2, '2 rounds')
-    await waitFor(() => coordinator!.federation.state.round?.number === 3, 'round 3 to be under way')
+    await waitFor(() => coordinator.federation.state.completedRounds === 2, '2 rounds')
+    await waitFor(() => coordinator.federation.state.round?.number === 3, 'round 3 to be under way')
 
     const chain = coordinator.chain
     // genesis, task registration, then one block per round.
@@ -65,18 +48,13 @@ describe('training on the chain', () => {
 
     // Stop mid-run (round 3 unfinished), restart on the same port and data directory: model and round come back.
     expect(coordinator.federation.state.completedRounds).toBe(2)
-    await coordinator.close()
-    coordinator = await startCoordinator({
-      port,
-      staticDir: null,
-      dataDir,
-      config: { rounds: 4, minClients: 3, localEpochs: 1 },
-    })
+    await run.stop()
+    coordinator = await run.start({ port, dataDir, config: { rounds: 4, minClients: 3, localEpochs: 1 } })
     expect(coordinator.federation.global.round).toBe(2)
     expect(weightsDigest(coordinator.federation.global.weights)).toBe(second!.modelAfter)
-    await waitFor(() => ready(coordinator!) === 3, 'the clients to reconnect', 30_000)
+    await waitFor(() => readyCount(coordinator.federation) === 3, 'the clients to reconnect', 30_000)
     coordinator.federation.control('start')
-    await waitFor(() => coordinator!.federation.state.completedRounds === 4, 'rounds 3 and 4')
+    await waitFor(() => coordinator.federation.state.completedRounds === 4, 'rounds 3 and 4')
     const rounds = coordinator.chain.state.rounds
     expect(rounds.map((r) => r.round)).toEqual([1, 2, 3, 4])
     expect(rounds[2]!.modelBefore).toBe(second!.modelAfter)
@@ -85,7 +63,7 @@ describe('training on the chain', () => {
 
   it('refuses to start on a tampered chain, naming the block', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'privx-data-'))
-    const first = await startCoordinator({ port: 0, staticDir: null, dataDir })
+    const first = await startTestCoordinator({ dataDir })
     await first.close()
     const { readFileSync, writeFileSync } = await import('node:fs')
     const path = join(dataDir, 'blocks.jsonl')
@@ -96,7 +74,7 @@ describe('training on the chain', () => {
         '"name":"Diabetes risk (tampered)"',
       ),
     )
-    await expect(startCoordinator({ port: 0, staticDir: null, dataDir })).rejects.toThrow(
+    await expect(startTestCoordinator({ dataDir })).rejects.toThrow(
       /^the stored chain is invalid at block 1 \(transaction\)/,
     )
   })
@@ -105,20 +83,17 @@ describe('training on the chain', () => {
 describe('rewards and participants’ own transactions', () => {
   it('pays each participant per example from the escrow, and takes or refuses signed transactions with the reason', async () => {
     const keys = [0, 1, 2].map(() => generateKeyPair())
-    coordinator = await startCoordinator({
-      port: 0,
-      staticDir: null,
+    const coordinator = await run.start({
       config: { rounds: 1, minClients: 3, localEpochs: 1, rewardPerExample: 2 },
     })
     expect(coordinator.chain.fundTask('demo-diabetes', 10_000)).toEqual({
       ok: true,
       value: { escrow: 10_000 },
     })
-    for (const k of keys)
-      clients.push(await startHeadlessClient(coordinator.url, { backend: 'cpu', keys: k }))
-    await waitFor(() => ready(coordinator!) === 3, '3 ready clients')
+    for (const k of keys) await run.addClient({ backend: 'cpu', keys: k })
+    await waitForReady(coordinator.federation, 3)
     coordinator.federation.control('start')
-    await waitFor(() => coordinator!.federation.state.completedRounds === 1, 'a round')
+    await waitFor(() => coordinator.federation.state.completedRounds === 1, 'a round')
     const state = coordinator.chain.state
     const record = state.rounds[0]!
     for (const k of keys) {
@@ -129,7 +104,7 @@ describe('rewards and participants’ own transactions', () => {
     expect(state.tasks['demo-diabetes']!.escrow).toBe(10_000 - paid)
 
     // A participant claims the faucet over its socket; a second claim and a replay are refused, saying why.
-    const socket = clients[0]!.socket
+    const socket = run.clients[0]!.socket
     const claimed = await sendTransaction(socket, keys[0]!, 'token.claim', {})
     expect(claimed).toMatchObject({ ok: true, value: { block: expect.any(Number) } })
     const again = await sendTransaction(socket, keys[0]!, 'token.claim', {})
@@ -160,20 +135,16 @@ describe('rewards and participants’ own transactions', () => {
 
 describe('the chain across a reset', () => {
   it('keeps recording after the page resets training: record numbers go on, model rounds restart', async () => {
-    coordinator = await startCoordinator({
-      port: 0,
-      staticDir: null,
-      config: { rounds: 1, minClients: 2, localEpochs: 1 },
-    })
-    for (let i = 0; i < 2; i++) clients.push(await startHeadlessClient(coordinator.url, { backend: 'cpu' }))
-    await waitFor(() => ready(coordinator!) === 2, '2 ready clients')
+    const coordinator = await run.start({ config: { rounds: 1, minClients: 2, localEpochs: 1 } })
+    await run.addClients(2, { backend: 'cpu' })
+    await waitForReady(coordinator.federation, 2)
     const federation = coordinator.federation
     federation.control('start')
     await waitFor(() => federation.state.completedRounds === 1, 'the first run')
     federation.control('reset')
     federation.control('start')
     await waitFor(
-      () => federation.state.completedRounds === 1 && coordinator!.chain.state.rounds.length === 2,
+      () => federation.state.completedRounds === 1 && coordinator.chain.state.rounds.length === 2,
       'the run after the reset',
     )
     expect(coordinator.chain.state.rounds.map((r) => [r.round, r.modelRound])).toEqual([

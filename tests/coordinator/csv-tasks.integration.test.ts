@@ -1,20 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { type HeadlessClient, startHeadlessClient } from '../../client/headless/headless-client'
-import { type Coordinator, startCoordinator } from '../../coordinator/server'
+import { describe, expect, it } from 'vitest'
+import { startHeadlessClient } from '../../client/headless/headless-client'
 import { clinicCsv, clinicSchema, fitnessCsv, fitnessSchema } from '../../examples/example-data'
 import { seededRandom } from '../../shared/random'
 import { csvTask, csvTaskRequestSchema } from '../../shared/tasks/csv-task'
+import { useTestFederation, waitForReady } from '../helpers/coordinator'
 import { waitFor } from '../helpers/wait'
 
-let coordinator: Coordinator | null = null
-let clients: HeadlessClient[] = []
-
-afterEach(async () => {
-  for (const client of clients) client.close()
-  clients = []
-  await coordinator?.close()
-  coordinator = null
-})
+const run = useTestFederation()
 
 const clinic = csvTask(
   'clinic',
@@ -30,27 +22,15 @@ const fitness = csvTask(
 )
 
 async function train(taskId: string, files: string[], rounds: number) {
-  coordinator = await startCoordinator({
-    port: 0,
-    staticDir: null,
+  const coordinator = await run.start({
     tasks: [clinic, fitness],
     random: seededRandom(5),
     config: { rounds, minClients: files.length, localEpochs: 6, learningRate: 0.03 },
   })
-  for (const [i, text] of files.entries()) {
-    clients.push(
-      await startHeadlessClient(coordinator.url, {
-        backend: 'cpu',
-        taskId,
-        csv: { text, fileName: `site-${i}.csv` },
-      }),
-    )
-  }
+  for (const [i, text] of files.entries())
+    await run.addClient({ backend: 'cpu', taskId, csv: { text, fileName: `site-${i}.csv` } })
   const entry = coordinator.tasks.get(taskId)!
-  await waitFor(
-    () => [...entry.federation.state.clients.values()].filter((c) => c.ready).length === files.length,
-    'ready clients',
-  )
+  await waitForReady(entry.federation, files.length)
   entry.federation.control('start')
   await waitFor(() => entry.federation.state.completedRounds === rounds, `${rounds} rounds`, 120_000)
   await waitFor(
@@ -68,12 +48,12 @@ describe('CSV tasks with clients reading their own files', () => {
       clinicCsv({ seed: 3, rows: 350, positiveShare: 0.3 }),
     ]
     const entry = await train('clinic', files, 5)
-    expect(clients.map((c) => c.csvReport!.rows.valid)).toEqual([400, 300, 350])
+    expect(run.clients.map((c) => c.csvReport!.rows.valid)).toEqual([400, 300, 350])
     const final = entry.federation.history[5]!.evaluation!
     expect(final.accuracy).toBeGreaterThan(final.majorityRate)
     expect(final.loss).toBeLessThan(entry.federation.history[0]!.evaluation!.loss)
     // The other task is untouched: its own federation, no clients.
-    expect(coordinator!.tasks.get('fitness')!.federation.state.clients.size).toBe(0)
+    expect(run.coordinator.tasks.get('fitness')!.federation.state.clients.size).toBe(0)
   })
 
   it('trains a three-class task (softmax) and beats the majority class', async () => {
@@ -89,7 +69,7 @@ describe('CSV tasks with clients reading their own files', () => {
   })
 
   it('refuses to start a client whose CSV is unusable, with the reason', async () => {
-    coordinator = await startCoordinator({ port: 0, staticDir: null, tasks: [clinic] })
+    const coordinator = await run.start({ tasks: [clinic] })
     const attempt = startHeadlessClient(coordinator.url, {
       backend: 'cpu',
       taskId: 'clinic',
@@ -106,21 +86,11 @@ describe('federated column statistics with local DP', () => {
       clinicCsv({ seed: 2, rows: 300, positiveShare: 0.5 }),
       clinicCsv({ seed: 3, rows: 350, positiveShare: 0.3 }),
     ]
-    coordinator = await startCoordinator({ port: 0, staticDir: null, tasks: [clinic, fitness] })
-    for (const [i, text] of files.entries()) {
-      clients.push(
-        await startHeadlessClient(coordinator.url, {
-          backend: 'cpu',
-          taskId: 'clinic',
-          csv: { text, fileName: `site-${i}.csv` },
-        }),
-      )
-    }
+    const coordinator = await run.start({ tasks: [clinic, fitness] })
+    for (const [i, text] of files.entries())
+      await run.addClient({ backend: 'cpu', taskId: 'clinic', csv: { text, fileName: `site-${i}.csv` } })
     const federation = coordinator.tasks.get('clinic')!.federation
-    await waitFor(
-      () => [...federation.state.clients.values()].filter((c) => c.ready).length === 3,
-      'ready clients',
-    )
+    await waitForReady(federation, 3)
     const requested = federation.requestStatistics(200)
     expect(requested.ok).toBe(true)
     await waitFor(() => federation.snapshot(false).statistics?.reports === 3, 'three statistics reports')
@@ -149,10 +119,12 @@ describe('federated column statistics with local DP', () => {
     // Each tab says what it spent; a second report for the same request is refused.
     await waitFor(
       () =>
-        clients.every((c) => c.session.snapshot.notices.some((n) => /local DP, epsilon 200/.test(n.text))),
+        run.clients.every((c) =>
+          c.session.snapshot.notices.some((n) => /local DP, epsilon 200/.test(n.text)),
+        ),
       'each tab to note what it spent',
     )
-    const again = federation.statistics(clients[0]!.session.snapshot.clientId!, {
+    const again = federation.statistics(run.clients[0]!.session.snapshot.clientId!, {
       requestId: requested.ok ? requested.value : '',
       columns: [],
     })

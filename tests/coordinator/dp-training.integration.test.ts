@@ -1,23 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { type HeadlessClient, startHeadlessClient } from '../../client/headless/headless-client'
-import { type Coordinator, startCoordinator } from '../../coordinator/server'
+import { describe, expect, it } from 'vitest'
 import { computeEpsilon } from '../../shared/privacy/accountant'
 import { dpSgdRound } from '../../shared/privacy/dp-sgd'
 import { ledgerSteps } from '../../shared/privacy/ledger'
 import { seededRandom } from '../../shared/random'
 import type { PrivacyConfig } from '../../shared/rounds/config'
 import { diabetesDemoTask } from '../../shared/tasks/diabetes-demo'
+import { useTestFederation, waitForReady } from '../helpers/coordinator'
 import { waitFor } from '../helpers/wait'
 
-let coordinator: Coordinator | null = null
-let clients: HeadlessClient[] = []
-
-afterEach(async () => {
-  for (const client of clients) client.close()
-  clients = []
-  await coordinator?.close()
-  coordinator = null
-})
+const run = useTestFederation()
 
 const privacy: PrivacyConfig = {
   mode: 'distributed',
@@ -30,20 +21,14 @@ const privacy: PrivacyConfig = {
 }
 
 async function startFederation(count: number, rounds: number, dp: PrivacyConfig) {
-  coordinator = await startCoordinator({
-    port: 0,
-    staticDir: null,
+  const coordinator = await run.start({
     tasks: [diabetesDemoTask('logistic', 31)],
     random: seededRandom(8),
     config: { rounds, minClients: count, localEpochs: 2, learningRate: 0.05, privacy: dp },
   })
-  for (let i = 0; i < count; i++) clients.push(await startHeadlessClient(coordinator.url, { backend: 'cpu' }))
-  const federation = coordinator.federation
-  await waitFor(
-    () => [...federation.state.clients.values()].filter((c) => c.ready).length === count,
-    'ready clients',
-  )
-  return federation
+  await run.addClients(count, { backend: 'cpu' })
+  await waitForReady(coordinator.federation, count)
+  return coordinator.federation
 }
 
 describe('client-level DP-FedAvg with headless clients', () => {
@@ -72,7 +57,8 @@ describe('client-level DP-FedAvg with headless clients', () => {
     // Poisson sampling: rounds had different numbers of participants.
     expect(new Set(federation.state.outcomes.map((o) => o.selected)).size).toBeGreaterThan(1)
     // Each tab knows its own epsilon against the coordinator: one unsubsampled step per update it sent.
-    const tab = clients.find((c) => (c.session.snapshot.privacy?.updates ?? 0) > 0)!.session.snapshot.privacy!
+    const tab = run.clients.find((c) => (c.session.snapshot.privacy?.updates ?? 0) > 0)!.session.snapshot
+      .privacy!
     expect(tab.mode).toBe('distributed')
     expect(tab.releasedEpsilon).toBeGreaterThan(0)
     expect(tab.ownEpsilon).toBeGreaterThan(tab.releasedEpsilon)
@@ -117,11 +103,11 @@ describe('example-level DP-SGD in headless clients', () => {
     await waitFor(() => federation.state.completedRounds === 2, '2 DP-SGD rounds', 120_000)
     // A tab counts a round when its update's ack arrives, just after the coordinator counted it.
     await waitFor(
-      () => clients.every((c) => c.session.snapshot.exampleLevel?.rounds === 2),
+      () => run.clients.every((c) => c.session.snapshot.exampleLevel?.rounds === 2),
       'the tabs to count both rounds',
     )
     const view = federation.snapshot(false)
-    for (const client of clients) {
+    for (const client of run.clients) {
       const id = client.session.snapshot.clientId!
       const rows = federation.state.clients.get(id)!.examples
       const { sampleRate, steps } = dpSgdRound(rows, 32, 2)

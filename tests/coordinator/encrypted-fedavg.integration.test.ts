@@ -2,9 +2,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { type HeadlessClient, startHeadlessClient } from '../../client/headless/headless-client'
 import { TabEncryption } from '../../client/session/tab-encryption'
-import { type Coordinator, startCoordinator } from '../../coordinator/server'
 import { bytesOf } from '../../shared/codec'
 import { HeContext } from '../../shared/he/context'
 import { createEnvelopeKeyPair, openEnvelope } from '../../shared/he/key-envelope'
@@ -16,18 +14,11 @@ import { deserializeVector } from '../../shared/he/wire'
 import type { EncryptedAggregateMessage } from '../../shared/protocol'
 import { seededRandom } from '../../shared/random'
 import { diabetesDemoTask } from '../../shared/tasks/diabetes-demo'
+import { useTestFederation, waitForReady } from '../helpers/coordinator'
 import { waitFor } from '../helpers/wait'
 
-let coordinator: Coordinator | null = null
-let clients: HeadlessClient[] = []
-
-afterEach(async () => {
-  vi.restoreAllMocks()
-  for (const client of clients) client.close()
-  clients = []
-  await coordinator?.close()
-  coordinator = null
-})
+const run = useTestFederation()
+afterEach(() => vi.restoreAllMocks())
 
 type Sent = { encryption: TabEncryption; delta: Float32Array; examples: number }
 
@@ -48,9 +39,7 @@ function recordUpdates(): Sent[] {
 }
 
 async function start(count: number, config: Record<string, unknown> = {}) {
-  coordinator = await startCoordinator({
-    port: 0,
-    staticDir: null,
+  const coordinator = await run.start({
     tasks: [diabetesDemoTask('logistic', 12)],
     random: seededRandom(3),
     config: {
@@ -62,7 +51,7 @@ async function start(count: number, config: Record<string, unknown> = {}) {
       ...config,
     },
   })
-  for (let i = 0; i < count; i++) clients.push(await startHeadlessClient(coordinator.url, { backend: 'cpu' }))
+  await run.addClients(count, { backend: 'cpu' })
   const federation = coordinator.federation
   await waitFor(() => federation.custody.holders === count, `${count} tabs holding the key`)
   return federation
@@ -82,14 +71,17 @@ describe('encrypted FedAvg over real sockets (BFV, Node clients)', () => {
   it('equals plaintext FedAvg within quantization error, and the coordinator never holds the model', async () => {
     const sent = recordUpdates()
     const federation = await start(3, { rounds: 1 })
-    const base = clients[0]!.session.model!.weights
+    const base = run.clients[0]!.session.model!.weights
     expect(federation.control('start').ok).toBe(true)
     await waitFor(() => federation.state.completedRounds === 1, 'one encrypted round')
-    await waitFor(() => clients.every((c) => c.session.model?.round === 1), 'tabs decrypting the aggregate')
+    await waitFor(
+      () => run.clients.every((c) => c.session.model?.round === 1),
+      'tabs decrypting the aggregate',
+    )
 
     expect(sent).toHaveLength(3)
     const expected = weightedAverage(sent).map((d, i) => base[i]! + d)
-    const [first, ...others] = clients.map((c) => c.session.model!)
+    const [first, ...others] = run.clients.map((c) => c.session.model!)
     for (const other of others) expect(other.weights).toEqual(first!.weights)
     const record = federation.history[1]!
     const fractionBits = 24 // 3 clients x ~300 examples x clamp 4 leaves more than 24 bits under a 40-bit modulus
@@ -102,7 +94,7 @@ describe('encrypted FedAvg over real sockets (BFV, Node clients)', () => {
     // The coordinator's copy is still the model it last saw in the clear.
     expect(federation.modelInClear).toBe(false)
     expect(federation.global.weights).toEqual(base)
-    const chained = coordinator!.chain.lastRound(federation.task.id)!
+    const chained = run.coordinator.chain.lastRound(federation.task.id)!
     expect(chained).toMatchObject({ homomorphic: true, modelAfter: record.encryption!.sumHash })
     // Every tab scored the decrypted model: the federation metrics exist without the coordinator holding it.
     await waitFor(
@@ -114,8 +106,8 @@ describe('encrypted FedAvg over real sockets (BFV, Node clients)', () => {
   it('a tab that drops mid-round leaves a correct average of the rest; a late tab gets the key and the model', async () => {
     const sent: Sent[] = []
     const federation = await start(3, { rounds: 2, quorumFraction: 0.5, roundDeadlineMs: 20_000 })
-    const base = clients[0]!.session.model!.weights
-    const leaver = clients[2]!
+    const base = run.clients[0]!.session.model!.weights
+    const leaver = run.clients[2]!
     // The third tab closes as soon as it has trained: its update never reaches the coordinator.
     const original = TabEncryption.prototype.encryptUpdate
     vi.spyOn(TabEncryption.prototype, 'encryptUpdate').mockImplementation(async function (
@@ -133,44 +125,38 @@ describe('encrypted FedAvg over real sockets (BFV, Node clients)', () => {
     })
     expect(federation.control('start').ok).toBe(true)
     await waitFor(() => federation.state.completedRounds === 1, 'round 1 from two tabs')
-    await waitFor(() => clients.slice(0, 2).every((c) => c.session.model?.round === 1), 'decryption')
+    await waitFor(() => run.clients.slice(0, 2).every((c) => c.session.model?.round === 1), 'decryption')
     expect(federation.history[1]!.participants).toBe(2)
     const expected = weightedAverage(sent.slice(0, 2)).map((d, i) => base[i]! + d)
-    expect(maxAbsDifference(clients[0]!.session.model!.weights, expected)).toBeLessThan(1e-6)
+    expect(maxAbsDifference(run.clients[0]!.session.model!.weights, expected)).toBeLessThan(1e-6)
 
     // A tab joining now receives the key from a holder, then replays the encrypted aggregates to the same model.
-    const late = await startHeadlessClient(coordinator!.url, { backend: 'cpu' })
-    clients.push(late)
+    const late = await run.addClient({ backend: 'cpu' })
     await waitFor(() => late.session.model?.round === 1, 'the late tab catching up')
-    expect(late.session.model!.weights).toEqual(clients[0]!.session.model!.weights)
+    expect(late.session.model!.weights).toEqual(run.clients[0]!.session.model!.weights)
     expect(late.session.snapshot.encryption?.role).toBe('received')
     await waitFor(() => federation.state.completedRounds === 2, 'round 2 with the late tab')
     // Both encrypted rounds are on the chain, chained by ciphertext hashes.
-    const records = coordinator!.chain.state.rounds.filter((r) => r.taskId === federation.task.id)
+    const records = run.coordinator.chain.state.rounds.filter((r) => r.taskId === federation.task.id)
     expect(records.map((r) => r.homomorphic)).toEqual([true, true])
     expect(records[1]!.modelBefore).toBe(records[0]!.modelAfter)
   })
 
   it('key custody: nothing the coordinator receives or holds decrypts an update', async () => {
     const frames: unknown[] = []
-    coordinator = null
-    const federation = await (async () => {
-      const f = await start(3, { rounds: 1 })
-      return f
-    })()
-    for (const c of clients) c.socket.onAnyOutgoing((_event, ...args) => frames.push(args))
+    const federation = await start(3, { rounds: 1 })
+    for (const c of run.clients) c.socket.onAnyOutgoing((_event, ...args) => frames.push(args))
     const aggregates: EncryptedAggregateMessage[] = []
-    clients[0]!.socket.on('model:encrypted', (m) => aggregates.push(m))
+    run.clients[0]!.socket.on('model:encrypted', (m) => aggregates.push(m))
     // A fourth tab joins with the frames recorded from its first byte: it receives the key sealed.
-    const fourth = await startHeadlessClient(coordinator!.url, { backend: 'cpu' })
+    const fourth = await run.addClient({ backend: 'cpu' })
     fourth.socket.onAnyOutgoing((_event, ...args) => frames.push(args))
-    clients.push(fourth)
     await waitFor(() => federation.custody.holders === 4, 'the fourth tab holding the key')
     expect(federation.control('start').ok).toBe(true)
     await waitFor(() => aggregates.length === 1, 'the encrypted aggregate')
 
     const keyId = federation.custody.keyId!
-    const secret = await clients[0]!.encryption!.secretKeyBytes(keyId)
+    const secret = await run.clients[0]!.encryption!.secretKeyBytes(keyId)
     // All tabs hold the same secret key; its bytes appear in no frame sent to the coordinator.
     expect(await fourth.encryption!.secretKeyBytes(keyId)).toEqual(secret)
     const windows = [0, 64, 1024, secret.length - 40].map((o) => Buffer.from(secret.subarray(o, o + 32)))
@@ -246,31 +232,26 @@ describe('encrypted FedAvg over real sockets (BFV, Node clients)', () => {
       epsilonBudget: 50,
     }
     const federation = await start(3, { rounds: 1, encryption: { mode: 'ckks', clamp: 4 }, privacy })
-    const base = clients[0]!.session.model!.weights
+    const base = run.clients[0]!.session.model!.weights
     expect(federation.control('start').ok).toBe(true)
-    await waitFor(() => clients.every((c) => c.session.model?.round === 1), 'a DP round under CKKS')
+    await waitFor(() => run.clients.every((c) => c.session.model?.round === 1), 'a DP round under CKKS')
     // Unit weights over the data-independent denominator q * ready = 3; CKKS error and the release rounding are tiny.
     const expected = base.map((w, i) => w + sent.reduce((s, u) => s + u.delta[i]!, 0) / 3)
-    expect(maxAbsDifference(clients[0]!.session.model!.weights, expected)).toBeLessThan(1e-4)
+    expect(maxAbsDifference(run.clients[0]!.session.model!.weights, expected)).toBeLessThan(1e-4)
     expect(federation.history[1]!.epsilon).toBeGreaterThan(0)
-    expect(coordinator!.chain.lastRound(federation.task.id)).toMatchObject({ homomorphic: true })
+    expect(run.coordinator.chain.lastRound(federation.task.id)).toMatchObject({ homomorphic: true })
   })
 
   it('a restart after encrypted rounds resumes from the latest model recorded in the clear', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'privx-he-resume-'))
-    coordinator = await startCoordinator({
-      port: 0,
-      staticDir: null,
+    await run.start({
       dataDir,
       tasks: [diabetesDemoTask('logistic', 12)],
       config: { rounds: 3, minClients: 2, localEpochs: 1 },
     })
-    for (let i = 0; i < 2; i++) clients.push(await startHeadlessClient(coordinator.url, { backend: 'cpu' }))
-    const federation = coordinator.federation
-    await waitFor(
-      () => [...federation.state.clients.values()].filter((c) => c.ready).length === 2,
-      'two tabs',
-    )
+    await run.addClients(2, { backend: 'cpu' })
+    const federation = run.coordinator.federation
+    await waitForReady(federation, 2)
     expect(federation.control('start').ok).toBe(true)
     await waitFor(() => federation.state.completedRounds === 1, 'a round in the clear')
     // From the next round on; round 2 started in the clear as soon as round 1 closed.
@@ -284,16 +265,9 @@ describe('encrypted FedAvg over real sockets (BFV, Node clients)', () => {
       ok: false,
       error: { code: 'invalid-state' },
     })
-    for (const c of clients) c.close()
-    clients = []
-    await coordinator.close()
+    await run.close()
 
-    coordinator = await startCoordinator({
-      port: 0,
-      staticDir: null,
-      dataDir,
-      tasks: [diabetesDemoTask('logistic', 12)],
-    })
+    const coordinator = await run.start({ dataDir, tasks: [diabetesDemoTask('logistic', 12)] })
     expect(coordinator.federation.global).toMatchObject({ round: 2, version: clear.version })
     expect(coordinator.log.entries.map((e) => e.text).join('\n')).toMatch(/encryption.*resuming from round 2/)
   })

@@ -1,13 +1,14 @@
 import { io, type Socket } from 'socket.io-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type HeadlessClient, startHeadlessClient } from '../../client/headless/headless-client'
-import { type Coordinator, startCoordinator } from '../../coordinator/server'
+import type { Coordinator } from '../../coordinator/server'
 import { generateKeyPair } from '../../shared/chain/keys'
 import { signUpdate, updateHash } from '../../shared/chain/update-signature'
 import { encodeFloat32, firstNonFinite } from '../../shared/codec'
 import type { HelloReply, RoundStartMessage } from '../../shared/protocol'
 import { seededRandom } from '../../shared/random'
 import type { Result } from '../../shared/result'
+import { startTestCoordinator } from '../helpers/coordinator'
 import { provenHello } from '../helpers/proven-join'
 import { waitFor } from '../helpers/wait'
 
@@ -32,9 +33,7 @@ const malloryKeys = generateKeyPair()
 const starts: RoundStartMessage[] = []
 
 beforeAll(async () => {
-  coordinator = await startCoordinator({
-    port: 0,
-    staticDir: null,
+  coordinator = await startTestCoordinator({
     random: seededRandom(9),
     maxParameters: MAX_PARAMETERS,
     config: { rounds: 2, minClients: 4, localEpochs: 1, roundDeadlineMs: 4000, quorumFraction: 0.5 },

@@ -1,36 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { type HeadlessClient, startHeadlessClient } from '../../client/headless/headless-client'
-import { type Coordinator, startCoordinator } from '../../coordinator/server'
+import { describe, expect, it } from 'vitest'
 import { seededRandom } from '../../shared/random'
 import type { TrainingConfig } from '../../shared/rounds/config'
+import { useTestFederation, waitForReady } from '../helpers/coordinator'
 import { waitFor } from '../helpers/wait'
 
-let coordinator: Coordinator | null = null
-let clients: HeadlessClient[] = []
-
-afterEach(async () => {
-  for (const client of clients) client.close()
-  clients = []
-  await coordinator?.close()
-  coordinator = null
-})
+const run = useTestFederation()
 
 async function federation(count: number, config: Partial<TrainingConfig>) {
-  coordinator = await startCoordinator({
-    port: 0,
-    staticDir: null,
-    seed: 11,
-    random: seededRandom(3),
-    config,
-  })
-  for (let i = 0; i < count; i++)
-    clients.push(await startHeadlessClient(coordinator.url, { backend: 'wasm' }))
-  const state = () => coordinator!.federation.state
-  await waitFor(
-    () => [...state().clients.values()].filter((c) => c.ready).length === count,
-    `${count} ready clients`,
-  )
-  return { coordinator, state }
+  const coordinator = await run.start({ seed: 11, random: seededRandom(3), config })
+  await run.addClients(count, { backend: 'wasm' })
+  await waitForReady(coordinator.federation, count)
+  return { coordinator, state: () => coordinator.federation.state }
 }
 
 describe('coordinator with headless clients over real sockets', () => {
@@ -57,10 +37,10 @@ describe('coordinator with headless clients over real sockets', () => {
     expect(state().outcomes.every((o) => o.status === 'completed' && o.participants.length === 4)).toBe(true)
     // Every tab saw the final model and the federation's metrics for it.
     await waitFor(
-      () => clients.every((cl) => cl.session.snapshot.federation?.round === 3),
+      () => run.clients.every((cl) => cl.session.snapshot.federation?.round === 3),
       'clients to see round 3 metrics',
     )
-    expect(clients.every((cl) => cl.session.snapshot.roundsTrained === 3)).toBe(true)
+    expect(run.clients.every((cl) => cl.session.snapshot.roundsTrained === 3)).toBe(true)
   })
 
   it('completes a round when one client disconnects in the middle of it', async () => {
@@ -72,7 +52,7 @@ describe('coordinator with headless clients over real sockets', () => {
     })
     c.federation.control('start')
     await waitFor(() => state().round?.number === 1, 'round 1 to start')
-    const leaver = clients[1]!
+    const leaver = run.clients[1]!
     const leaverId = leaver.session.snapshot.clientId!
     await waitFor(
       () => {

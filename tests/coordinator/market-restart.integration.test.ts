@@ -5,11 +5,12 @@ import { io } from 'socket.io-client'
 import { afterEach, describe, expect, it } from 'vitest'
 import { MarketClient } from '../../client/market/market-client'
 import type { ClientSocket } from '../../client/session/federated-session'
-import { type Coordinator, startCoordinator } from '../../coordinator/server'
+import type { Coordinator } from '../../coordinator/server'
 import { generateKeyPair } from '../../shared/chain/keys'
 import { createEnvelopeKeyPair } from '../../shared/he/key-envelope'
 import { readDatasetFrame } from '../../shared/market/dataset-frame'
 import { taskSchemaSchema } from '../../shared/tasks/schema'
+import { startTestCoordinator } from '../helpers/coordinator'
 import { waitFor } from '../helpers/wait'
 
 let coordinator: Coordinator | null = null
@@ -31,7 +32,7 @@ async function person(url: string) {
 describe('a bought training task across a coordinator restart', () => {
   it('stays reserved to the provider of the dataset', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'privx-market-restart-'))
-    coordinator = await startCoordinator({ port: 0, staticDir: null, dataDir, faucetAmount: 200 })
+    coordinator = await startTestCoordinator({ dataDir, faucetAmount: 200 })
     const provider = await person(coordinator.url)
     const buyer = await person(coordinator.url)
     const schema = taskSchemaSchema.parse(JSON.parse(readFileSync('examples/clinic-schema.json', 'utf8')))
@@ -60,7 +61,7 @@ describe('a bought training task across a coordinator restart', () => {
     for (const s of sockets.splice(0)) s.disconnect()
     await coordinator.close()
 
-    coordinator = await startCoordinator({ port: 0, staticDir: null, dataDir })
+    coordinator = await startTestCoordinator({ dataDir })
     const entry = coordinator.tasks.get('market-p-1')!
     expect([...entry.participants!]).toEqual([provider.keys.address])
   })

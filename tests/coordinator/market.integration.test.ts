@@ -5,13 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type HeadlessClient, startHeadlessClient } from '../../client/headless/headless-client'
 import { MarketClient } from '../../client/market/market-client'
 import type { ClientSocket } from '../../client/session/federated-session'
-import { type Coordinator, startCoordinator } from '../../coordinator/server'
+import type { Coordinator } from '../../coordinator/server'
 import { generateKeyPair } from '../../shared/chain/keys'
 import { marketOf } from '../../shared/chain/state'
 import { createEnvelopeKeyPair } from '../../shared/he/key-envelope'
 import { readDatasetFrame } from '../../shared/market/dataset-frame'
 import { parameterCount } from '../../shared/model/spec'
 import { taskSchemaSchema } from '../../shared/tasks/schema'
+import { startTestCoordinator } from '../helpers/coordinator'
 import { waitFor } from '../helpers/wait'
 
 let coordinator: Coordinator
@@ -35,7 +36,7 @@ const must = <T>(result: { ok: true; value: T } | { ok: false; error: { message:
 }
 
 beforeAll(async () => {
-  coordinator = await startCoordinator({ port: 0, staticDir: null, faucetAmount: 200 })
+  coordinator = await startTestCoordinator({ faucetAmount: 200 })
 })
 
 afterAll(async () => {

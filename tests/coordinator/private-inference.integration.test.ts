@@ -2,9 +2,10 @@ import { io } from 'socket.io-client'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ClientSocket } from '../../client/session/federated-session'
 import { plaintextPrediction, predictPrivately } from '../../client/session/private-inference'
-import { type Coordinator, startCoordinator } from '../../coordinator/server'
+import type { Coordinator } from '../../coordinator/server'
 import { SIGMOID_APPROXIMATIONS } from '../../shared/he/sigmoid'
 import { diabetesDemoTask } from '../../shared/tasks/diabetes-demo'
+import { startTestCoordinator } from '../helpers/coordinator'
 
 let coordinator: Coordinator | null = null
 let socket: ClientSocket | null = null
@@ -16,9 +17,7 @@ afterEach(async () => {
 
 describe('private inference over real sockets', () => {
   it('the coordinator predicts on encrypted features; the tab decrypts what the plaintext polynomial gives', async () => {
-    coordinator = await startCoordinator({
-      port: 0,
-      staticDir: null,
+    coordinator = await startTestCoordinator({
       tasks: [diabetesDemoTask('logistic', 5), { ...diabetesDemoTask('mlp', 6), id: 'demo-mlp' }],
     })
     socket = io(coordinator.url, { transports: ['websocket'] }) as ClientSocket

@@ -1,12 +1,13 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Coordinator, startCoordinator } from '../../coordinator/server'
+import { percent } from '../../client/components/format'
 import { clinicCsv, clinicSchema } from '../../examples/example-data'
 import { csvTask, csvTaskRequestSchema } from '../../shared/tasks/csv-task'
-import { coordinatorPageFor, launchChromium } from '../helpers/browser'
+import { coordinatorPageFor, openPage, useBrowserRig } from '../helpers/browser'
+import { readyCount } from '../helpers/coordinator'
 import { waitFor } from '../helpers/wait'
 
 /** A string that exists only in the first clinic's file, in every row, and a value written only there. */
@@ -28,42 +29,37 @@ function leaks(haystack: string | Buffer): string[] {
   )
 }
 
-let coordinator: Coordinator
-let browser: Browser
 const sent: (string | Buffer)[] = []
 const consoleLines: string[] = []
 const originalLog = console.log
 
-beforeAll(async () => {
+// Registered before the rig, so the coordinator's echoed events are captured from its start.
+beforeAll(() => {
   console.log = (...args: unknown[]) => {
     consoleLines.push(args.map(String).join(' '))
     originalLog(...args)
   }
-  const task = csvTask(
-    'clinic',
-    csvTaskRequestSchema.parse({ name: 'Clinic study', schema: clinicSchema, model: { kind: 'mlp' } }),
-  )
-  coordinator = await startCoordinator({
-    port: 0,
-    staticDir: resolve('dist'),
-    tasks: [task],
-    echoEvents: true,
-    config: { rounds: 3, minClients: 3, localEpochs: 8, learningRate: 0.03 },
-  })
-  browser = await launchChromium()
 })
-
-afterAll(async () => {
+afterAll(() => {
   console.log = originalLog
-  await browser?.close()
-  await coordinator?.close()
 })
 
-async function openTab(query: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage()
-  page.on('websocket', (ws) => ws.on('framesent', ({ payload }) => sent.push(payload)))
-  await page.goto(`${coordinator.clientPageUrl}${query}`)
-  return page
+const rig = useBrowserRig({
+  tasks: [
+    csvTask(
+      'clinic',
+      csvTaskRequestSchema.parse({ name: 'Clinic study', schema: clinicSchema, model: { kind: 'mlp' } }),
+    ),
+  ],
+  echoEvents: true,
+  config: { rounds: 3, minClients: 3, localEpochs: 8, learningRate: 0.03 },
+})
+
+/** A tab in its own browser context whose every websocket frame it sends is recorded. */
+function openTab(query: string): Promise<Page> {
+  return openPage(rig.browser, `${rig.coordinator.clientPageUrl}${query}`, (page) =>
+    page.on('websocket', (ws) => ws.on('framesent', ({ payload }) => sent.push(payload))),
+  )
 }
 
 describe('three tabs train on their own CSVs; rows never leave a tab', () => {
@@ -102,25 +98,26 @@ describe('three tabs train on their own CSVs; rows never leave a tab', () => {
       await tab.getByTestId('join').click()
     }
     expect(await tabs[0]!.getByTestId('csv-summary').count()).toBe(0)
+    const { coordinator, browser } = rig
     const federation = coordinator.federation
-    await waitFor(
-      () => [...federation.state.clients.values()].filter((c) => c.ready).length === 3,
-      '3 ready tabs',
-      30_000,
-    )
+    await waitFor(() => readyCount(federation) === 3, '3 ready tabs', 30_000)
     expect([...federation.state.clients.values()].map((c) => c.examples).sort((a, b) => a - b)).toEqual([
       240, 280, 320,
     ])
 
-    const dashboard = await (await browser.newContext()).newPage()
-    await dashboard.goto(coordinatorPageFor(coordinator.coordinatorPageUrl, 'clinic'))
+    const dashboard = await openPage(browser, coordinatorPageFor(coordinator.coordinatorPageUrl, 'clinic'))
     await dashboard.getByTestId('start').click()
     await expect
       .poll(() => dashboard.getByTestId('completed-rounds').textContent(), { timeout: 120_000 })
       .toBe('3')
     await waitFor(() => federation.history[3]?.evaluation?.reports === 3, 'evaluations of round 3')
-    await expect.poll(() => dashboard.getByTestId('latest-accuracy').textContent()).not.toBe('–')
-    await new Promise((r) => setTimeout(r, 400))
+    const final = federation.history[3]!.evaluation!
+    await expect
+      .poll(() => dashboard.getByTestId('latest-accuracy').textContent())
+      .toBe(percent(final.accuracy))
+    await expect
+      .poll(() => dashboard.getByTestId('majority-rate').textContent())
+      .toBe(percent(final.majorityRate))
     const accuracy =
       Number.parseFloat((await dashboard.getByTestId('latest-accuracy').textContent()) ?? '') / 100
     const majority =

@@ -1,41 +1,25 @@
-import { resolve } from 'node:path'
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Coordinator, startCoordinator } from '../../coordinator/server'
+import { afterAll, describe, expect, it } from 'vitest'
+import type { Coordinator } from '../../coordinator/server'
 import { SIGMOID_APPROXIMATIONS } from '../../shared/he/sigmoid'
 import { diabetesDemoTask } from '../../shared/tasks/diabetes-demo'
-import { launchChromium } from '../helpers/browser'
+import { openPage, openTab, openTabs, startServingCoordinator, useBrowserRig } from '../helpers/browser'
 
-let browser: Browser
+/** Each test starts its own coordinator, closed after the browser (hooks after tests run last-registered first). */
 const coordinators: Coordinator[] = []
-
-beforeAll(async () => {
-  browser = await launchChromium()
-})
-
 afterAll(async () => {
-  await browser?.close()
   for (const c of coordinators) await c.close()
 })
+const rig = useBrowserRig(null)
 
 describe('homomorphic encryption in the tabs', () => {
   it('switched on from the coordinator page: 3 tabs share the key, 2 encrypted rounds, the model still improves', async () => {
-    const coordinator = await startCoordinator({
-      port: 0,
-      staticDir: resolve('dist'),
+    const coordinator = await startServingCoordinator({
       config: { rounds: 2, minClients: 3, localEpochs: 2 },
     })
     coordinators.push(coordinator)
-    const context = await browser.newContext()
-    const tabs = await Promise.all(
-      [0, 1, 2].map(async () => {
-        const tab = await context.newPage()
-        await tab.goto(coordinator.clientPageUrl)
-        return tab
-      }),
-    )
-    const page = await context.newPage()
-    await page.goto(coordinator.coordinatorPageUrl)
+    const context = await rig.browser.newContext()
+    const tabs = await openTabs(context, Array(3).fill(coordinator.clientPageUrl))
+    const page = await openTab(context, coordinator.coordinatorPageUrl)
     await expect.poll(() => page.getByTestId('client-count').textContent(), { timeout: 30_000 }).toBe('3')
     await expect.poll(() => page.getByTestId('encryption-status').textContent()).toMatch(/Encryption is off/)
 
@@ -72,15 +56,12 @@ describe('homomorphic encryption in the tabs', () => {
   })
 
   it('private prediction: a tab picks one of its rows and gets the prediction computed on it encrypted', async () => {
-    const coordinator = await startCoordinator({
-      port: 0,
-      staticDir: resolve('dist'),
+    const coordinator = await startServingCoordinator({
       tasks: [diabetesDemoTask('logistic', 77)],
       config: { minClients: 1 },
     })
     coordinators.push(coordinator)
-    const tab = await (await browser.newContext()).newPage()
-    await tab.goto(coordinator.clientPageUrl)
+    const tab = await openPage(rig.browser, coordinator.clientPageUrl)
     await expect
       .poll(() => tab.getByTestId('status').textContent(), { timeout: 60_000 })
       .toMatch(/Waiting for a round/)

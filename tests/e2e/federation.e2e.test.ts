@@ -1,16 +1,15 @@
-import { existsSync } from 'node:fs'
-import { resolve } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Coordinator, startCoordinator } from '../../coordinator/server'
-import { launchChromium } from '../helpers/browser'
+import type { Page } from 'playwright-core'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { percent } from '../../client/components/format'
+import { openTab, openTabs, useBrowserRig } from '../helpers/browser'
+import { readyCount } from '../helpers/coordinator'
 import { waitFor } from '../helpers/wait'
 
-const dist = resolve('dist')
-let coordinator: Coordinator
-let browser: Browser
+const rig = useBrowserRig({
+  config: { rounds: 3, minClients: 3, localEpochs: 40, batchSize: 16, roundDeadlineMs: 60_000 },
+})
 let dashboard: Page
-const tabs: Page[] = []
+let tabs: Page[] = []
 
 const percentOf = async (page: Page, testId: string): Promise<number> => {
   const text = (await page.getByTestId(testId).textContent()) ?? ''
@@ -20,35 +19,18 @@ const percentOf = async (page: Page, testId: string): Promise<number> => {
 }
 
 beforeAll(async () => {
-  if (!existsSync(resolve(dist, 'index.html')))
-    throw new Error('no build in dist/: npm test builds it first (vite build)')
-  coordinator = await startCoordinator({
-    port: 0,
-    staticDir: dist,
-    config: { rounds: 3, minClients: 3, localEpochs: 40, batchSize: 16, roundDeadlineMs: 60_000 },
-  })
-  browser = await launchChromium()
+  const { browser, coordinator } = rig
   const context = await browser.newContext()
-  dashboard = await context.newPage()
-  await dashboard.goto(coordinator.coordinatorPageUrl)
-  for (const query of ['', '', '', '?backend=cpu']) {
-    const tab = await context.newPage()
-    await tab.goto(`${coordinator.clientPageUrl}${query}`)
-    tabs.push(tab)
-  }
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await coordinator?.close()
+  dashboard = await openTab(context, coordinator.coordinatorPageUrl)
+  tabs = await openTabs(
+    context,
+    ['', '', '', '?backend=cpu'].map((query) => `${coordinator.clientPageUrl}${query}`),
+  )
 })
 
 describe('tabs train together in headless Chromium', () => {
   it('each tab joins and says which backend it trains on', async () => {
-    await waitFor(
-      () => [...coordinator.federation.state.clients.values()].filter((c) => c.ready).length === 4,
-      '4 ready tabs',
-    )
+    await waitFor(() => readyCount(rig.coordinator.federation) === 4, '4 ready tabs')
     await expect
       .poll(() => dashboard.getByTestId('client-count').textContent(), { timeout: 10_000 })
       .toBe('4')
@@ -60,7 +42,8 @@ describe('tabs train together in headless Chromium', () => {
   it('runs 3 rounds from the coordinator page, survives a tab closed mid-round, and beats the majority class', async () => {
     const ids = await Promise.all(tabs.map((t) => t.getByTestId('client-id').textContent()))
     await dashboard.getByTestId('start').click()
-    const state = () => coordinator.federation.state
+    const federation = rig.coordinator.federation
+    const state = () => federation.state
     await waitFor(() => state().round?.number === 2, 'round 2 to start', 120_000)
     const early = () =>
       [...state().clients.values()].find((c) => c.status === 'training' && c.progress > 0 && c.progress < 0.5)
@@ -83,12 +66,14 @@ describe('tabs train together in headless Chromium', () => {
       .toContain(`${victimId} dropped from round 2: left`)
 
     // Wait for every remaining tab's evaluation of the final model, then read what the page shows.
-    await waitFor(
-      () => coordinator.federation.history[3]?.evaluation?.reports === 3,
-      'evaluations of round 3',
-    )
-    await expect.poll(() => dashboard.getByTestId('latest-accuracy').textContent()).not.toBe('–')
-    await new Promise((r) => setTimeout(r, 400))
+    await waitFor(() => federation.history[3]?.evaluation?.reports === 3, 'evaluations of round 3')
+    const final = federation.history[3]!.evaluation!
+    await expect
+      .poll(() => dashboard.getByTestId('latest-accuracy').textContent())
+      .toBe(percent(final.accuracy))
+    await expect
+      .poll(() => dashboard.getByTestId('majority-rate').textContent())
+      .toBe(percent(final.majorityRate))
     const accuracy = await percentOf(dashboard, 'latest-accuracy')
     const majority = await percentOf(dashboard, 'majority-rate')
     expect(accuracy).toBeGreaterThan(majority)

@@ -1,33 +1,15 @@
-import { resolve } from 'node:path'
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Coordinator, startCoordinator } from '../../coordinator/server'
-import { launchChromium } from '../helpers/browser'
+import { describe, expect, it } from 'vitest'
+import { openPage, openTab, openTabs, useBrowserRig } from '../helpers/browser'
 import { RawSocketIo } from '../helpers/raw-socket-io'
 
-let coordinator: Coordinator
-let browser: Browser
-
-beforeAll(async () => {
-  coordinator = await startCoordinator({
-    port: 0,
-    staticDir: resolve('dist'),
-    config: { rounds: 2, minClients: 3, localEpochs: 1 },
-  })
-  browser = await launchChromium()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await coordinator?.close()
-})
+const rig = useBrowserRig({ config: { rounds: 2, minClients: 3, localEpochs: 1 } })
 
 describe('the chain explorer on the coordinator page', () => {
   it('shows a block per round, verifies the chain, and proves a transaction is included', async () => {
+    const { browser, coordinator } = rig
     const context = await browser.newContext()
-    for (let i = 0; i < 3; i++) await (await context.newPage()).goto(coordinator.clientPageUrl)
-    const page = await context.newPage()
-    await page.goto(coordinator.coordinatorPageUrl)
+    await openTabs(context, Array(3).fill(coordinator.clientPageUrl))
+    const page = await openTab(context, coordinator.coordinatorPageUrl)
     await expect.poll(() => page.getByTestId('client-count').textContent(), { timeout: 30_000 }).toBe('3')
     await page.getByTestId('start').click()
     await expect.poll(() => page.getByTestId('completed-rounds').textContent(), { timeout: 60_000 }).toBe('2')
@@ -54,8 +36,8 @@ describe('the chain explorer on the coordinator page', () => {
   })
 
   it('shows what the coordinator refused, by reason', async () => {
-    const page = await (await browser.newContext()).newPage()
-    await page.goto(coordinator.coordinatorPageUrl)
+    const { browser, coordinator } = rig
+    const page = await openPage(browser, coordinator.coordinatorPageUrl)
     const hostile = await RawSocketIo.connect(coordinator.url)
     hostile.emit('no-such-event', {})
     hostile.emit(42, {})

@@ -1,32 +1,20 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Coordinator, startCoordinator } from '../../coordinator/server'
-import { launchChromium } from '../helpers/browser'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { openPage, useBrowserRig } from '../helpers/browser'
 
-let coordinator: Coordinator
-let browser: Browser
+const rig = useBrowserRig({ faucetAmount: 200 })
 const dialogs: string[] = []
-
-beforeAll(async () => {
-  coordinator = await startCoordinator({ port: 0, staticDir: resolve('dist'), faucetAmount: 200 })
-  browser = await launchChromium()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await coordinator?.close()
-})
 
 /** A person with their own browser profile (their own account key), on the market page. */
 async function person(): Promise<Page> {
-  const page = await (await browser.newContext()).newPage()
-  page.on('dialog', (d) => {
-    dialogs.push(d.message())
-    void d.dismiss()
-  })
-  await page.goto(`${coordinator.url}/market`)
+  const page = await openPage(rig.browser, `${rig.coordinator.url}/market`, (page) =>
+    page.on('dialog', (d) => {
+      dialogs.push(d.message())
+      void d.dismiss()
+    }),
+  )
   await page.getByTestId('nav-wallet').click()
   await page.getByTestId('market-claim').click()
   await expect.poll(() => page.getByTestId('wallet-balance').textContent()).toBe('200')
@@ -121,7 +109,7 @@ describe('the market page in headless Chromium', () => {
     await buyer.getByTestId('consumer-name').fill('Model buyer')
     await buyer.getByTestId('register-consumer').click()
     await expect.poll(() => message(buyer)).toBe('register as a consumer: done')
-    await buyer.goto(`${coordinator.url}/market#ds-2`)
+    await buyer.goto(`${rig.coordinator.url}/market#ds-2`)
     await buyer.getByTestId('buy-training').click()
     await expect.poll(() => message(buyer)).toBe('buy training access: done')
 
@@ -130,7 +118,7 @@ describe('the market page in headless Chromium', () => {
     const link = provider.getByTestId('join-training')
     await expect.poll(() => link.count(), { timeout: 30_000 }).toBe(1)
     const tab = await provider.context().newPage()
-    await tab.goto(`${coordinator.url}${await link.getAttribute('href')}`)
+    await tab.goto(`${rig.coordinator.url}${await link.getAttribute('href')}`)
     await tab.getByTestId('csv-input').setInputFiles(resolve('examples/clinic-b.csv'))
     await tab.getByTestId('join').click({ timeout: 60_000 })
 

@@ -1,39 +1,15 @@
-import { resolve } from 'node:path'
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Coordinator, startCoordinator } from '../../coordinator/server'
+import { describe, expect, it } from 'vitest'
 import { computeEpsilon } from '../../shared/privacy/accountant'
-import { launchChromium } from '../helpers/browser'
+import { openTab, openTabs, useBrowserRig } from '../helpers/browser'
 
-let coordinator: Coordinator
-let browser: Browser
-
-beforeAll(async () => {
-  coordinator = await startCoordinator({
-    port: 0,
-    staticDir: resolve('dist'),
-    config: { rounds: 4, minClients: 3, localEpochs: 2 },
-  })
-  browser = await launchChromium()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await coordinator?.close()
-})
+const rig = useBrowserRig({ config: { rounds: 4, minClients: 3, localEpochs: 2 } })
 
 describe('differential privacy switched on from the coordinator page', () => {
   it('tabs clip and noise their updates, and the page shows epsilon growing per round, as the accountant computes it', async () => {
+    const { browser, coordinator } = rig
     const context = await browser.newContext()
-    const tabs = await Promise.all(
-      [0, 1, 2].map(async () => {
-        const tab = await context.newPage()
-        await tab.goto(coordinator.clientPageUrl)
-        return tab
-      }),
-    )
-    const page = await context.newPage()
-    await page.goto(coordinator.coordinatorPageUrl)
+    const tabs = await openTabs(context, Array(3).fill(coordinator.clientPageUrl))
+    const page = await openTab(context, coordinator.coordinatorPageUrl)
     await expect
       .poll(() => page.getByTestId('privacy-status').textContent())
       .toMatch(/Differential privacy is off/)

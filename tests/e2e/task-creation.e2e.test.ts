@@ -1,27 +1,13 @@
-import { resolve } from 'node:path'
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Coordinator, startCoordinator } from '../../coordinator/server'
+import { describe, expect, it } from 'vitest'
 import { fitnessSchema } from '../../examples/example-data'
-import { launchChromium } from '../helpers/browser'
+import { openPage, useBrowserRig } from '../helpers/browser'
 
-let coordinator: Coordinator
-let browser: Browser
-
-beforeAll(async () => {
-  coordinator = await startCoordinator({ port: 0, staticDir: resolve('dist') })
-  browser = await launchChromium()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await coordinator?.close()
-})
+const rig = useBrowserRig()
 
 describe('creating a task from the coordinator page', () => {
   it('refuses a bad schema with the field named, creates a good one, and tabs can pick it', async () => {
-    const page = await (await browser.newContext()).newPage()
-    await page.goto(coordinator.coordinatorPageUrl)
+    const { browser, coordinator } = rig
+    const page = await openPage(browser, coordinator.coordinatorPageUrl)
     await page.getByTestId('task-name-input').fill('Fitness level')
 
     const broken = { ...fitnessSchema, label: { name: 'fitness', classes: ['only-one'] } }
@@ -44,13 +30,11 @@ describe('creating a task from the coordinator page', () => {
     await expect.poll(() => page.getByTestId('task-fitness-level').getAttribute('class')).toBe('current')
 
     // Anyone without the token can watch but not create.
-    const watcher = await (await browser.newContext()).newPage()
-    await watcher.goto(`${coordinator.url}/coordinator`)
+    const watcher = await openPage(browser, `${coordinator.url}/coordinator`)
     await expect.poll(() => watcher.getByTestId('task-fitness-level').count()).toBe(1)
     expect(await watcher.getByTestId('create-task').count()).toBe(0)
 
-    const tab = await (await browser.newContext()).newPage()
-    await tab.goto(coordinator.clientPageUrl)
+    const tab = await openPage(browser, coordinator.clientPageUrl)
     await tab.getByTestId('choose-fitness-level').click()
     await expect.poll(() => tab.getByTestId('csv-input').count(), { timeout: 20_000 }).toBe(1)
     expect(await tab.getByTestId('task-name').textContent()).toBe('Fitness level')

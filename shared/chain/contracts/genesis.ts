@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { parsePayload } from '../../guards'
+import { parsePayload } from '../../parse'
 import { fail, ok } from '../../result'
 import type { Contract } from './contract'
 

@@ -1,6 +1,13 @@
 import { z } from 'zod'
-import { parsePayload } from '../../guards'
+import {
+  datasetIdSchema as datasetId,
+  envelopeKeyHexSchema,
+  purchaseIdSchema as purchaseId,
+  sha256HexSchema,
+  chainTaskIdSchema as taskId,
+} from '../../ids'
 import { DATASET_CATEGORIES, type Listing, type MarketState, type Purchase } from '../../market/types'
+import { parsePayload } from '../../parse'
 import { fail, ok, type Result } from '../../result'
 import { taskSchemaSchema } from '../../tasks/schema'
 import { hashOf, type Json } from '../encoding'
@@ -11,12 +18,6 @@ import type { Contract } from './contract'
 const text = (max: number) => z.string().trim().max(max)
 const name = z.string().trim().min(1).max(120)
 const price = z.int().min(0).max(1e12).nullable()
-const datasetId = z.string().regex(/^ds-\d{1,9}$/, 'a dataset id: "ds-" and a number')
-const purchaseId = z.string().regex(/^p-\d{1,9}$/, 'a purchase id: "p-" and a number')
-const taskId = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,99}$/, 'a task id is lowercase letters, digits and dashes')
-const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 hex digest')
 
 const summarySchema = z.object({
   epsilon: z.number().gt(0).max(100),
@@ -70,12 +71,9 @@ const purchaseSchema = z.object({
   datasetId,
   kind: z.enum(['copy', 'training']),
   /** The buyer's P-256 envelope key (uncompressed, hex): copies are sealed to it. */
-  buyerKey: z
-    .string()
-    .regex(/^04[0-9a-f]{128}$/, 'an uncompressed P-256 public key in hex (130 digits)')
-    .optional(),
+  buyerKey: envelopeKeyHexSchema.optional(),
 })
-const deliverSchema = z.object({ purchaseId, deliveryHash: hex64 })
+const deliverSchema = z.object({ purchaseId, deliveryHash: sha256HexSchema })
 const purchaseRef = z.object({ purchaseId })
 const startTrainingSchema = z.object({ purchaseId, taskId })
 const rateSchema = z.object({ purchaseId, stars: z.int().min(1).max(5), comment: text(1000).default('') })

@@ -1,8 +1,9 @@
 import { z } from 'zod'
-import { parsePayload } from '../../guards'
+import { addressSchema } from '../../ids'
+import { parsePayload } from '../../parse'
 import { fail, ok } from '../../result'
 import { accountOf, withAccount } from '../state'
-import { addressSchema, amountSchema } from './amount'
+import { amountSchema } from './amount'
 import type { Contract } from './contract'
 
 const transferSchema = z.object({ to: addressSchema, amount: amountSchema })

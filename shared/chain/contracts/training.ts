@@ -1,15 +1,13 @@
 import { z } from 'zod'
-import { parsePayload } from '../../guards'
+import { addressSchema, chainTaskIdSchema as taskId } from '../../ids'
+import { parsePayload } from '../../parse'
 import { fail, ok } from '../../result'
 import type { Json } from '../encoding'
 import { accountOf, type TrainingRound, withAccount } from '../state'
-import { addressSchema, amountSchema } from './amount'
+import { amountSchema } from './amount'
 import type { Contract } from './contract'
 
 const hash = z.string().regex(/^[0-9a-f]{64}$|^r\d+-[0-9a-f]{12}$/, 'a SHA-256 hex digest or a model version')
-const taskId = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,99}$/, 'a task id is lowercase letters, digits and dashes')
 const json = z.custom<Json>(() => true)
 
 const registerSchema = z.object({ taskId, name: z.string().min(1).max(200), configHash: hash })

@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { canonicalBytes } from '../../../shared/chain/encoding'
-import {
-  ADDRESS_PATTERN,
-  generateKeyPair,
-  keyPairFromSecret,
-  sign,
-  verifySignature,
-} from '../../../shared/chain/keys'
+import { generateKeyPair, keyPairFromSecret, sign, verifySignature } from '../../../shared/chain/keys'
 import { checkTransaction, signTransaction } from '../../../shared/chain/transaction'
+import { ADDRESS_PATTERN } from '../../../shared/ids'
 
 describe('keys and signed transactions', () => {
   it('signs and verifies with Ed25519; addresses derive from public keys', () => {

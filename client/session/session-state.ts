@@ -1,0 +1,138 @@
+import type { ClassificationMetrics } from '../../shared/metrics/classification'
+import type { PrivacyLedger } from '../../shared/privacy/ledger'
+import type { FederationMetricsMessage, Notice, TaskInfo } from '../../shared/protocol'
+import type { PreparedData } from '../training/trainer-port'
+import type { EncryptionCost } from './tab-encryption'
+
+export interface TabPrivacy {
+  readonly mode: 'local' | 'distributed'
+  readonly delta: number
+  readonly epsilonBudget: number
+  /** Epsilon of the global models released so far (user-level, against anyone who sees them). */
+  readonly releasedEpsilon: number
+  /** This tab's epsilon against the coordinator, from the noise on the updates it sent. */
+  readonly ownEpsilon: number
+  readonly updates: number
+  readonly clippedUpdates: number
+  readonly ledger: PrivacyLedger
+}
+
+export type SessionStatus =
+  | 'connecting'
+  | 'preparing'
+  | 'idle'
+  | 'finished'
+  | 'training'
+  | 'submitting'
+  | 'disconnected'
+  | 'failed'
+
+/** What a tab shows of its encrypted rounds: the key it holds (its id, never its bytes) and the last round's cost. */
+export interface TabEncryptionView {
+  readonly keyId: string | null
+  readonly preset: string | null
+  readonly role: 'generated' | 'received' | null
+  readonly encryptedRounds: number
+  readonly last: (EncryptionCost & { readonly round: number }) | null
+}
+
+export interface SessionSnapshot {
+  readonly status: SessionStatus
+  readonly clientId: string | null
+  readonly backend: string
+  readonly task: TaskInfo | null
+  readonly data: PreparedData | null
+  /** Round this tab is training (or last trained) and its progress, 0 to 1. */
+  readonly round: number | null
+  readonly progress: number
+  readonly deadline: number | null
+  readonly roundsTrained: number
+  readonly global: { readonly round: number; readonly version: string } | null
+  /** The last local training: loss and accuracy on this tab's training split. */
+  readonly lastTraining: { round: number; loss: number; accuracy: number; durationMs: number } | null
+  /** The current global model scored on this tab's held-out split. */
+  readonly localEvaluation: { version: string; metrics: ClassificationMetrics & { loss: number } } | null
+  /** The federation-wide evaluation of the latest global model. */
+  readonly federation: FederationMetricsMessage | null
+  /** With DP: the task's epsilon for the released models, and this tab's own against the coordinator. */
+  readonly privacy: TabPrivacy | null
+  /** With DP-SGD: the example-level epsilon of this tab's rows, from its own steps. */
+  readonly exampleLevel: {
+    readonly epsilon: number
+    readonly delta: number
+    readonly rounds: number
+    readonly ledger: PrivacyLedger
+  } | null
+  /** With encryption: the key this tab holds (its id, never its bytes) and what the last encrypted round cost. */
+  readonly encryption: TabEncryptionView | null
+  readonly notices: readonly (Notice & { at: number })[]
+}
+
+const MAX_NOTICES = 30
+
+/**
+ * A session's observable state: the snapshot every view renders, its listeners, and the notices (the last 30).
+ * The session's modules change it only through `set` and `notice`; each change reaches every listener once.
+ */
+export class SessionState {
+  #snapshot: SessionSnapshot
+  #listeners = new Set<(snapshot: SessionSnapshot) => void>()
+  /** The coordinator said the run is over; cleared by the next round or a reset. */
+  finished = false
+
+  constructor(backend: string) {
+    this.#snapshot = {
+      status: 'connecting',
+      clientId: null,
+      backend,
+      task: null,
+      data: null,
+      round: null,
+      progress: 0,
+      deadline: null,
+      roundsTrained: 0,
+      global: null,
+      lastTraining: null,
+      localEvaluation: null,
+      federation: null,
+      privacy: null,
+      exampleLevel: null,
+      encryption: null,
+      notices: [],
+    }
+  }
+
+  get snapshot(): SessionSnapshot {
+    return this.#snapshot
+  }
+
+  /** Calls `listener` on every change; returns the unsubscribe function. */
+  subscribe(listener: (snapshot: SessionSnapshot) => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  clearListeners(): void {
+    this.#listeners.clear()
+  }
+
+  /** The status between rounds: idle, or finished once the coordinator said the run is over. */
+  resting(): SessionStatus {
+    return this.finished ? 'finished' : 'idle'
+  }
+
+  /** Applies `patch`, with a notice when `level` and `text` are given, and tells the listeners once. */
+  set(patch: Partial<SessionSnapshot>, level?: Notice['level'], text?: string): void {
+    this.#snapshot = { ...this.#snapshot, ...patch }
+    if (level && text) {
+      this.notice(level, text)
+      return
+    }
+    for (const listener of this.#listeners) listener(this.#snapshot)
+  }
+
+  notice(level: Notice['level'], text: string): void {
+    const notices = [...this.#snapshot.notices, { level, text, at: Date.now() }].slice(-MAX_NOTICES)
+    this.set({ notices })
+  }
+}

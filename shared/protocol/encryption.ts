@@ -1,0 +1,129 @@
+/** The wire of homomorphic encryption: the key protocol, encrypted updates and aggregates, private predictions. */
+import { z } from 'zod'
+import type { Binary } from '../codec'
+import type { HePresetName } from '../he/parameters'
+import { keyIdSchema, signatureHexSchema, taskIdSchema } from '../ids'
+import type { ModelVersion } from '../model/version'
+import { binarySchema } from './base'
+import { type LocalTrainMetrics, localTrainMetricsSchema, modelVersionSchema } from './training'
+
+/** An update under encryption: ciphertexts of the quantized, weighted delta, bound to the sender by signature. */
+export interface EncryptedUpdateMessage {
+  readonly round: number
+  readonly baseVersion: ModelVersion
+  readonly examples: number
+  readonly keyId: string
+  readonly ciphertexts: readonly Binary[]
+  readonly metrics: LocalTrainMetrics
+  /** Coordinates the clamp changed (reported: the coordinator cannot see them). */
+  readonly clamped: number
+  /** Ed25519 signature of { taskId, round, updateHash = SHA-256 of the ciphertexts concatenated }. */
+  readonly signature: string
+}
+
+/** Parses to `EncryptedUpdateMessage` (its arrays read-only, which zod's output type cannot say without freezing). */
+export const encryptedUpdateSchema = z.object({
+  round: z.int().min(1),
+  baseVersion: modelVersionSchema,
+  examples: z.int().min(1).max(1e9),
+  keyId: keyIdSchema,
+  ciphertexts: z.array(binarySchema).min(1).max(100_000),
+  metrics: localTrainMetricsSchema,
+  clamped: z.int().min(0).max(1e9),
+  signature: signatureHexSchema,
+}) satisfies z.ZodType<EncryptedUpdateMessage>
+
+export const keyEnvelopeSchema = z.object({
+  senderPublicKey: binarySchema,
+  iv: binarySchema,
+  ciphertext: binarySchema,
+})
+/** A secret key sealed to one tab's envelope key (ECDH P-256 + AES-GCM, `he/key-envelope.ts`). */
+export type KeyEnvelopeMessage = Readonly<z.infer<typeof keyEnvelopeSchema>>
+
+/** The tab holds the task's HE key `keyId` (generated, or opened from an envelope). */
+export const heKeySchema = z.object({ keyId: keyIdSchema })
+export type HeKeyRequest = Readonly<z.infer<typeof heKeySchema>>
+
+/** A key holder's sealed copy of the secret key for `recipient`, to relay. */
+export const heEnvelopeSchema = z.object({
+  keyId: keyIdSchema,
+  recipient: z.string().min(1).max(100),
+  envelope: keyEnvelopeSchema,
+})
+export type HeEnvelopeRequest = Readonly<z.infer<typeof heEnvelopeSchema>>
+
+/** A private prediction: features encrypted under the tab's own inference key, evaluated by the model holder. */
+export interface InferenceRequest {
+  readonly taskId: string
+  readonly keyId: string
+  readonly relinKeys: Binary
+  readonly galoisKeys: Binary
+  readonly length: number
+  readonly ciphertexts: readonly Binary[]
+}
+
+export const inferenceRequestSchema = z.object({
+  taskId: taskIdSchema,
+  keyId: keyIdSchema,
+  relinKeys: binarySchema,
+  galoisKeys: binarySchema,
+  length: z.int().min(1).max(4096),
+  ciphertexts: z.array(binarySchema).length(1),
+}) satisfies z.ZodType<InferenceRequest>
+
+export interface InferenceReply {
+  readonly modelVersion: ModelVersion
+  readonly ciphertexts: readonly Binary[]
+  readonly sigmoid: string
+}
+
+/** How a round's updates are encrypted: the tab quantizes (BFV), encrypts under `keyId` and uploads ciphertexts. */
+export interface RoundEncryptionMessage {
+  readonly keyId: string
+  readonly preset: HePresetName
+  /** BFV fixed-point bits (`planQuantization`); 0 for CKKS. */
+  readonly fractionBits: number
+  /** Each coordinate is clamped to [-clamp, clamp] before encoding. */
+  readonly clamp: number
+  /** FedAvg weighs an update by its examples; a DP round by 1 (the sum goes over a fixed denominator). */
+  readonly weighting: 'examples' | 'unit'
+  readonly maxWeight: number
+}
+
+/** An encrypted sum of updates: what every key-holding tab decrypts to move to the next global model. */
+export interface EncryptedAggregateMessage {
+  /** Round of the model this aggregate produces, and its version (a hash over the ciphertexts). */
+  readonly round: number
+  readonly version: ModelVersion
+  readonly previousVersion: ModelVersion
+  readonly keyId: string
+  readonly preset: HePresetName
+  readonly fractionBits: number
+  /** The average is the decrypted sum over this: examples summed (FedAvg) or the DP denominator. */
+  readonly totalWeight: number
+  readonly participants: number
+  readonly length: number
+  readonly ciphertexts: readonly Binary[]
+  readonly sumHash: string
+}
+
+/** Generate the task's HE key set (this tab was picked), then say `client:he-key`. */
+export interface KeyGenerateMessage {
+  readonly keyId: string
+  readonly preset: HePresetName
+}
+
+/** Seal the secret key of `keyId` to `recipientKey` (its envelope key) and send it back with `client:he-envelope`. */
+export interface KeyShareMessage {
+  readonly keyId: string
+  readonly recipient: string
+  readonly recipientKey: Binary
+}
+
+/** A sealed key from another tab, relayed: open it, then say `client:he-key`. */
+export interface KeyEnvelopeDelivery {
+  readonly keyId: string
+  readonly preset: HePresetName
+  readonly envelope: KeyEnvelopeMessage
+}

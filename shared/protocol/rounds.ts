@@ -1,0 +1,72 @@
+/** A round as the tabs see it: the global model, a round's start with its instructions, its end, the metrics. */
+import type { Binary } from '../codec'
+import type { ClassificationMetrics } from '../metrics/classification'
+import type { ModelVersion } from '../model/version'
+import type { TrainingConfig } from '../rounds/config'
+import type { RoundPrivacy } from '../rounds/state'
+import type { EncryptedAggregateMessage, RoundEncryptionMessage } from './encryption'
+
+export interface GlobalModelMessage {
+  /** Aggregated rounds behind these weights (0 = the initial model). */
+  readonly round: number
+  readonly version: ModelVersion
+  readonly weights: Binary
+  /**
+   * Under encryption: `weights` is the last model the coordinator saw in the clear, and these encrypted aggregates,
+   * applied in order by a key holder, lead from it to `version`.
+   */
+  readonly encrypted?: readonly EncryptedAggregateMessage[]
+}
+
+export interface LocalTrainingSettings {
+  readonly epochs: number
+  readonly batchSize: number
+  readonly learningRate: number
+  readonly optimizer: TrainingConfig['optimizer']
+  /** Example-level DP-SGD in the tab, when the task asks for it. */
+  readonly dpSgd: {
+    readonly clipNorm: number
+    readonly noiseMultiplier: number
+    readonly delta: number
+  } | null
+}
+
+/** A DP round's instructions to its clients, and where the task's privacy stands. */
+export interface RoundPrivacyMessage extends RoundPrivacy {
+  readonly noiseMultiplier: number
+  readonly sampleRate: number
+  readonly delta: number
+  /** Epsilon of the released models once this round is aggregated (central, Poisson-subsampled). */
+  readonly epsilonAfterRound: number
+  readonly epsilonBudget: number
+}
+
+export interface RoundStartMessage {
+  readonly round: number
+  readonly deadline: number
+  /** Under encryption `weights` is empty: tabs train from the model they decrypted (`version` must match). */
+  readonly model: GlobalModelMessage
+  readonly settings: LocalTrainingSettings
+  /** Set when the task trains with DP: clip and noise the delta before sending it. */
+  readonly privacy: RoundPrivacyMessage | null
+  /** Set when updates are encrypted: send `client:encrypted-update` instead of `client:update`. */
+  readonly encryption: RoundEncryptionMessage | null
+}
+
+export interface RoundCancelMessage {
+  readonly round: number
+  readonly reason: string
+}
+
+export type GlobalMetrics = ClassificationMetrics & { readonly loss: number; readonly reports: number }
+
+/** The federation-wide evaluation of one global model version, as it stands. */
+export interface FederationMetricsMessage {
+  readonly round: number
+  readonly version: ModelVersion
+  readonly metrics: GlobalMetrics
+}
+
+export interface TrainingFinishedMessage {
+  readonly rounds: number
+}
