@@ -17,6 +17,8 @@ const usage = `Usage: npm start -- [options]
   --data-dir DIR      where the chain, models and tasks persist (default .data); "npx privx verify" checks it
   --dev               serve the client through Vite with hot reload
   --allowed-origin URL  a browser origin allowed to connect besides this coordinator's own (repeatable; * for any)
+  --allowed-host NAME   a host name this coordinator answers to besides localhost and its listening address
+                        (a DNS name in front of it; repeatable; * for any)
   --events-per-second N  events one connection may send per second (default ${defaultNetworkLimits.eventsPerSecond})
   --connections-per-address N  open connections from one IP address (default ${defaultNetworkLimits.connectionsPerAddress})
   --uploads-in-flight N  large uploads at once per task (default ${defaultNetworkLimits.uploadsInFlight})
@@ -36,6 +38,7 @@ async function main(): Promise<void> {
       dev: { type: 'boolean' },
       'data-dir': { type: 'string', default: '.data' },
       'allowed-origin': { type: 'string', multiple: true },
+      'allowed-host': { type: 'string', multiple: true },
       'events-per-second': { type: 'string' },
       'connections-per-address': { type: 'string' },
       'uploads-in-flight': { type: 'string' },
@@ -80,6 +83,7 @@ async function main(): Promise<void> {
     echoEvents: true,
     limits: {
       allowedOrigins: values['allowed-origin'] ?? [],
+      allowedHosts: values['allowed-host'] ?? [],
       eventsPerSecond: positive('events-per-second', defaultNetworkLimits.eventsPerSecond),
       connectionsPerAddress: positive('connections-per-address', defaultNetworkLimits.connectionsPerAddress),
       uploadsInFlight: positive('uploads-in-flight', defaultNetworkLimits.uploadsInFlight),

@@ -27,12 +27,13 @@ import { applySecurityHeaders } from './http/security-headers'
 import { DeliveryStore } from './market/delivery-store'
 import { marketHandlers } from './market/market-gateway'
 import { MarketTrainingBroker, marketTaskProvider } from './market/training-broker'
-import { admitConnections } from './socket/admission'
+import { admitConnections, hostAllowed } from './socket/admission'
 import { type DispatchSettings, dispatchEvents } from './socket/event-dispatch'
 import { baseFrameCap } from './socket/frame-cap'
 import { defaultNetworkLimits, type NetworkLimits } from './socket/limits'
 import { guardPackets } from './socket/packet-guard'
 import { RefusalCounter } from './socket/refusals'
+import { servedHosts } from './socket/served-hosts'
 import { builtApp, type RequestHandler, viteDevApp } from './static-files'
 import { ChainRecorder } from './task/chain-recorder'
 import { TaskRegistry } from './task-registry'
@@ -121,11 +122,21 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
 
   let registry: TaskRegistry | null = null
   let broker: MarketTrainingBroker | null = null
-  const limits: NetworkLimits = { ...defaultNetworkLimits, ...options.limits }
+  const limits: NetworkLimits = {
+    ...defaultNetworkLimits,
+    ...options.limits,
+    allowedHosts: servedHosts(options.host ?? '127.0.0.1', options.limits?.allowedHosts),
+  }
   const refusals = new RefusalCounter()
   const withinBudget = httpRequestBudget(limits.httpRequestsPerTenSeconds, () => refusals.count('http-rate'))
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     applySecurityHeaders(res, { dev: options.dev === true })
+    if (!hostAllowed(req.headers.host, limits.allowedHosts)) {
+      refusals.count('host')
+      res.writeHead(421, { 'content-type': 'text/plain' })
+      res.end(`this coordinator does not serve the host "${String(req.headers.host).slice(0, 100)}"\n`)
+      return
+    }
     if (!(await withinBudget(req, res))) return
     if (req.url === '/api/tasks' && registry) {
       res.writeHead(200, { 'content-type': 'application/json' })

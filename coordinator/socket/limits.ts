@@ -9,7 +9,7 @@ export interface NetworkLimits {
   /** Refused events within `abuseWindowSeconds` after which the connection is closed. */
   readonly abuseThreshold: number
   readonly abuseWindowSeconds: number
-  /** Open connections from one IP address (handshakes beyond it get HTTP 403). */
+  /** Open connections from one IP address (handshakes beyond it are refused: HTTP 403 for long-polling, 400 for WebSocket). */
   readonly connectionsPerAddress: number
   /** New connections (handshakes) from one IP address per minute: a reconnect storm is refused at the door. */
   readonly handshakesPerAddressPerMinute: number
@@ -26,6 +26,12 @@ export interface NetworkLimits {
    * sends no Origin header is not a browser and is judged by its proofs instead). '*' allows any origin.
    */
   readonly allowedOrigins: readonly string[]
+  /**
+   * Host names (the Host header, without the port) this coordinator answers to: a page of another name that
+   * resolves to this machine (DNS rebinding) is refused. Loopback names by default; the address it listens on is
+   * added at start; '*' allows any.
+   */
+  readonly allowedHosts: readonly string[]
   /** Largest text frame (JSON part of any event); binary parts are capped by the tasks' largest legal message. */
   readonly textFrameBytes: number
   /** Largest sealed anonymized copy of a dataset the market relays (one binary frame). */
@@ -52,6 +58,7 @@ export const defaultNetworkLimits: NetworkLimits = {
   pendingBytesPerAddress: 32 * 1024 * 1024,
   maxConnections: 5_000,
   allowedOrigins: [],
+  allowedHosts: ['localhost', '127.0.0.1', '[::1]'],
   textFrameBytes: 1024 * 1024,
   copyBytes: 2 * 1024 * 1024,
   uploadsInFlight: 4,

@@ -54,6 +54,26 @@ describe('admission: origins', () => {
   })
 })
 
+describe('admission: host names (DNS rebinding)', () => {
+  it('a page or a handshake naming another host, though it reached this machine, is refused', async () => {
+    const { request } = await import('node:http')
+    const get = (path: string, host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request({ port: coordinator.port, host: '127.0.0.1', path, headers: { host } }, (res) => {
+          res.resume()
+          resolve(res.statusCode ?? 0)
+        })
+        req.on('error', reject)
+        req.end()
+      })
+    expect(await get('/api/tasks', `evil.example:${coordinator.port}`)).toBe(421)
+    expect(await get('/socket.io/?EIO=4&transport=polling', `evil.example:${coordinator.port}`)).toBe(403)
+    expect(await get('/api/tasks', `localhost:${coordinator.port}`)).toBe(200)
+    expect(await get('/api/tasks', `127.0.0.1:${coordinator.port}`)).toBe(200)
+    expect(coordinator.refusals.get('host')).toBe(2)
+  })
+})
+
 describe('frames: capped at the largest legal part of the tasks served', () => {
   it('every connection may send 1 MiB (JSON, one ciphertext), not a flat 19 MB; larger parts are legal per task', () => {
     expect(coordinator.frameCap).toBe(coordinator.limits.textFrameBytes)
