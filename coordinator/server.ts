@@ -31,6 +31,7 @@ import { admitConnections, hostAllowed } from './socket/admission'
 import { type DispatchSettings, dispatchEvents } from './socket/event-dispatch'
 import { baseFrameCap } from './socket/frame-cap'
 import { defaultNetworkLimits, type NetworkLimits } from './socket/limits'
+import { guardOutbound } from './socket/outbound-guard'
 import { guardPackets } from './socket/packet-guard'
 import { RefusalCounter } from './socket/refusals'
 import { servedHosts } from './socket/served-hosts'
@@ -182,6 +183,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   const io: ClientServer = new Server(http, { maxHttpBufferSize: frameCap, serveClient: false })
   admitConnections(io, limits, refusals)
   guardPackets(io, limits, refusals)
+  const stopOutboundGuard = guardOutbound(io, limits, refusals)
   const directory = new ClientDirectory()
   const echo = options.echoEvents ? (e: EventEntry) => console.log(`[${e.level}] ${e.text}`) : undefined
   const log = new EventLog(200, echo)
@@ -297,6 +299,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
     frameCap,
     async close(): Promise<void> {
       clearInterval(ticker)
+      stopOutboundGuard()
       dashboard?.close()
       await new Promise<void>((resolve) => io.close(() => resolve()))
       if (he instanceof HeContextCache) he.delete()

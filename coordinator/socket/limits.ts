@@ -19,6 +19,8 @@ export interface NetworkLimits {
   readonly packetsPerSecond: number
   /** Bytes of unfinished messages' binary parts all connections of one address may hold at once. */
   readonly pendingBytesPerAddress: number
+  /** Bytes queued for one peer that has not read them before its connection is closed (a peer that never reads). */
+  readonly outboundBytes: number
   /** Open connections in all. */
   readonly maxConnections: number
   /**
@@ -56,6 +58,7 @@ export const defaultNetworkLimits: NetworkLimits = {
   httpRequestsPerTenSeconds: 300,
   packetsPerSecond: 1_000,
   pendingBytesPerAddress: 32 * 1024 * 1024,
+  outboundBytes: 16 * 1024 * 1024,
   maxConnections: 5_000,
   allowedOrigins: [],
   allowedHosts: ['localhost', '127.0.0.1', '[::1]'],
