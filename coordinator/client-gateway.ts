@@ -30,6 +30,7 @@ import type { ClientId } from '../shared/rounds/state'
 import type { ChainService } from './chain/chain-service'
 import type { EventLog } from './event-log'
 import { servePrivateInference } from './he/private-inference'
+import type { AddressBudget } from './socket/address-budget'
 import { grantOf, grantUpload } from './socket/frame-allowance'
 import { baseFrameCap, type FrameCapSettings, uploadBound } from './socket/frame-cap'
 import type { EventHandler, HandlerTable } from './socket/handler-table'
@@ -105,6 +106,8 @@ export interface ClientGatewayDeps {
   readonly he: HeContextCache | null
   readonly limits: NetworkLimits
   readonly frames: FrameCapSettings
+  /** Chain transactions per address (every accepted one is a block kept for good). */
+  readonly transactions: AddressBudget
 }
 
 /**
@@ -314,7 +317,8 @@ export function clientHandlers(
     'client:transaction': guarded(
       'transaction',
       transactionSchema,
-      (tx) => chain.submit(tx as unknown as SignedTransaction),
+      async (tx, c) =>
+        (await deps.transactions.take(c.socket)) ?? chain.submit(tx as unknown as SignedTransaction),
       EVENT_COST.transaction,
     ),
     'client:account': guarded('account request', accountRequestSchema, (request) => {

@@ -27,6 +27,7 @@ import { applySecurityHeaders } from './http/security-headers'
 import { DeliveryStore } from './market/delivery-store'
 import { marketHandlers } from './market/market-gateway'
 import { MarketTrainingBroker, marketTaskProvider } from './market/training-broker'
+import { AddressBudget } from './socket/address-budget'
 import { admitConnections, hostAllowed } from './socket/admission'
 import { type DispatchSettings, dispatchEvents } from './socket/event-dispatch'
 import { baseFrameCap } from './socket/frame-cap'
@@ -233,6 +234,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   const newSeed = (): number => Math.floor(random() * 2 ** 32)
   dashboard = attachDashboardGateway(dashboardNsp, tasks, controlToken, log, newSeed, chain, limits, refusals)
   refusals.onChange(() => dashboard?.changed())
+  const transactions = new AddressBudget(limits.transactionsPerAddressPerMinute, 'chain transactions')
   const table = {
     ...clientHandlers({
       tasks,
@@ -241,8 +243,9 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
       he: he instanceof HeContextCache ? he : null,
       limits,
       frames,
+      transactions,
     }),
-    ...marketHandlers(io, chain, new DeliveryStore(options.dataDir ?? null), tasks),
+    ...marketHandlers(io, chain, new DeliveryStore(options.dataDir ?? null), tasks, transactions),
   } satisfies ClientHandlers
   io.on('connection', (socket) => {
     dispatchEvents(socket, {

@@ -20,6 +20,7 @@ import type { Purchase } from '../../shared/market/types'
 import { fail, ok } from '../../shared/result'
 import type { ChainService } from '../chain/chain-service'
 import { type ClientHandlers, type ClientServer, takeChallenge } from '../client-gateway'
+import type { AddressBudget } from '../socket/address-budget'
 import { bulky, guarded } from '../socket/handler-table'
 import { EVENT_COST } from '../socket/limits'
 import type { TaskRegistry } from '../task-registry'
@@ -53,6 +54,8 @@ export function marketHandlers(
   chain: ChainService,
   deliveries: DeliveryStore,
   tasks: TaskRegistry,
+  /** Chain transactions per address (a delivery is a block kept for good). */
+  transactions: AddressBudget,
 ): MarketHandlers {
   chain.onApplied((tx, block) => {
     if (tx.body.type.startsWith('market.'))
@@ -107,8 +110,10 @@ export function marketHandlers(
       guarded(
         'delivery',
         deliverRequest,
-        (r) => {
+        async (r, c) => {
           const tx = r.tx as unknown as SignedTransaction
+          const budget = await transactions.take(c.socket)
+          if (budget) return budget
           if (tx.body.type !== 'market.deliver')
             return fail('bad-payload', 'tx: a delivery carries a market.deliver transaction')
           const hash = sealedHash(r.sealed)

@@ -21,6 +21,8 @@ export interface NetworkLimits {
   readonly pendingBytesPerAddress: number
   /** Bytes queued for one peer that has not read them before its connection is closed (a peer that never reads). */
   readonly outboundBytes: number
+  /** Chain transactions (each one a block kept for good) from one IP address per minute. */
+  readonly transactionsPerAddressPerMinute: number
   /** Open connections in all. */
   readonly maxConnections: number
   /**
@@ -59,6 +61,7 @@ export const defaultNetworkLimits: NetworkLimits = {
   packetsPerSecond: 1_000,
   pendingBytesPerAddress: 32 * 1024 * 1024,
   outboundBytes: 16 * 1024 * 1024,
+  transactionsPerAddressPerMinute: 300,
   maxConnections: 5_000,
   allowedOrigins: [],
   allowedHosts: ['localhost', '127.0.0.1', '[::1]'],

@@ -38,9 +38,21 @@ export function signTransaction(
  * Checks a transaction on its own: the right chain, an id that is the hash of its body, a sender address derived
  * from its public key, and a valid signature. Nonces and contract rules are checked when it is applied.
  */
+/**
+ * Largest canonical transaction body: a market listing of a few hundred columns with its DP summary fits; a
+ * payload of junk that every node would keep forever does not.
+ */
+export const MAX_TRANSACTION_BYTES = 64 * 1024
+
 export function checkTransaction(tx: SignedTransaction, chainId: string): Result<null> {
   const shaped = parsePayload(transactionSchema, tx, 'transaction')
   if (!shaped.ok) return shaped
+  const size = canonicalBytes(tx.body as unknown as Json).length
+  if (size > MAX_TRANSACTION_BYTES)
+    return fail(
+      'too-large',
+      `transaction ${tx.id.slice(0, 12)} is ${size} bytes; a transaction may take ${MAX_TRANSACTION_BYTES} (the chain keeps every byte for good)`,
+    )
   if (tx.body.chainId !== chainId)
     return fail(
       'bad-payload',

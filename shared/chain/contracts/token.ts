@@ -9,6 +9,8 @@ import type { Contract } from './contract'
 const transferSchema = z.object({ to: addressSchema, amount: amountSchema })
 const mintSchema = z.object({ to: addressSchema, amount: amountSchema })
 const burnSchema = z.object({ amount: amountSchema })
+/** A claim carries nothing: whatever it carried would be kept on the chain for good. */
+const claimSchema = z.object({}).strict()
 
 /**
  * The token: `token.claim` (the configured faucet grant, once per account), `token.transfer`, `token.mint` (the
@@ -20,6 +22,8 @@ export const tokenContract: Contract = {
     const sender = accountOf(state, tx.from)
     switch (tx.type) {
       case 'token.claim': {
+        const p = parsePayload(claimSchema, tx.payload, 'claim')
+        if (!p.ok) return p
         if (sender.faucetClaimed) return fail('forbidden', `${tx.from} already claimed its grant`)
         if (state.faucetAmount === 0) return fail('forbidden', 'this chain grants no tokens')
         const next = withAccount(state, tx.from, {
