@@ -2,7 +2,7 @@ import type { Server, Socket } from 'socket.io'
 import type { z } from 'zod'
 import { addressOf } from '../shared/chain/keys'
 import { transactionSchema } from '../shared/chain/schema'
-import { accountOf } from '../shared/chain/state'
+import { accountOf, marketOf } from '../shared/chain/state'
 import type { SignedTransaction } from '../shared/chain/transaction'
 import { updateHash, verifyUpdateSignature } from '../shared/chain/update-signature'
 import { bytesOf, decodeFloat32, firstNonFinite } from '../shared/codec'
@@ -38,6 +38,9 @@ import { bulky, guarded } from './socket/handler-table'
 import { EVENT_COST, type NetworkLimits } from './socket/limits'
 import { SlotPool } from './socket/slot-pool'
 import type { TaskEntry, TaskRegistry } from './task-registry'
+
+/** Uploads (private predictions, sealed copies) one address may hold or await in the shared pool at once. */
+const OPEN_UPLOADS_PER_ADDRESS = 2
 
 export interface ClientSocketData {
   clientId?: ClientId
@@ -123,6 +126,9 @@ export function clientHandlers(
   /** Upload slots: one pool per task for its participants' updates, one for everything else. */
   const taskPools = new Map<string, SlotPool>()
   const openPool = new SlotPool(limits.uploadsInFlight)
+  /** Open-pool uploads held or awaited per address, and copy uploads per purchase: no one takes every slot. */
+  const openByAddress = new Map<string, number>()
+  const copyUploads = new Set<string>()
   const poolOf = (taskId: string): SlotPool => {
     const pool = taskPools.get(taskId) ?? new SlotPool(limits.uploadsInFlight)
     taskPools.set(taskId, pool)
@@ -146,6 +152,22 @@ export function clientHandlers(
       if (request.bytes <= baseCap) return ok({ bytes: baseCap, expiresAt })
       if (grantOf(c.socket)) return fail('invalid-state', 'this connection already holds an upload grant')
       let pool = openPool
+      const address = c.socket.conn.remoteAddress ?? 'unknown'
+      if (request.kind === 'copy') {
+        const purchase = request.purchaseId ? marketOf(chain.state).purchases[request.purchaseId] : undefined
+        if (!purchase || purchase.kind !== 'copy' || purchase.status !== 'pending')
+          return fail(
+            'forbidden',
+            'purchaseId: room for a sealed copy is given only for a copy purchase awaiting delivery',
+          )
+        if (copyUploads.has(purchase.purchaseId))
+          return fail('invalid-state', `an upload for ${purchase.purchaseId} is already under way`)
+      }
+      if (request.kind !== 'update' && (openByAddress.get(address) ?? 0) >= OPEN_UPLOADS_PER_ADDRESS)
+        return fail(
+          'rate-limited',
+          `${OPEN_UPLOADS_PER_ADDRESS} uploads from ${address} are already under way`,
+        )
       if (request.kind === 'update') {
         const id = c.socket.data.clientId
         if (!id || !task || c.entry !== task)
@@ -154,7 +176,26 @@ export function clientHandlers(
           return fail('not-selected', `${id} has no update outstanding in the running round`)
         pool = poolOf(task.task.id)
       }
-      const freeSlot = await pool.acquire(limits.uploadWaitMs)
+      // Held (and awaited) open uploads count against their address and purchase until their slot is free again.
+      const purchaseId = request.kind === 'copy' ? request.purchaseId! : null
+      const open = request.kind !== 'update'
+      if (purchaseId) copyUploads.add(purchaseId)
+      if (open) openByAddress.set(address, (openByAddress.get(address) ?? 0) + 1)
+      const done = () => {
+        if (purchaseId) copyUploads.delete(purchaseId)
+        if (!open) return
+        const left = (openByAddress.get(address) ?? 1) - 1
+        if (left <= 0) openByAddress.delete(address)
+        else openByAddress.set(address, left)
+      }
+      const slot = await pool.acquire(limits.uploadWaitMs)
+      const freeSlot = slot
+        ? () => {
+            slot()
+            done()
+          }
+        : null
+      if (!freeSlot) done()
       if (!freeSlot)
         return fail(
           'rate-limited',

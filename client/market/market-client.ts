@@ -157,6 +157,7 @@ export class MarketClient {
     })
     const room = await request(this.socket, 'client:upload', {
       kind: 'copy',
+      purchaseId: purchase.purchaseId,
       bytes: bytesOf(message.ciphertext).byteLength,
     })
     if (!room.ok) return room

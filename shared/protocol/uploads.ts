@@ -1,11 +1,13 @@
 /** Room for a frame over the coordinator's base cap: asked for first, granted once an upload slot is free. */
 import { z } from 'zod'
-import { taskIdSchema } from '../ids'
+import { purchaseIdSchema, taskIdSchema } from '../ids'
 
 export const uploadRequestSchema = z.object({
   kind: z.enum(['update', 'inference', 'copy']),
   /** The task of an update or a private prediction. */
   taskId: taskIdSchema.optional(),
+  /** The purchase a sealed copy delivers (a copy over the base cap is room only for a purchase awaiting it). */
+  purchaseId: purchaseIdSchema.optional(),
   /** Size of the largest frame about to be sent (one binary attachment). */
   bytes: z
     .int()

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Coordinator, startCoordinator } from '../../coordinator/server'
 
 /**
- * FAILS today: connectionsPerAddress is checked in allowRequest before an asynchronous rate-limiter call, and the
+ * Failed before the fix: connectionsPerAddress is checked in allowRequest before an asynchronous rate-limiter call, and the
  * open count only rises at engine.io's 'connection'. Handshakes that arrive in one tick (HTTP/1.1 pipelining: many
  * GETs in one TCP write) all see the old count. Measured: 350 pipelined handshakes opened 300 sessions from one
  * address (the cap is 64; only the 300-a-minute handshake budget stopped it).

@@ -5,7 +5,7 @@ import { provenHello } from '../helpers/proven-join'
 import { RawSocketIo } from '../helpers/raw-socket-io'
 
 /**
- * FAILS today: a refusal's text grows with the payload refused. parsePayload joins every zod issue, and zod lists
+ * Failed before the fix: a refusal's text grows with the payload refused. parsePayload joins every zod issue, and zod lists
  * every unrecognized key and every bad array cell; the whole text goes into the ack, the event log (200 entries
  * kept) and every live-page snapshot. Measured: an unauthenticated client:challenge with 90,000 unknown keys (1 MB)
  * is refused with an 889 KB message; 60 of them and one /dashboard socket that does not read held 2.8 GB in 15 s.

@@ -5,7 +5,7 @@ import { signTransaction } from '../../shared/chain/transaction'
 import { RawSocketIo } from '../helpers/raw-socket-io'
 
 /**
- * FAILS today: what the coordinator sends is queued without bound for a peer that never reads. One valid
+ * Failed before the fix: what the coordinator sends is queued without bound for a peer that never reads. One valid
  * token.claim with a 900 KB junk payload makes a 900 KB block; peers that stop reading then ask dashboard:block for it
  * within their event budget (45 a second), and every answer waits in the coordinator's heap. Measured: 4 peers for
  * 15 s held 2.2 GB; 8 peers ran the process out of heap in about 30 s. (Any large answer or snapshot does the same.)

@@ -9,6 +9,7 @@ import { encodeFloat32 } from '../../shared/codec'
 import type { RoundStartMessage } from '../../shared/protocol'
 import type { Result } from '../../shared/result'
 import { diabetesDemoTask } from '../../shared/tasks/diabetes-demo'
+import { pendingCopyPurchase } from '../helpers/pending-purchase'
 import { provenHello } from '../helpers/proven-join'
 import { HandshakeRefused, RawSocketIo } from '../helpers/raw-socket-io'
 import { waitFor } from '../helpers/wait'
@@ -190,9 +191,15 @@ describe('uploads over the base frame cap need a slot', () => {
       ok: false,
       error: { code: 'not-selected' },
     })
-    // A sealed copy of 1.5 MB: granted, and its frame goes through (the delivery itself is refused: no purchase).
+    // A sealed copy of 1.5 MB: room only for a purchase awaiting it; then its frame goes through (the delivery
+    // itself is refused: the transaction is empty).
     const copy = new Uint8Array(1.5 * 1024 * 1024)
-    expect(await ask({ kind: 'copy', bytes: copy.byteLength })).toMatchObject({ ok: true })
+    expect(await ask({ kind: 'copy', bytes: copy.byteLength })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    })
+    const { purchaseId } = pendingCopyPurchase(coordinator.chain)
+    expect(await ask({ kind: 'copy', purchaseId, bytes: copy.byteLength })).toMatchObject({ ok: true })
     peer.emitBinary('market:deliver', { tx: {}, sealed: { _placeholder: true, num: 0 } }, [copy], 99)
     await waitFor(
       () => peer.received.some((f) => typeof f === 'string' && f.startsWith('4399')),
