@@ -5,7 +5,7 @@ import type { RefusalCounter } from './refusals'
 interface RawClient {
   readonly writeBuffer?: readonly { readonly data?: unknown }[]
   readonly transport?: { readonly socket?: { readonly bufferedAmount?: number } }
-  close(): void
+  close(discard?: boolean): void
 }
 
 /**
@@ -33,6 +33,7 @@ export function guardOutbound(
       if (bytes > limits.outboundBytes || queue.length > 10_000) {
         refusals.count('slow-reader')
         raw.close()
+        raw.close(true)
       }
     }
   }, intervalMs)

@@ -16,7 +16,7 @@ interface RawConnection {
   readonly readyState: string
   on(event: 'packet', listener: (packet: RawPacket) => void): void
   once(event: 'close', listener: () => void): void
-  close(): void
+  close(discard?: boolean): void
 }
 
 /**
@@ -53,7 +53,10 @@ export function guardPackets(io: Server, limits: NetworkLimits, refusals: Refusa
     const refuse = (reason: string) => {
       refusals.count(reason)
       release()
+      // Closing first stops engine.io reading the rest of this body; discarding then drops the transport at once
+      // (a long-polling session would otherwise linger, still taking bodies, until its queue drained).
       raw.close()
+      raw.close(true)
     }
     raw.once('close', release)
     raw.on('packet', (packet) => {
