@@ -155,7 +155,7 @@ export function clientHandlers(
       const address = c.socket.conn.remoteAddress ?? 'unknown'
       if (request.kind === 'copy') {
         const purchase = request.purchaseId ? marketOf(chain.state).purchases[request.purchaseId] : undefined
-        if (!purchase || purchase.kind !== 'copy' || purchase.status !== 'pending')
+        if (purchase?.kind !== 'copy' || purchase.status !== 'pending')
           return fail(
             'forbidden',
             'purchaseId: room for a sealed copy is given only for a copy purchase awaiting delivery',
