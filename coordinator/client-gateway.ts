@@ -2,7 +2,7 @@ import type { Server, Socket } from 'socket.io'
 import type { z } from 'zod'
 import { addressOf } from '../shared/chain/keys'
 import { transactionSchema } from '../shared/chain/schema'
-import { accountOf, marketOf } from '../shared/chain/state'
+import { accountOf } from '../shared/chain/state'
 import type { SignedTransaction } from '../shared/chain/transaction'
 import { updateHash, verifyUpdateSignature } from '../shared/chain/update-signature'
 import { bytesOf, decodeFloat32, firstNonFinite } from '../shared/codec'
@@ -19,7 +19,6 @@ import {
   readySchema,
   statisticsReportSchema,
   updateSchema,
-  uploadRequestSchema,
 } from '../shared/guards'
 import type { HeContextCache } from '../shared/he/context-cache'
 import { ciphertextsHash } from '../shared/he/wire'
@@ -31,16 +30,12 @@ import type { ChainService } from './chain/chain-service'
 import type { EventLog } from './event-log'
 import { servePrivateInference } from './he/private-inference'
 import type { AddressBudget } from './socket/address-budget'
-import { grantOf, grantUpload } from './socket/frame-allowance'
-import { baseFrameCap, type FrameCapSettings, uploadBound } from './socket/frame-cap'
+import { baseFrameCap, type FrameCapSettings } from './socket/frame-cap'
 import type { EventHandler, HandlerTable } from './socket/handler-table'
 import { bulky, guarded } from './socket/handler-table'
 import { EVENT_COST, type NetworkLimits } from './socket/limits'
-import { SlotPool } from './socket/slot-pool'
 import type { TaskEntry, TaskRegistry } from './task-registry'
-
-/** Uploads (private predictions, sealed copies) one address may hold or await in the shared pool at once. */
-const OPEN_UPLOADS_PER_ADDRESS = 2
+import { uploadHandler } from './upload-grants'
 
 export interface ClientSocketData {
   clientId?: ClientId
@@ -123,95 +118,7 @@ export function clientHandlers(
 ): Omit<ClientHandlers, keyof import('../shared/market/protocol').MarketClientEvents> {
   const { tasks, directory, chain, he, limits, frames } = deps
   const baseCap = baseFrameCap(frames)
-  /** Upload slots: one pool per task for its participants' updates, one for everything else. */
-  const taskPools = new Map<string, SlotPool>()
-  const openPool = new SlotPool(limits.uploadsInFlight)
-  /** Open-pool uploads held or awaited per address, and copy uploads per purchase: no one takes every slot. */
-  const openByAddress = new Map<string, number>()
-  const copyUploads = new Set<string>()
-  const poolOf = (taskId: string): SlotPool => {
-    const pool = taskPools.get(taskId) ?? new SlotPool(limits.uploadsInFlight)
-    taskPools.set(taskId, pool)
-    return pool
-  }
-
-  const upload: Handler<'client:upload'> = guarded(
-    'upload request',
-    uploadRequestSchema,
-    async (request, c) => {
-      const task = request.taskId ? tasks.get(request.taskId) : undefined
-      if (request.taskId && !task) return fail('unknown-task', `no task "${request.taskId}" here`)
-      const bound = uploadBound(request.kind, task?.task, frames)
-      if (!bound.ok) return bound
-      if (request.bytes > bound.value)
-        return fail(
-          'too-large',
-          `bytes: ${request.bytes} is over the ${bound.value} a ${request.kind} upload may take here`,
-        )
-      const expiresAt = Date.now() + limits.uploadGrantMs
-      if (request.bytes <= baseCap) return ok({ bytes: baseCap, expiresAt })
-      if (grantOf(c.socket)) return fail('invalid-state', 'this connection already holds an upload grant')
-      let pool = openPool
-      const address = c.socket.conn.remoteAddress ?? 'unknown'
-      if (request.kind === 'copy') {
-        const purchase = request.purchaseId ? marketOf(chain.state).purchases[request.purchaseId] : undefined
-        if (purchase?.kind !== 'copy' || purchase.status !== 'pending')
-          return fail(
-            'forbidden',
-            'purchaseId: room for a sealed copy is given only for a copy purchase awaiting delivery',
-          )
-        if (copyUploads.has(purchase.purchaseId))
-          return fail('invalid-state', `an upload for ${purchase.purchaseId} is already under way`)
-      }
-      if (request.kind !== 'update' && (openByAddress.get(address) ?? 0) >= OPEN_UPLOADS_PER_ADDRESS)
-        return fail(
-          'rate-limited',
-          `${OPEN_UPLOADS_PER_ADDRESS} uploads from ${address} are already under way`,
-        )
-      if (request.kind === 'update') {
-        const id = c.socket.data.clientId
-        if (!id || !task || c.entry !== task)
-          return fail('not-joined', `join task "${request.taskId}" before uploading to it`)
-        if (!task.federation.awaitsUpdateFrom(id))
-          return fail('not-selected', `${id} has no update outstanding in the running round`)
-        pool = poolOf(task.task.id)
-      }
-      // Held (and awaited) open uploads count against their address and purchase until their slot is free again.
-      const purchaseId = request.kind === 'copy' ? request.purchaseId! : null
-      const open = request.kind !== 'update'
-      if (purchaseId) copyUploads.add(purchaseId)
-      if (open) openByAddress.set(address, (openByAddress.get(address) ?? 0) + 1)
-      const done = () => {
-        if (purchaseId) copyUploads.delete(purchaseId)
-        if (!open) return
-        const left = (openByAddress.get(address) ?? 1) - 1
-        if (left <= 0) openByAddress.delete(address)
-        else openByAddress.set(address, left)
-      }
-      const slot = await pool.acquire(limits.uploadWaitMs)
-      const freeSlot = slot
-        ? () => {
-            slot()
-            done()
-          }
-        : null
-      if (!freeSlot) done()
-      if (!freeSlot)
-        return fail(
-          'rate-limited',
-          `no upload slot came free within ${limits.uploadWaitMs / 1000} s; try again`,
-        )
-      if (!c.socket.connected) {
-        freeSlot()
-        return fail('invalid-state', 'the connection closed while waiting')
-      }
-      const grant = grantUpload(c.socket, request.bytes, baseCap, limits.uploadGrantMs, freeSlot)
-      return grant
-        ? ok({ bytes: grant.bytes, expiresAt: grant.expiresAt })
-        : fail('invalid-state', 'this transport cannot take a larger frame')
-    },
-  )
-
+  const upload: Handler<'client:upload'> = uploadHandler({ tasks, chain, limits, frames })
   const joined = (c: ClientContext): Result<{ id: ClientId; task: TaskEntry }> => {
     const id = c.socket.data.clientId
     return id && c.entry ? ok({ id, task: c.entry }) : fail('not-joined', 'say client:hello first')

@@ -18,19 +18,20 @@ import type {
 import { type RandomSource, seededRandom } from '../shared/random'
 import { fail, ok, type ProtocolError, type Result } from '../shared/result'
 import type { TrainingConfig, TrainingConfigPatch } from '../shared/rounds/config'
-import { trainingConfigSchema } from '../shared/rounds/config'
 import {
   type ClientId,
   type Effect,
   type Input,
   initialRoundState,
   type RoundState,
+  readyClients,
 } from '../shared/rounds/state'
 import { step } from '../shared/rounds/step'
 import { EventLog } from './event-log'
 import { EncryptedRounds } from './he/encrypted-rounds'
 import type { KeyCustody } from './he/key-custody'
 import { ColumnStatistics } from './task/column-statistics'
+import { custodyChange } from './task/custody-input'
 import { dashboardSnapshot, taskSummary } from './task/dashboard-snapshot'
 import type {
   AggregatedRound,
@@ -45,14 +46,7 @@ import { ParticipantPrivacy } from './task/participant-privacy'
 import { type AdmittedUpdate, RoundAggregation } from './task/round-aggregation'
 import { releaseRecords } from './task/round-record'
 import { roundStartMessage, roundStartNote } from './task/round-start'
-
-export type {
-  AggregatedRound,
-  FederationOptions,
-  FederationOutbox,
-  UpdateClaims,
-  UpdatePayload,
-} from './task/federation-ports'
+import { mergeSettings, settingsNote } from './task/settings-change'
 
 /**
  * A task's round driver around the pure round machine (`shared/rounds/step.ts`): it feeds `step` inputs (joins,
@@ -267,24 +261,18 @@ export class Federation {
   }
 
   configure(patch: TrainingConfigPatch): Result<TrainingConfig> {
-    const merged = trainingConfigSchema.safeParse({ ...this.#state.config, ...patch })
-    if (!merged.success)
-      return fail(
-        'invalid-config',
-        merged.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-      )
+    const merged = mergeSettings(this.#state.config, patch)
+    if (!merged.ok) return merged
     const encryption = this.#encryption.change(
       this.#state.config.encryption.mode,
-      merged.data.encryption.mode,
+      merged.value.encryption.mode,
     )
     if (!encryption.ok) return encryption
     this.#syncCustody()
-    this.#dispatch({ type: 'configure', now: this.#now(), config: merged.data })
-    const changed = Object.entries(patch).map(
-      ([key, value]) => `${key}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`,
-    )
-    if (changed.length) this.log.add('info', `settings changed: ${changed.join(', ')}`)
-    return ok(merged.data)
+    this.#dispatch({ type: 'configure', now: this.#now(), config: merged.value })
+    const note = settingsNote(patch)
+    if (note) this.log.add('info', note)
+    return merged
   }
 
   /**
@@ -293,16 +281,12 @@ export class Federation {
    */
   requestStatistics(epsilon: number): Result<string> {
     if (!this.#statistics) return fail('invalid-state', 'column statistics need a CSV task')
-    const ready = [...this.#state.clients.values()].filter((c) => c.ready).length
-    if (ready === 0) return fail('invalid-state', 'no tab has joined this task yet')
-    const request = this.#statistics.open(epsilon, this.#now())
-    this.outbox.toAll('statistics:request', request)
-    this.log.add(
-      'info',
-      `asked ${ready} tabs for column statistics at epsilon ${epsilon} each (local DP, Laplace)`,
-    )
+    const opened = this.#statistics.request(epsilon, readyClients(this.#state).length, this.#now())
+    if (!opened.ok) return opened
+    this.outbox.toAll('statistics:request', opened.value.request)
+    this.log.add('info', opened.value.note)
     this.outbox.changed()
-    return ok(request.requestId)
+    return ok(opened.value.request.requestId)
   }
 
   statistics(id: ClientId, report: ColumnStatisticsReport): Result<null> {
@@ -369,16 +353,8 @@ export class Federation {
 
   /** Tells the round machine who holds the task's key now (eligibility for encrypted rounds is decided there). */
   #syncCustody(): void {
-    const custody = this.#encryption.custody
-    const holders = [...this.#state.clients.keys()].filter((id) => custody.holds(id))
-    const known = this.#state.keyHolders
-    if (
-      known.keyId === custody.keyId &&
-      known.holders.size === holders.length &&
-      holders.every((id) => known.holders.has(id))
-    )
-      return
-    this.#dispatch({ type: 'key-custody', now: this.#now(), keyId: custody.keyId, holders })
+    const changed = custodyChange(this.#state, this.#encryption.custody)
+    if (changed) this.#dispatch({ type: 'key-custody', now: this.#now(), ...changed })
   }
 
   /** Runs one input through the machine and applies its effects in order; `update` is the payload of an update input. */

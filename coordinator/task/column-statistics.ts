@@ -1,3 +1,4 @@
+import { randomHexId } from '../../shared/ids'
 import { poolColumnStatistics } from '../../shared/privacy/pooled-statistics'
 import type { ColumnStatisticsReport, FederatedStatistics } from '../../shared/protocol'
 import { fail, ok, type Result } from '../../shared/result'
@@ -18,12 +19,17 @@ export class ColumnStatistics {
 
   constructor(private readonly schema: TaskSchema) {}
 
-  /** A new request: its id (random), to send to every tab. */
-  open(epsilon: number, now: number): { requestId: string; epsilon: number } {
-    const bytes = crypto.getRandomValues(new Uint8Array(8))
-    const requestId = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
+  /** A new request to the `ready` tabs, each spending `epsilon` on its rows: what to send and the log line. */
+  request(
+    epsilon: number,
+    ready: number,
+    now: number,
+  ): Result<{ request: { requestId: string; epsilon: number }; note: string }> {
+    if (ready === 0) return fail('invalid-state', 'no tab has joined this task yet')
+    const requestId = randomHexId(8)
     this.#open = { requestId, epsilon, requestedAt: now, reports: new Map() }
-    return { requestId, epsilon }
+    const note = `asked ${ready} tabs for column statistics at epsilon ${epsilon} each (local DP, Laplace)`
+    return ok({ request: { requestId, epsilon }, note })
   }
 
   report(id: ClientId, report: ColumnStatisticsReport): Result<null> {

@@ -1,0 +1,118 @@
+import type { Socket } from 'socket.io'
+import { marketOf } from '../shared/chain/state'
+import { uploadRequestSchema } from '../shared/guards'
+import type { UploadGrantMessage } from '../shared/protocol'
+import { fail, ok } from '../shared/result'
+import type { ChainService } from './chain/chain-service'
+import { grantOf, grantUpload } from './socket/frame-allowance'
+import { baseFrameCap, type FrameCapSettings, uploadBound } from './socket/frame-cap'
+import { type EventHandler, guarded } from './socket/handler-table'
+import type { NetworkLimits } from './socket/limits'
+import { SlotPool } from './socket/slot-pool'
+import type { TaskEntry, TaskRegistry } from './task-registry'
+
+/** What the handler needs of a client connection (the gateway's context has it). */
+export interface UploadContext {
+  readonly socket: Socket & { readonly data: { readonly clientId?: string } }
+  readonly entry: TaskEntry | undefined
+}
+
+/** Uploads (private predictions, sealed copies) one address may hold or await in the shared pool at once. */
+const OPEN_UPLOADS_PER_ADDRESS = 2
+
+/**
+ * `client:upload`: room for one frame over the base cap. Legal sizes come from the task (`uploadBound`); a task's
+ * slots go only to its running round's selected participants, a sealed copy's only to a copy purchase awaiting
+ * delivery (one upload per purchase), and one address holds or awaits at most two of the shared slots. A grant
+ * raises the connection's frame cap until its bulky event, its expiry or a disconnect.
+ */
+export function uploadHandler(deps: {
+  readonly tasks: TaskRegistry
+  readonly chain: ChainService
+  readonly limits: NetworkLimits
+  readonly frames: FrameCapSettings
+}): EventHandler<UploadGrantMessage, UploadContext> {
+  const { tasks, chain, limits, frames } = deps
+  const baseCap = baseFrameCap(frames)
+  /** Upload slots: one pool per task for its participants' updates, one for everything else. */
+  const taskPools = new Map<string, SlotPool>()
+  const openPool = new SlotPool(limits.uploadsInFlight)
+  /** Open-pool uploads held or awaited per address, and copy uploads per purchase: no one takes every slot. */
+  const openByAddress = new Map<string, number>()
+  const copyUploads = new Set<string>()
+  const poolOf = (taskId: string): SlotPool => {
+    const pool = taskPools.get(taskId) ?? new SlotPool(limits.uploadsInFlight)
+    taskPools.set(taskId, pool)
+    return pool
+  }
+
+  return guarded('upload request', uploadRequestSchema, async (request, c: UploadContext) => {
+    const task = request.taskId ? tasks.get(request.taskId) : undefined
+    if (request.taskId && !task) return fail('unknown-task', `no task "${request.taskId}" here`)
+    const bound = uploadBound(request.kind, task?.task, frames)
+    if (!bound.ok) return bound
+    if (request.bytes > bound.value)
+      return fail(
+        'too-large',
+        `bytes: ${request.bytes} is over the ${bound.value} a ${request.kind} upload may take here`,
+      )
+    const expiresAt = Date.now() + limits.uploadGrantMs
+    if (request.bytes <= baseCap) return ok({ bytes: baseCap, expiresAt })
+    if (grantOf(c.socket)) return fail('invalid-state', 'this connection already holds an upload grant')
+    let pool = openPool
+    const address = c.socket.conn.remoteAddress ?? 'unknown'
+    if (request.kind === 'copy') {
+      const purchase = request.purchaseId ? marketOf(chain.state).purchases[request.purchaseId] : undefined
+      if (purchase?.kind !== 'copy' || purchase.status !== 'pending')
+        return fail(
+          'forbidden',
+          'purchaseId: room for a sealed copy is given only for a copy purchase awaiting delivery',
+        )
+      if (copyUploads.has(purchase.purchaseId))
+        return fail('invalid-state', `an upload for ${purchase.purchaseId} is already under way`)
+    }
+    if (request.kind !== 'update' && (openByAddress.get(address) ?? 0) >= OPEN_UPLOADS_PER_ADDRESS)
+      return fail('rate-limited', `${OPEN_UPLOADS_PER_ADDRESS} uploads from ${address} are already under way`)
+    if (request.kind === 'update') {
+      const id = c.socket.data.clientId
+      if (!id || !task || c.entry !== task)
+        return fail('not-joined', `join task "${request.taskId}" before uploading to it`)
+      if (!task.federation.awaitsUpdateFrom(id))
+        return fail('not-selected', `${id} has no update outstanding in the running round`)
+      pool = poolOf(task.task.id)
+    }
+    // Held (and awaited) open uploads count against their address and purchase until their slot is free again.
+    const purchaseId = request.kind === 'copy' ? request.purchaseId! : null
+    const open = request.kind !== 'update'
+    if (purchaseId) copyUploads.add(purchaseId)
+    if (open) openByAddress.set(address, (openByAddress.get(address) ?? 0) + 1)
+    const done = () => {
+      if (purchaseId) copyUploads.delete(purchaseId)
+      if (!open) return
+      const left = (openByAddress.get(address) ?? 1) - 1
+      if (left <= 0) openByAddress.delete(address)
+      else openByAddress.set(address, left)
+    }
+    const slot = await pool.acquire(limits.uploadWaitMs)
+    const freeSlot = slot
+      ? () => {
+          slot()
+          done()
+        }
+      : null
+    if (!freeSlot) done()
+    if (!freeSlot)
+      return fail(
+        'rate-limited',
+        `no upload slot came free within ${limits.uploadWaitMs / 1000} s; try again`,
+      )
+    if (!c.socket.connected) {
+      freeSlot()
+      return fail('invalid-state', 'the connection closed while waiting')
+    }
+    const grant = grantUpload(c.socket, request.bytes, baseCap, limits.uploadGrantMs, freeSlot)
+    return grant
+      ? ok({ bytes: grant.bytes, expiresAt: grant.expiresAt })
+      : fail('invalid-state', 'this transport cannot take a larger frame')
+  })
+}
