@@ -29,6 +29,7 @@ import { marketHandlers } from './market/market-gateway'
 import { MarketTrainingBroker, marketTaskProvider } from './market/training-broker'
 import { AddressBudget } from './socket/address-budget'
 import { admitConnections, hostAllowed } from './socket/admission'
+import { boundedParser } from './socket/bounded-parser'
 import { type DispatchSettings, dispatchEvents } from './socket/event-dispatch'
 import { baseFrameCap } from './socket/frame-cap'
 import { defaultNetworkLimits, type NetworkLimits } from './socket/limits'
@@ -181,7 +182,11 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   }
   // Every connection may send frames up to the base cap; larger ones only under an upload grant (`client:upload`).
   const frameCap = baseFrameCap(frames)
-  const io: ClientServer = new Server(http, { maxHttpBufferSize: frameCap, serveClient: false })
+  const io: ClientServer = new Server(http, {
+    maxHttpBufferSize: frameCap,
+    serveClient: false,
+    parser: boundedParser,
+  })
   admitConnections(io, limits, refusals)
   guardPackets(io, limits, refusals)
   const stopOutboundGuard = guardOutbound(io, limits, refusals)

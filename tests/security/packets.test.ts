@@ -51,6 +51,23 @@ describe('packets are limited before socket.io decodes them', () => {
     for (const p of peers) p.close()
   })
 
+  it('an encrypted update of the largest model encryption allows (many ciphertexts) is read, not cut off', async () => {
+    const peer = await RawSocketIo.connect(coordinator.url)
+    const ciphertexts = Array.from({ length: 30 }, (_, num) => ({ _placeholder: true, num }))
+    const parts = Array.from({ length: 30 }, () => new Uint8Array(1024).fill(3))
+    peer.emitBinary('client:encrypted-update', { ciphertexts }, parts, 5)
+    // Read and refused as a message (this peer never joined), where the parser's default limit of 10 attachments
+    // closed the connection instead.
+    await waitFor(
+      () => peer.received.some((f) => typeof f === 'string' && f.startsWith('435')),
+      'the answer',
+      5000,
+    )
+    expect(peer.received.find((f) => typeof f === 'string' && f.startsWith('435'))).toMatch(/not-joined/)
+    expect(peer.open).toBe(true)
+    peer.close()
+  })
+
   it('a connection over the packet rate is closed', async () => {
     const base = `${coordinator.url}/socket.io/?EIO=4&transport=polling`
     const sid = (JSON.parse((await (await fetch(base)).text()).slice(1)) as { sid: string }).sid
