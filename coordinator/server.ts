@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { Server } from 'socket.io'
 import { HeContextCache } from '../shared/he/context-cache'
 import { loadSeal } from '../shared/he/seal'
+import { randomHexId } from '../shared/ids'
 import { DASHBOARD_NAMESPACE, type EventEntry, type TaskInfo } from '../shared/protocol'
 import { type RandomSource, secureRandom } from '../shared/random'
 import { defaultTrainingConfig, type TrainingConfig, trainingConfigSchema } from '../shared/rounds/config'
@@ -95,11 +96,6 @@ export interface Coordinator {
   close(): Promise<void>
 }
 
-function randomToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16))
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
-}
-
 /**
  * Starts a coordinator: HTTP for the app, socket.io for training clients (default namespace, a room per task) and
  * the live page (`/dashboard`). Each task caps its clients' messages at its model size plus overhead (a payload of
@@ -111,7 +107,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   const random = options.random ?? secureRandom
   const config = trainingConfigSchema.parse({ ...defaultTrainingConfig, ...options.config })
   const maxParameters = options.maxParameters ?? 1_000_000
-  const controlToken = options.controlToken ?? randomToken()
+  const controlToken = options.controlToken ?? randomHexId(16)
 
   let app: RequestHandler | null = null
   let closeDev: (() => Promise<void>) | null = null

@@ -1,5 +1,6 @@
 import type { Binary } from '../../shared/codec'
 import type { HePresetName } from '../../shared/he/parameters'
+import { KEY_ID_BYTES, randomHexId } from '../../shared/ids'
 import type { KeyEnvelopeMessage, ServerToClientEvents } from '../../shared/protocol'
 import { fail, ok, type Result } from '../../shared/result'
 import type { ClientId } from '../../shared/rounds/state'
@@ -120,7 +121,7 @@ export class KeyCustody {
     if (!this.#keyId || (this.#holders.size === 0 && !this.#generator && !this.hasEncryptedHistory())) {
       const candidate = this.#envelopeKeys.keys().next()
       if (candidate.done) return
-      this.#keyId = randomKeyId()
+      this.#keyId = randomHexId(KEY_ID_BYTES)
       this.#generator = candidate.value
       this.#holders.clear()
       this.#pending.clear()
@@ -151,10 +152,4 @@ export class KeyCustody {
       this.send(holder, 'he:key-share', { keyId: this.#keyId, recipient, recipientKey })
     }
   }
-}
-
-function randomKeyId(): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, '0')).join(
-    '',
-  )
 }

@@ -6,6 +6,7 @@ import type { SignedTransaction } from '../../shared/chain/transaction'
 import { encodeFloat32, isBinary } from '../../shared/codec'
 import { identityProofSchema, noPayloadSchema } from '../../shared/guards'
 import { checkIdentityProof } from '../../shared/identity/proof'
+import { addressSchema, publicKeyHexSchema, purchaseIdSchema } from '../../shared/ids'
 import type {
   DatasetView,
   MarketClientEvents,
@@ -29,18 +30,18 @@ import type { DeliveryStore } from './delivery-store'
 const binary = z.custom<ArrayBuffer | ArrayBufferView>(isBinary, { message: 'expected binary bytes' })
 const datasetRequest = z.object({ datasetId: z.string().min(1).max(40) })
 const walletRequest = z.object({
-  address: z.string().regex(/^px[0-9a-f]{40}$/, 'an address: "px" and 40 hex digits'),
+  address: addressSchema,
 })
 type MarketHandlers = Pick<ClientHandlers, keyof MarketClientEvents>
 
-const purchaseRequest = z.object({ purchaseId: z.string().regex(/^p-\d{1,9}$/, 'a purchase id') })
+const purchaseRequest = z.object({ purchaseId: purchaseIdSchema })
 const deliverRequest = z.object({
   tx: transactionSchema,
   sealed: z.object({ senderPublicKey: binary, iv: binary, ciphertext: binary }),
 })
 const modelRequest = z.object({
-  purchaseId: z.string().regex(/^p-\d{1,9}$/, 'a purchase id'),
-  publicKey: z.string().regex(/^[0-9a-f]{64}$/, 'an Ed25519 public key'),
+  purchaseId: purchaseIdSchema,
+  publicKey: publicKeyHexSchema,
   proof: identityProofSchema,
 })
 
