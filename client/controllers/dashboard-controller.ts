@@ -126,7 +126,9 @@ export class DashboardController implements ReactiveController {
   ): Promise<Result<RequestReply<DashboardClientEvents, E>>> {
     if (!this.#socket?.connected)
       return { ok: false, error: { code: 'invalid-state', message: 'not connected to the coordinator' } }
-    const result = await request(this.#socket, event, payload, { timeoutMs: 10_000 })
+    // A full re-verification is refused for a minute after the last: retrying within seconds would not help.
+    const retryRateLimited = event !== 'dashboard:reverify-chain'
+    const result = await request(this.#socket, event, payload, { timeoutMs: 10_000, retryRateLimited })
     if (result.ok || !unanswered(result.error)) return result
     return { ok: false, error: { code: 'invalid-state', message: 'the coordinator did not answer' } }
   }

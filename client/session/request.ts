@@ -43,8 +43,9 @@ export interface RequestOptions {
   readonly timeoutMs?: number
   /**
    * Send again after {@link RATE_LIMIT_RETRY_DELAYS_MS} when the answer is a `rate-limited` refusal (the
-   * coordinator's event budget renews each second), as an HTTP client does after a 429. Default false: refusals
-   * whose wait is longer than a few seconds (a chain re-verification) come back at once.
+   * coordinator's event budget renews each second), as an HTTP client does after a 429. Default true; pass false
+   * for a request whose refusal asks for a longer wait (a chain re-verification: once a minute), so it comes back
+   * at once.
    */
   readonly retryRateLimited?: boolean
   /** Stops waiting between retries: the request then ends unanswered, with the signal's reason as `cause`. */
@@ -73,7 +74,7 @@ export async function request(
   payload: unknown,
   options: RequestOptions = {},
 ): Promise<Result<unknown, RequestError>> {
-  const { timeoutMs = REQUEST_TIMEOUT_MS, retryRateLimited = false, signal } = options
+  const { timeoutMs = REQUEST_TIMEOUT_MS, retryRateLimited = true, signal } = options
   const send = async (): Promise<Result<unknown, RequestError>> => {
     try {
       const withTimeout = socket.timeout(timeoutMs)

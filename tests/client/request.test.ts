@@ -70,9 +70,14 @@ describe('request(): one typed request with an ack, a timeout and a Result', () 
     expect(result.error.cause).toBeInstanceOf(Error)
   })
 
-  it('returns a rate-limited refusal at once unless asked to retry', async () => {
+  it('returns a rate-limited refusal at once when told not to retry', async () => {
     calls.clear()
-    const result = await request(socket, 'client:he-key', { keyId: '0123456789abcdef' })
+    const result = await request(
+      socket,
+      'client:he-key',
+      { keyId: '0123456789abcdef' },
+      { retryRateLimited: false },
+    )
     expect(result).toEqual({ ok: false, error: { code: 'rate-limited', message: 'slow down' } })
     expect(!result.ok && unanswered(result.error)).toBe(false)
     expect(calls.get('client:he-key')).toBe(1)
