@@ -1,14 +1,35 @@
 import { css, html, LitElement, nothing, type TemplateResult } from 'lit'
 import { customElement, property, state } from 'lit/decorators.js'
 import { errorMessage } from '../../shared/errors'
+import { sigmoidOutOfRange } from '../../shared/he/inference'
+import type { TaskInfo } from '../../shared/protocol'
+import {
+  decodeModelRow,
+  encodeRawRow,
+  type FeatureField,
+  type FieldProblem,
+  featureFields,
+  fromText,
+  toText,
+} from '../../shared/tasks/feature-encoding'
 import type { PrivateInferenceResult, SessionController } from '../controllers/session-controller'
 import { bytes, decimal } from './format'
 import { theme } from './theme'
 
+/** What a field starts at: the middle of a number's range, no, the first category. */
+function initialText(field: FeatureField): string {
+  if (field.kind === 'boolean') return 'false'
+  if (field.kind === 'category') return field.categories[0]!
+  const middle = (field.min + field.max) / 2
+  return toText(field.integer ? Math.round(middle) : Math.round(middle * 100) / 100)
+}
+
 /**
- * Private inference: the person types features or picks one of this tab's held-out rows, the coordinator computes
- * the model's prediction on them encrypted under a key only this tab holds, and the page shows the decrypted result
- * beside the plaintext prediction and their difference. Binary logistic-regression tasks only.
+ * Private inference: the person enters features in their own units (numbers within the task's declared ranges,
+ * yes/no, categories) or picks one of this tab's held-out rows; the tab encodes them exactly as the training rows
+ * were (`encodeRawRow`), refusing a value outside its range, and the coordinator computes the model's prediction on
+ * them encrypted under a key only this tab holds. The page shows the decrypted result beside the plaintext
+ * prediction on the same encoded row. Binary logistic-regression tasks only.
  */
 @customElement('px-private-inference')
 export class PxPrivateInference extends LitElement {
@@ -17,25 +38,41 @@ export class PxPrivateInference extends LitElement {
     css`
       .features {
         display: grid;
-        grid-template-columns: repeat(auto-fill, minmax(120px, 1fr));
+        grid-template-columns: repeat(auto-fill, minmax(140px, 1fr));
         gap: 0.4rem;
         margin: 0.5rem 0;
       }
-      input {
+      input[type='number'],
+      select {
         width: 100%;
+      }
+      .range {
+        font-size: 0.8rem;
       }
       .error {
         color: var(--px-bad);
+        margin: 0.2rem 0;
+      }
+      .warn {
+        color: var(--px-warn);
+      }
+      .inputs {
+        font-size: 0.8rem;
+        overflow-wrap: anywhere;
       }
     `,
   ]
 
   @property({ attribute: false }) session!: SessionController
-  @state() private values: string[] = []
+  /** The text of each field's control, for the task `textsFor`. */
+  @state() private texts: string[] = []
   @state() private result: PrivateInferenceResult | null = null
+  /** The model inputs the last result was computed on. */
+  @state() private inputs: readonly number[] = []
   @state() private busy = false
-  @state() private error: string | null = null
+  @state() private errors: readonly FieldProblem[] = []
   @state() private picked: { index: number; count: number; label: string } | null = null
+  #textsFor: string | null = null
 
   override render(): TemplateResult {
     const task = this.session.task
@@ -43,80 +80,135 @@ export class PxPrivateInference extends LitElement {
     if (task.model.kind !== 'logistic' || task.classNames.length !== 2) {
       return html`<p class="muted">Private inference serves binary logistic-regression tasks; this task trains a ${task.model.kind === 'mlp' ? 'multi-layer perceptron' : `${task.classNames.length}-class model`}.</p>`
     }
-    const names = task.features
-    if (this.values.length !== names.length) this.values = names.map(() => '0')
-    const r = this.result
+    const fields = featureFields(task)
+    if (this.#textsFor !== task.id) {
+      this.#textsFor = task.id
+      this.texts = fields.map(initialText)
+    }
     return html`
-      <p class="muted">Features as the model reads them (scaled to about [-1, 1]). They are encrypted in this tab; the coordinator computes on ciphertexts.</p>
-      <div class="features">
-        ${names.map(
-          (name, i) => html`<label
-            >${name}
-            <input data-testid="feature-${i}" type="number" step="any" .value=${this.values[i] ?? '0'}
-              @input=${(e: Event) => this.#setValue(i, (e.target as HTMLInputElement).value)} /></label>`,
-        )}
-      </div>
+      <p class="muted">Features in their own units, within the ranges the task declares. This tab scales them as the training rows were scaled and encrypts them; the coordinator computes on ciphertexts.</p>
+      <div class="features">${fields.map((field, i) => this.#field(field, i))}</div>
       <div class="buttons">
-        <button data-testid="pick-row" ?disabled=${this.busy} @click=${() => void this.#pick()}>Use one of my rows</button>
-        <button class="primary" data-testid="predict-privately" ?disabled=${this.busy} @click=${() => void this.#predict()}>
+        <button data-testid="pick-row" ?disabled=${this.busy} @click=${() => void this.#pick(task)}>Use one of my rows</button>
+        <button class="primary" data-testid="predict-privately" ?disabled=${this.busy} @click=${() => void this.#predict(task)}>
           ${this.busy ? 'Computing on ciphertexts…' : 'Predict privately'}
         </button>
       </div>
-      ${this.picked ? html`<p class="muted" data-testid="picked-row">Held-out row ${this.picked.index + 1} of ${this.picked.count} (label: ${this.picked.label})</p>` : nothing}
-      ${this.error ? html`<p class="error" data-testid="inference-error">${this.error}</p>` : nothing}
+      ${this.picked ? html`<p class="muted" data-testid="picked-row">Held-out row ${this.picked.index + 1} of ${this.picked.count} (label: ${this.picked.label}), in its own units</p>` : nothing}
       ${
-        r
-          ? html`<dl data-testid="inference-result">
-              <dt>Encrypted prediction</dt><dd data-testid="encrypted-prediction">${decimal(r.encrypted, 4)}</dd>
-              <dt>Plaintext prediction</dt><dd data-testid="plain-prediction">${r.plain ? decimal(r.plain.exact, 4) : '– (this tab holds another model version)'}</dd>
-              <dt>Difference</dt><dd data-testid="prediction-difference">${r.plain ? decimal(Math.abs(r.encrypted - r.plain.exact), 4) : '–'}</dd>
-              <dt>of which encryption</dt><dd>${r.plain ? decimal(Math.abs(r.encrypted - r.plain.polynomial), 6) : '–'} (the rest is the ${r.sigmoid} sigmoid polynomial)</dd>
-              <dt>Model</dt><dd>${r.modelVersion}</dd>
-              <dt>Cost</dt><dd>${Math.round(r.ms)} ms, ${bytes(r.bytesSent)} sent (mostly evaluation keys), ${bytes(r.bytesReceived)} back</dd>
-            </dl>`
+        this.errors.length
+          ? html`<div data-testid="inference-error">${this.errors.map((p) => html`<p class="error">${p.field}: ${p.message}</p>`)}</div>`
           : nothing
       }
+      ${this.result ? this.#result(this.result) : nothing}
     `
   }
 
-  #setValue(i: number, value: string): void {
-    this.values = this.values.map((v, j) => (j === i ? value : v))
+  #field(field: FeatureField, i: number): TemplateResult {
+    const text = this.texts[i] ?? ''
+    const set = (e: Event): void => {
+      const target = e.target as HTMLInputElement | HTMLSelectElement
+      this.#setText(
+        i,
+        target instanceof HTMLInputElement && target.type === 'checkbox'
+          ? String(target.checked)
+          : target.value,
+      )
+    }
+    switch (field.kind) {
+      case 'number':
+        return html`<label
+          >${field.name} <span class="muted range">${field.min} to ${field.max}</span>
+          <input data-testid="feature-${i}" type="number" min=${field.min} max=${field.max}
+            step=${field.integer ? '1' : 'any'} .value=${text} @input=${set} /></label>`
+      case 'boolean':
+        return html`<label
+          ><input data-testid="feature-${i}" type="checkbox" .checked=${text === 'true'}
+            .indeterminate=${text === ''} @change=${set} /> ${field.name}</label>`
+      case 'category':
+        return html`<label
+          >${field.name}
+          <select data-testid="feature-${i}" @change=${set}>
+            <option value="" ?selected=${text === ''}>(missing)</option>
+            ${field.categories.map((c) => html`<option value=${c} ?selected=${text === c}>${c}</option>`)}
+          </select></label>`
+      default: {
+        const _exhaustive: never = field
+        throw new Error(`unknown field ${JSON.stringify(_exhaustive)}`)
+      }
+    }
+  }
+
+  #result(r: PrivateInferenceResult): TemplateResult {
+    const outside = sigmoidOutOfRange(r.plain?.logit ?? null, r.sigmoid)
+    return html`<dl data-testid="inference-result">
+        <dt>Encrypted prediction</dt><dd data-testid="encrypted-prediction">${decimal(r.encrypted, 4)}</dd>
+        <dt>Plaintext prediction</dt><dd data-testid="plain-prediction">${r.plain ? decimal(r.plain.exact, 4) : '– (this tab holds another model version)'}</dd>
+        <dt>Difference</dt><dd data-testid="prediction-difference">${r.plain ? decimal(Math.abs(r.encrypted - r.plain.exact), 4) : '–'}</dd>
+        <dt>of which encryption</dt><dd data-testid="encryption-error">${r.plain ? decimal(Math.abs(r.encrypted - r.plain.polynomial), 6) : '–'} (the rest is the ${r.sigmoid} sigmoid polynomial)</dd>
+        <dt>Logit w·x + b</dt><dd data-testid="prediction-logit">${r.plain ? decimal(r.plain.logit, 4) : '–'}</dd>
+        <dt>Model inputs</dt><dd class="inputs" data-testid="model-inputs">${this.inputs.map((v) => decimal(v, 4)).join(', ')}</dd>
+        <dt>Model</dt><dd>${r.modelVersion}</dd>
+        <dt>Cost</dt><dd>${Math.round(r.ms)} ms, ${bytes(r.bytesSent)} sent (mostly evaluation keys), ${bytes(r.bytesReceived)} back</dd>
+      </dl>
+      ${
+        outside
+          ? html`<p class="warn" data-testid="logit-warning">The logit is outside [${outside.range.join(', ')}], where the ${r.sigmoid} polynomial approximates the sigmoid: the encrypted value is not a probability here. Trust the plaintext one.</p>`
+          : nothing
+      }`
+  }
+
+  #setText(i: number, text: string): void {
+    this.texts = this.texts.map((v, j) => (j === i ? text : v))
     this.picked = null
   }
 
-  async #pick(): Promise<void> {
+  async #pick(task: TaskInfo): Promise<void> {
     const next = this.picked
       ? this.picked.index + 1
       : Math.floor(crypto.getRandomValues(new Uint32Array(1))[0]! % 1000)
     const row = await this.session.heldOutRow(next)
     if (!row) {
-      this.error = 'this tab has no held-out rows yet'
+      this.#refuse([{ field: 'rows', message: 'this tab has no held-out rows yet' }])
       return
     }
-    this.values = row.features.map((v) => String(Math.round(v * 1e4) / 1e4))
+    this.texts = decodeModelRow(task, row.features).map(toText)
+    this.errors = []
     this.picked = {
       index: row.index,
       count: row.count,
-      label: this.session.task?.classNames[row.label] ?? String(row.label),
+      label: task.classNames[row.label] ?? String(row.label),
     }
   }
 
-  async #predict(): Promise<void> {
-    const features = this.values.map(Number)
-    const bad = features.findIndex((v) => !Number.isFinite(v))
-    if (bad !== -1) {
-      this.error = `${this.session.task?.features[bad]}: "${this.values[bad]}" is not a number`
+  async #predict(task: TaskInfo): Promise<void> {
+    const fields = featureFields(task)
+    const encoded = encodeRawRow(
+      task,
+      fields.map((field, i) => fromText(field, this.texts[i] ?? '')),
+    )
+    if (!encoded.ok) {
+      this.#refuse(encoded.problems)
       return
     }
     this.busy = true
-    this.error = null
+    this.errors = []
+    this.result = null
     try {
-      this.result = await this.session.predictPrivately(features)
+      this.result = await this.session.predictPrivately(encoded.value)
+      this.inputs = encoded.value
     } catch (error) {
-      this.error = `private inference failed: ${errorMessage(error)}`
+      this.#refuse([{ field: 'private inference', message: `failed: ${errorMessage(error)}` }])
     } finally {
       this.busy = false
     }
+  }
+
+  /** Shows why, and clears the previous result so it cannot be read as this request's. */
+  #refuse(problems: readonly FieldProblem[]): void {
+    this.errors = problems
+    this.result = null
+    this.inputs = []
   }
 }
 

@@ -2,11 +2,14 @@ import { css, html, LitElement, nothing, type TemplateResult } from 'lit'
 import { customElement, state } from 'lit/decorators.js'
 import type { CreateTaskRequest } from '../../shared/protocol'
 import { draftSchemaFromHeader } from '../../shared/tasks/schema'
+import type { ColumnVerdict } from '../../shared/tasks/schema-inference'
+import { inferCsvSchema } from '../data/csv/infer-csv'
+import './px-schema-editor'
 import { theme } from './theme'
 
 /**
- * Creates a task: from the built-in demo template, or from a schema the person writes or drafts from a header line
- * (column names only: no rows are needed). Emits `px-create-task` ({ request }); the page answers via `message`.
+ * Creates a task: from the built-in demo template, or from a schema the person writes in the schema editor, drafts
+ * from a header line (column names only), or infers from a CSV file's content read in this page (never uploaded). Emits `px-create-task` ({ request }); the page answers via `message`.
  */
 @customElement('px-task-creator')
 export class PxTaskCreator extends LitElement {
@@ -50,6 +53,7 @@ export class PxTaskCreator extends LitElement {
   @state() private schemaText = ''
   @state() private problem: string | null = null
   @state() private note: string | null = null
+  @state() private notes: readonly ColumnVerdict[] = []
 
   override render(): TemplateResult {
     return html`<form @submit=${this.#submit}>
@@ -74,9 +78,17 @@ export class PxTaskCreator extends LitElement {
                 </label>
                 <button type="button" @click=${this.#draft}>Draft schema</button>
               </div>
-              <label>Schema (JSON: features with type numeric/integer (min, max), boolean, or categorical (categories); label with classes; missing: drop-row or impute)
-                <textarea name="schema" data-testid="schema-input" .value=${this.schemaText} @input=${(e: Event) => (this.schemaText = (e.target as HTMLTextAreaElement).value)}></textarea>
-              </label>`
+              <div class="row">
+                <label style="flex:1">Or infer it from a CSV file's content (read in this page, never uploaded)
+                  <input type="file" accept=".csv,text/csv" data-testid="schema-file" @change=${this.#inferFromFile} />
+                </label>
+              </div>
+              <px-schema-editor
+                textarea-testid="schema-input"
+                .text=${this.schemaText}
+                .notes=${this.notes}
+                @px-schema-input=${(e: CustomEvent<{ text: string }>) => (this.schemaText = e.detail.text)}
+              ></px-schema-editor>`
           : nothing
       }
       <div><button class="primary" type="submit" data-testid="create-task">Create task</button></div>
@@ -93,9 +105,24 @@ export class PxTaskCreator extends LitElement {
       return
     }
     this.problem = null
+    this.notes = []
     this.note =
       "Drafted: set each column's type and range, and the label's classes, before creating the task."
     this.schemaText = JSON.stringify(draft.schema, null, 2)
+  }
+
+  async #inferFromFile(event: Event): Promise<void> {
+    const file = (event.currentTarget as HTMLInputElement).files?.[0]
+    if (!file) return
+    const inferred = await inferCsvSchema(file)
+    if (!inferred.ok) {
+      this.problem = `${file.name}: ${inferred.message}`
+      return
+    }
+    this.problem = null
+    this.notes = inferred.columns
+    this.note = `Inferred from the ${inferred.rows} rows of ${file.name}: check each column's type and range, and the label's classes. Other tabs' files may hold values outside these ranges (they are clipped).`
+    this.schemaText = JSON.stringify(inferred.schema, null, 2)
   }
 
   #submit(event: SubmitEvent): void {

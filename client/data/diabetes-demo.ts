@@ -1,24 +1,34 @@
 import type { Partition } from '../../shared/protocol'
 import { type RandomSource, seededRandom, standardNormal } from '../../shared/random'
-import { DIABETES_FEATURES, DIABETES_SCALING } from '../../shared/tasks/diabetes-demo'
+import {
+  DIABETES_FEATURES,
+  DIABETES_RANGES,
+  standardizeDiabetesFeature,
+} from '../../shared/tasks/diabetes-demo'
 import type { Dataset, Split } from './dataset'
 
-const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v))
+type Feature = (typeof DIABETES_FEATURES)[number]
+/** A value clipped to the feature's declared range. */
+const clamp = (v: number, name: Feature): number =>
+  Math.min(DIABETES_RANGES[name].max, Math.max(DIABETES_RANGES[name].min, v))
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z))
 
-export type Patient = Record<(typeof DIABETES_FEATURES)[number], number> & { diabetes: 0 | 1 }
+export type Patient = Record<Feature, number> & { diabetes: 0 | 1 }
 
 /** One synthetic patient. Correlations loosely follow clinical risk factors; the numbers are illustrative. */
 export function samplePatient(random: RandomSource): Patient {
   const normal = (mean: number, std: number): number => mean + std * standardNormal(random)
-  const age = clamp(normal(48, 15), 18, 90)
-  const bmi = clamp(normal(27.5 + 0.03 * (age - 48), 5.5), 15, 55)
-  const activityHoursPerWeek = clamp(-Math.log(1 - random()) * 4, 0, 30)
+  const age = clamp(normal(48, 15), 'age')
+  const bmi = clamp(normal(27.5 + 0.03 * (age - 48), 5.5), 'bmi')
+  const activityHoursPerWeek = clamp(-Math.log(1 - random()) * 4, 'activityHoursPerWeek')
   const familyHistory = random() < 0.28 ? 1 : 0
   const smoker = random() < 0.2 ? 1 : 0
-  const glucose = clamp(normal(95 + 0.9 * (bmi - 27.5) + 0.25 * (age - 48) + 6 * familyHistory, 18), 55, 300)
-  const hba1c = clamp(normal(5.3 + 0.025 * (glucose - 95), 0.45), 4, 14)
-  const bloodPressure = clamp(normal(76 + 0.4 * (bmi - 27.5) + 0.2 * (age - 48), 10), 45, 140)
+  const glucose = clamp(
+    normal(95 + 0.9 * (bmi - 27.5) + 0.25 * (age - 48) + 6 * familyHistory, 18),
+    'glucose',
+  )
+  const hba1c = clamp(normal(5.3 + 0.025 * (glucose - 95), 0.45), 'hba1c')
+  const bloodPressure = clamp(normal(76 + 0.4 * (bmi - 27.5) + 0.2 * (age - 48), 10), 'bloodPressure')
   const logit =
     -1.3 +
     0.035 * (age - 48) +
@@ -70,19 +80,19 @@ export function generateDiabetesPartition(partition: Partition, testShare = 0.2)
   return {
     features: DIABETES_FEATURES.length,
     classes: 2,
-    test: toSplit(patients.slice(0, testCount)),
-    train: toSplit(patients.slice(testCount)),
+    test: diabetesSplit(patients.slice(0, testCount)),
+    train: diabetesSplit(patients.slice(testCount)),
   }
 }
 
-function toSplit(patients: readonly Patient[]): Split {
+/** Patients as the model reads them: each feature standardised (`standardizeDiabetesFeature`), in float32. */
+export function diabetesSplit(patients: readonly Patient[]): Split {
   const d = DIABETES_FEATURES.length
   const x = new Float32Array(patients.length * d)
   const y = new Int32Array(patients.length)
   patients.forEach((patient, row) => {
     DIABETES_FEATURES.forEach((name, col) => {
-      const { mean, std } = DIABETES_SCALING[name]
-      x[row * d + col] = (patient[name] - mean) / std
+      x[row * d + col] = standardizeDiabetesFeature(name, patient[name])
     })
     y[row] = patient.diabetes
   })

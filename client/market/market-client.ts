@@ -6,13 +6,21 @@ import { bytesOf, decodeFloat32 } from '../../shared/codec'
 import { errorMessage } from '../../shared/errors'
 import { type EnvelopeKeyPair, openEnvelope, sealEnvelope } from '../../shared/he/key-envelope'
 import { proveIdentity } from '../../shared/identity/proof'
-import { anonymizedCopy } from '../../shared/market/anonymized-copy'
+import { marketCopy } from '../../shared/market/anonymized-copy'
+import { copyUtility } from '../../shared/market/copy-utility'
 import { dpSummary } from '../../shared/market/dp-summary'
-import type { DatasetView, PurchasedModel, WalletView } from '../../shared/market/protocol'
+import {
+  type DatasetView,
+  type PurchasedModel,
+  purchasedModelSchema,
+  type WalletView,
+} from '../../shared/market/protocol'
 import { sealedHash } from '../../shared/market/sealed-hash'
 import type { SearchQuery, SearchResult } from '../../shared/market/search'
 import type { MarketStatistics } from '../../shared/market/statistics'
-import type { DatasetCategory, Purchase, SaleKind } from '../../shared/market/types'
+import type { CopyKind, DatasetCategory, Purchase, SaleKind } from '../../shared/market/types'
+import { weightsDigest } from '../../shared/model/version'
+import { parsePayload } from '../../shared/parse'
 import type { DataFrame } from '../../shared/privacy/dataframe'
 import type { KeyEnvelopeMessage } from '../../shared/protocol'
 import { fail, ok, type Result } from '../../shared/result'
@@ -26,6 +34,18 @@ const noEnvelope = () =>
     'invalid-state',
     'copies are sealed with WebCrypto, which needs a secure context: open the market over https or on localhost',
   )
+
+/** Fewer rows than this make no useful held-out split: the listing then shows no utility. */
+const MIN_UTILITY_ROWS = 20
+
+/** Both kinds of copy's utility at the listing's copy epsilon; none where the data cannot be synthesized. */
+function listingUtility(frame: DataFrame, draft: ListingDraft) {
+  try {
+    return copyUtility(frame, draft.schema, draft.copyEpsilon)
+  } catch {
+    return undefined
+  }
+}
 
 /** The additional data a sealed copy is bound to: it opens only as this purchase's copy. */
 const copyContext = (purchaseId: string) => `privx-market/copy/${purchaseId}`
@@ -98,11 +118,14 @@ export class MarketClient {
     const { summaryEpsilon, ...rest } = draft
     const rows = frame.get(draft.schema.label.name)?.length ?? 0
     const summary = dpSummary(frame, draft.schema, summaryEpsilon)
+    const utility =
+      draft.copyPrice !== null && rows >= MIN_UTILITY_ROWS ? listingUtility(frame, draft) : undefined
     return this.#send('market.list-dataset', {
       ...rest,
       tags: [...rest.tags],
       rows,
       summary,
+      ...(utility ? { utility } : {}),
     } as unknown as Json)
   }
 
@@ -110,11 +133,12 @@ export class MarketClient {
     return this.#send('market.delist', { datasetId })
   }
 
-  purchase(datasetId: string, kind: SaleKind) {
+  /** Buys a copy (of `copyKind`, per-row unless told) or training access. */
+  purchase(datasetId: string, kind: SaleKind, copyKind: CopyKind = 'per-row') {
     if (kind === 'copy' && !this.envelope) return Promise.resolve(noEnvelope())
     const payload: Json =
       kind === 'copy'
-        ? { datasetId, kind, buyerKey: bytesToHex(this.envelope!.publicKey) }
+        ? { datasetId, kind, copyKind, buyerKey: bytesToHex(this.envelope!.publicKey) }
         : { datasetId, kind }
     return this.#send('market.purchase', payload)
   }
@@ -128,13 +152,14 @@ export class MarketClient {
   }
 
   /**
-   * Delivers a bought copy: anonymizes `frame` here at the listing's epsilon, seals the CSV to the buyer's envelope
-   * key, and sends the sealed bytes with the signed `market.deliver` naming their hash.
+   * Delivers a bought copy: makes it here from `frame` at the listing's epsilon, of the kind the buyer chose
+   * (per-row on purchases that name none), seals the CSV to the buyer's envelope key, and sends the sealed bytes
+   * with the signed `market.deliver` naming their hash.
    */
   async deliverCopy(purchase: Purchase, frame: DataFrame, schema: TaskSchema, epsilon: number) {
     if (!purchase.buyerKey) return fail('invalid-state', `${purchase.purchaseId} has no buyer key`)
     if (!this.envelope) return noEnvelope()
-    const copy = anonymizedCopy(frame, schema, epsilon)
+    const copy = marketCopy(frame, schema, epsilon, purchase.copyKind ?? 'per-row')
     const sealed = await sealEnvelope(
       this.envelope,
       hexToBytes(purchase.buyerKey),
@@ -185,7 +210,11 @@ export class MarketClient {
     }
   }
 
-  /** The model trained for a training purchase of this participant. */
+  /**
+   * The model trained for a training purchase of this participant: a snapshot while training continues, the final
+   * model once the purchase is settled. The reply is checked here: its shape, and that the weights hash to the
+   * `modelHash` it names and to the chain record it cites.
+   */
   async fetchModel(purchaseId: string): Promise<Result<PurchasedModel & { values: Float32Array }>> {
     const challenge = await request(this.socket, 'client:challenge', {})
     if (!challenge.ok) return challenge
@@ -195,7 +224,18 @@ export class MarketClient {
       proof: proveIdentity(this.keys, 'privx-model-request', challenge.value, purchaseId),
     })
     if (!model.ok) return model
-    const values = decodeFloat32(model.value.weights)
-    return values.ok ? ok({ ...model.value, values: values.value }) : values
+    const reply = parsePayload(purchasedModelSchema, model.value, 'model reply')
+    if (!reply.ok) return reply
+    const values = decodeFloat32(reply.value.weights)
+    if (!values.ok) return values
+    const digest = weightsDigest(values.value)
+    const { modelHash, recorded } = reply.value
+    if (digest !== modelHash || (recorded && recorded.modelAfter !== digest)) {
+      return fail(
+        'bad-payload',
+        `the model's weights hash to ${digest.slice(0, 12)}…, the reply names ${modelHash.slice(0, 12)}…${recorded ? ` and its chain record ${recorded.modelAfter.slice(0, 12)}…` : ''}`,
+      )
+    }
+    return ok({ ...reply.value, values: values.value })
   }
 }

@@ -47,7 +47,8 @@ let cache: Promise<HeContextCache> | null = null
 const inferenceKeys = new Map<number, HeKeySet>()
 
 /**
- * Asks the coordinator for the model's prediction on features encrypted under this tab's own CKKS key. The
+ * Asks the coordinator for the model's prediction on `features` (the model's inputs, already encoded from real
+ * units by `encodeRawRow`) encrypted under this tab's own CKKS key. The
  * coordinator receives ciphertexts and evaluation keys (relinearization, Galois), never the secret key, so it sees
  * neither the features nor the prediction.
  */
@@ -56,6 +57,8 @@ export async function predictPrivately(
   taskId: string,
   features: readonly number[],
 ): Promise<PrivatePrediction> {
+  const bad = features.findIndex((v) => !Number.isFinite(v))
+  if (bad !== -1) throw new Error(`model input ${bad + 1} is ${features[bad]}, not a finite number`)
   cache ??= loadSeal().then((seal) => new HeContextCache(seal))
   const ctx = (await cache).context(INFERENCE_PRESET)
   let keys = inferenceKeys.get(features.length)

@@ -3,16 +3,11 @@ import { addressOf } from '../../shared/chain/keys'
 import { transactionSchema } from '../../shared/chain/schema'
 import { accountOf, marketOf } from '../../shared/chain/state'
 import type { SignedTransaction } from '../../shared/chain/transaction'
-import { encodeFloat32, isBinary } from '../../shared/codec'
+import { isBinary } from '../../shared/codec'
 import { identityProofSchema, noPayloadSchema } from '../../shared/guards'
 import { checkIdentityProof } from '../../shared/identity/proof'
 import { addressSchema, publicKeyHexSchema, purchaseIdSchema } from '../../shared/ids'
-import type {
-  DatasetView,
-  MarketClientEvents,
-  PurchasedModel,
-  WalletView,
-} from '../../shared/market/protocol'
+import type { DatasetView, MarketClientEvents, WalletView } from '../../shared/market/protocol'
 import { datasetRating, providerReputation } from '../../shared/market/reputation'
 import { sealedHash } from '../../shared/market/sealed-hash'
 import { searchDatasets, searchQuerySchema } from '../../shared/market/search'
@@ -25,7 +20,9 @@ import type { AddressBudget } from '../socket/address-budget'
 import { bulky, guarded } from '../socket/handler-table'
 import { EVENT_COST } from '../socket/limits'
 import type { TaskRegistry } from '../task-registry'
+import { purchasedModel, trainingProgress } from './bought-model'
 import type { DeliveryStore } from './delivery-store'
+import { marketTaskProvider } from './training-broker'
 
 const binary = z.custom<ArrayBuffer | ArrayBufferView>(isBinary, { message: 'expected binary bytes' })
 const datasetRequest = z.object({ datasetId: z.string().min(1).max(40) })
@@ -58,8 +55,14 @@ export function marketHandlers(
   /** Chain transactions per address (a delivery is a block kept for good). */
   transactions: AddressBudget,
 ): MarketHandlers {
+  /** A round of a bought training task was recorded: its buyer's wallet shows the progress. */
+  const boughtRound = (tx: SignedTransaction): boolean => {
+    if (tx.body.type !== 'training.record-round') return false
+    const taskId = (tx.body.payload as { taskId?: unknown }).taskId
+    return typeof taskId === 'string' && marketTaskProvider(chain.state, taskId) !== null
+  }
   chain.onApplied((tx, block) => {
-    if (tx.body.type.startsWith('market.'))
+    if (tx.body.type.startsWith('market.') || boughtRound(tx))
       io.emit('market:changed', { type: tx.body.type, txId: tx.id, block })
   })
   const state = () => chain.state
@@ -100,7 +103,12 @@ export function marketHandlers(
         account: { chainId: s.chainId, address, ...accountOf(s, address), faucetAmount: s.faucetAmount },
         provider: provider && { ...provider, reputation: providerReputation(s, address) },
         consumer: Object.hasOwn(market.consumers, address) ? market.consumers[address]! : null,
-        purchases: purchases.filter((p) => p.buyer === address).map(named),
+        purchases: purchases
+          .filter((p) => p.buyer === address)
+          .map((p) => {
+            const training = trainingProgress(s, p, p.taskId ? tasks.get(p.taskId) : undefined)
+            return training ? { ...named(p), training } : named(p)
+          }),
         sales: purchases.filter((p) => p.provider === address).map(named),
         datasets: Object.values(market.datasets).filter((d) => d.provider === address),
       }
@@ -157,22 +165,7 @@ export function marketHandlers(
       )
       if (!proven.ok || addressOf(r.publicKey) !== purchase.buyer)
         return fail('unauthorized', `only the buyer of ${purchase.purchaseId} receives its model`)
-      const entry = purchase.taskId ? tasks.get(purchase.taskId) : undefined
-      if (!entry)
-        return fail('invalid-state', `${purchase.purchaseId} has no training task (it is ${purchase.status})`)
-      if (!entry.federation.modelInClear)
-        return fail('invalid-state', 'the task trained under encryption: the tabs hold the model')
-      const global = entry.federation.global
-      const model: PurchasedModel = {
-        taskId: entry.task.id,
-        version: global.version,
-        round: global.round,
-        model: entry.task.model,
-        features: entry.task.features,
-        classNames: entry.task.classNames,
-        weights: encodeFloat32(global.weights),
-      }
-      return ok(model)
+      return purchasedModel(state(), purchase, purchase.taskId ? tasks.get(purchase.taskId) : undefined)
     }),
   }
 }

@@ -2,8 +2,9 @@ import Papa from 'papaparse'
 import { readDatasetFrame } from '../market/dataset-frame'
 import { type RandomSource, seededRandom, standardNormal } from '../random'
 import type { ColumnSchema, TaskSchema } from '../tasks/schema'
+import { SchemaInference } from '../tasks/schema-inference'
 import { type DataSpec, dataSpecSchema } from './column-spec'
-import { csvDocument, unescapeCsvCell } from './csv-cell'
+import { csvDocument } from './csv-cell'
 
 export type Row = Record<string, number | string>
 
@@ -112,41 +113,24 @@ export const DataHandler = {
   },
 
   /**
-   * A schema inferred from a CSV and its label column: numeric columns get their observed range, others become
-   * categories (booleans when they hold only yes/no, true/false or 0/1). Fails naming what is wrong.
+   * A schema inferred from a CSV's content (`SchemaInference`: types, ranges rounded outward, categories, booleans)
+   * with `label` as its label column. Columns that cannot be features (identifiers, free text, constants) are left
+   * out. Fails naming what is wrong.
    */
   inferSchema(text: string, label: string): TaskSchema {
-    const parsed = Papa.parse<Record<string, string>>(text.replace(/^\uFEFF/, ''), {
-      header: true,
+    const parsed = Papa.parse<string[]>(text.replace(/^\uFEFF/, ''), {
+      header: false,
       skipEmptyLines: 'greedy',
-      transformHeader: unescapeCsvCell,
-      transform: unescapeCsvCell,
     })
-    const header = parsed.meta.fields ?? []
-    if (!header.includes(label))
-      throw new Error(`line 1: no column "${label}" (the header has ${header.join(', ')})`)
-    if (parsed.data.length < 10) throw new Error(`only ${parsed.data.length} data rows: too few to train on`)
-    const features = header
-      .filter((h) => h !== label)
-      .map((name): ColumnSchema => {
-        const values = parsed.data.map((r) => (r[name] ?? '').trim()).filter((v) => v !== '')
-        const numbers = values.map(Number)
-        if (values.length && numbers.every(Number.isFinite)) {
-          const min = Math.min(...numbers)
-          const max = Math.max(...numbers)
-          const integer = numbers.every(Number.isInteger)
-          return { name, type: integer ? 'integer' : 'numeric', min, max: max > min ? max : min + 1 }
-        }
-        const distinct = [...new Set(values)]
-        if (distinct.every((v) => /^(yes|no|true|false|0|1)$/i.test(v))) return { name, type: 'boolean' }
-        if (distinct.length < 2 || distinct.length > 100) {
-          throw new Error(`column "${name}": ${distinct.length} distinct values; cannot use it as a category`)
-        }
-        return { name, type: 'categorical', categories: distinct.sort() }
-      })
-    const classes = [...new Set(parsed.data.map((r) => (r[label] ?? '').trim()).filter(Boolean))].sort()
-    if (classes.length < 2) throw new Error(`label "${label}" has ${classes.length} class: need at least two`)
-    return { features, label: { name: label, classes }, missing: 'drop-row' }
+    const [header, ...rows] = parsed.data
+    const inference = new SchemaInference('.', { label })
+    if (header && inference.header(header)) {
+      if (rows.length < 10) throw new Error(`only ${rows.length} data rows: too few to train on`)
+      for (const row of rows) inference.row(row)
+    }
+    const inferred = inference.finish()
+    if (!inferred.ok) throw new Error(inferred.message)
+    return inferred.schema
   },
 
   /** Loads a CSV as a table checked against `schema` (bad rows are dropped and counted). */

@@ -2,7 +2,7 @@ import type { HeContext } from './context'
 import { HeError } from './errors'
 import type { HeKeySet } from './keys'
 import { sealCall } from './seal'
-import { encryptedSigmoid, type SigmoidApproximation } from './sigmoid'
+import { encryptedSigmoid, SIGMOID_APPROXIMATIONS, type SigmoidApproximation } from './sigmoid'
 import { addPlain, EncryptedVector, multiplyPlain } from './vector'
 
 /**
@@ -11,6 +11,19 @@ import { addPlain, EncryptedVector, multiplyPlain } from './vector'
  */
 export const INFERENCE_PRESET = 'ckks-8192-depth3'
 export const INFERENCE_SIGMOID: SigmoidApproximation = 'cubic-8'
+
+/**
+ * Whether the polynomial stands for the sigmoid at `logit`: inside its fitted range, or null when the logit is not
+ * known. Outside it the cubic leaves [0, 1] fast (about -19,000 at a logit of 230), so the decrypted value is not a
+ * probability and the page must say so.
+ */
+export function sigmoidOutOfRange(
+  logit: number | null,
+  approximation: SigmoidApproximation = INFERENCE_SIGMOID,
+): { range: readonly [number, number] } | null {
+  const [low, high] = SIGMOID_APPROXIMATIONS[approximation].range
+  return logit !== null && (logit < low || logit > high) ? { range: [low, high] } : null
+}
 
 /** Rotation steps the rotate-and-sum of `features` values needs: powers of two below the padded length. */
 export function inferenceSteps(features: number): number[] {

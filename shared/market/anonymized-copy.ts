@@ -1,6 +1,9 @@
 import { type ColumnPrivacy, type DataFrame, privatizeDataFrame } from '../privacy/dataframe'
+import { syntheticCopy } from '../privacy/synthetic/mst'
+import { type RandomSource, secureRandom } from '../random'
 import type { TaskSchema } from '../tasks/schema'
 import { frameToCsv } from './dataset-frame'
+import type { CopyKind } from './types'
 
 /** How each column of a listed dataset is privatized in a copy: by its declared type and range. */
 export function copyColumns(schema: TaskSchema): ColumnPrivacy[] {
@@ -29,7 +32,34 @@ export function anonymizedCopy(
   frame: DataFrame,
   schema: TaskSchema,
   epsilon: number,
+  random: RandomSource = secureRandom,
 ): { csv: string; frame: Map<string, (number | string)[]>; epsilon: number } {
-  const { frame: noised, spent } = privatizeDataFrame(frame, copyColumns(schema), { epsilon })
+  const { frame: noised, spent } = privatizeDataFrame(frame, copyColumns(schema), { epsilon }, random)
   return { csv: frameToCsv(noised), frame: noised, epsilon: spent.epsilon }
+}
+
+/**
+ * The copy of the kind a buyer chose, at the listing's `epsilon`: `per-row` (above) or `synthetic` (MST,
+ * `syntheticCopy`: rows drawn from noisy 1- and 2-way marginals, epsilon-DP for the whole table). Reports the
+ * epsilon spent.
+ */
+export function marketCopy(
+  frame: DataFrame,
+  schema: TaskSchema,
+  epsilon: number,
+  kind: CopyKind,
+  random: RandomSource = secureRandom,
+): { csv: string; frame: Map<string, (number | string)[]>; epsilon: number } {
+  switch (kind) {
+    case 'per-row':
+      return anonymizedCopy(frame, schema, epsilon, random)
+    case 'synthetic': {
+      const copy = syntheticCopy(frame, schema, epsilon, { random })
+      return { csv: frameToCsv(copy.frame), frame: copy.frame, epsilon: copy.spent.epsilon }
+    }
+    default: {
+      const _exhaustive: never = kind
+      throw new Error(`unknown copy kind ${String(_exhaustive)}`)
+    }
+  }
 }

@@ -1,15 +1,36 @@
+import { laplaceInterval } from '../privacy/confidence'
 import type { DataFrame } from '../privacy/dataframe'
-import { privateCount, privateHistogram, privateMean, privateStd } from '../privacy/statistics'
+import {
+  type Estimate,
+  meanEstimate,
+  privateCentredMoments,
+  privateCount,
+  privateHistogram,
+  varianceEstimate,
+} from '../privacy/statistics'
+import { type RandomSource, secureRandom } from '../random'
 import type { TaskSchema } from '../tasks/schema'
-import type { DpSummary } from './types'
+import type { DpColumnSummary, DpEstimate, DpSummary } from './types'
+
+/** Confidence of every interval a summary carries. */
+export const SUMMARY_CONFIDENCE = 0.95
+
+const estimate = (e: Estimate): DpEstimate => ({ value: e.value, scale: e.scale, low: e.low, high: e.high })
 
 /**
  * The statistics a listing shows, under differential privacy (central DP over the provider's rows, computed in
- * its tab): a noised row count, then per numeric column a noised mean and standard deviation clamped to the
- * declared range, and per categorical column (the label too) a noised histogram. Epsilon is split evenly over the
- * 1 + (2 per numeric, 1 per categorical) releases, so the whole summary costs `epsilon`.
+ * its tab): a noised row count, then per numeric column a noised sum and sum of squares of its values centred in
+ * the declared range (`privateCentredMoments`), and per categorical column (the label too) a noised histogram.
+ * Epsilon is split evenly over the 1 + (2 per numeric, 1 per categorical) releases, so the whole summary costs
+ * `epsilon`. Means and variances are post-processing of those releases and the one count, so they cost nothing
+ * more; every figure carries its noise scale and a 95% interval from the mechanism (`shared/privacy/confidence.ts`).
  */
-export function dpSummary(frame: DataFrame, schema: TaskSchema, epsilon: number): DpSummary {
+export function dpSummary(
+  frame: DataFrame,
+  schema: TaskSchema,
+  epsilon: number,
+  random: RandomSource = secureRandom,
+): DpSummary {
   const numeric = schema.features.filter((c) => c.type === 'numeric' || c.type === 'integer')
   const categorical = [
     ...schema.features.flatMap((c) =>
@@ -23,27 +44,49 @@ export function dpSummary(frame: DataFrame, schema: TaskSchema, epsilon: number)
   ]
   const releases = 1 + 2 * numeric.length + categorical.length
   const each = epsilon / releases
-  const rows = frame.get(schema.label.name)?.length ?? 0
-  const columns: DpSummary['columns'][number][] = []
+  const count = privateCount(frame.get(schema.label.name)?.length ?? 0, each, random)
+  const columns: DpColumnSummary[] = []
   for (const c of numeric) {
     if (c.type !== 'numeric' && c.type !== 'integer') continue
     const values = (frame.get(c.name) ?? []) as number[]
-    const bounds = { lower: c.min, upper: c.max }
+    const moments = privateCentredMoments(
+      values,
+      { lower: c.min, upper: c.max },
+      { sum: each, squares: each },
+      random,
+    )
+    const mean = meanEstimate(moments, count, SUMMARY_CONFIDENCE)
+    const variance = varianceEstimate(moments, count, SUMMARY_CONFIDENCE)
+    const cap = moments.halfRange ** 2
     columns.push({
       name: c.name,
       kind: 'numeric',
-      mean: privateMean(values, bounds, each).value,
-      std: privateStd(values, bounds, each).value,
+      mean: mean.value,
+      ...(variance.value >= 0 ? { std: Math.sqrt(Math.min(cap, variance.value)) } : {}),
+      meanEstimate: estimate(mean),
+      variance: estimate(variance),
     })
   }
   for (const c of categorical) {
     const values = (frame.get(c.name) ?? []).map(String)
-    const { counts } = privateHistogram(values, c.values, each)
+    const { counts, scale } = privateHistogram(values, c.values, each, random)
     columns.push({
       name: c.name,
       kind: 'categorical',
-      histogram: c.values.map((value) => ({ value, count: counts.get(value) ?? 0 })),
+      countScale: scale,
+      histogram: c.values.map((value) => {
+        const n = counts.get(value) ?? 0
+        const i = laplaceInterval(n, scale, SUMMARY_CONFIDENCE)
+        return { value, count: n, low: Math.max(0, i.low), high: i.high }
+      }),
     })
   }
-  return { epsilon, rows: Math.max(0, Math.round(privateCount(rows, each).value)), columns }
+  const rows = laplaceInterval(count.value, count.scale, SUMMARY_CONFIDENCE)
+  return {
+    epsilon,
+    rows: Math.max(0, Math.round(count.value)),
+    confidence: SUMMARY_CONFIDENCE,
+    rowCount: { value: count.value, scale: count.scale, low: Math.max(0, rows.low), high: rows.high },
+    columns,
+  }
 }

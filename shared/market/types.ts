@@ -15,6 +15,31 @@ export type DatasetCategory = (typeof DATASET_CATEGORIES)[number]
 /** What a purchase buys: an anonymized copy (local DP, delivered end-to-end encrypted) or training on the data where it lives. */
 export type SaleKind = 'copy' | 'training'
 
+/**
+ * How a copy is anonymized: `per-row` perturbs every row on its own (local DP, `privatizeDataFrame`); `synthetic`
+ * draws new rows from noisy 1- and 2-way marginals (MST, `shared/privacy/synthetic/mst.ts`). Both at the listing's
+ * copy epsilon.
+ */
+export const COPY_KINDS = ['per-row', 'synthetic'] as const
+export type CopyKind = (typeof COPY_KINDS)[number]
+
+/** How useful one kind of copy is, measured against the provider's own rows. */
+export interface CopyKindUtility {
+  /** Mean total-variation distance of every 1- and 2-way marginal (numeric columns binned), copy vs data: 0 is best. */
+  readonly marginalError: number
+  /** Accuracy on the provider's held-out rows of a logistic model trained on the copy. */
+  readonly accuracy: number
+}
+
+/** Utility of each kind of copy at the listing's copy epsilon, computed in the provider's tab when listing. */
+export interface CopyUtility {
+  readonly epsilon: number
+  /** Held-out rows the accuracies were measured on, and the majority class's share among them. */
+  readonly heldOut: number
+  readonly majority: number
+  readonly kinds: Readonly<Record<CopyKind, CopyKindUtility>>
+}
+
 export interface Provider {
   readonly address: Address
   readonly name: string
@@ -30,17 +55,52 @@ export interface Consumer {
   readonly txId: string
 }
 
-/** Differentially private summary of a dataset, computed in the provider's tab (the raw rows never leave it). */
+/**
+ * One released statistic as a buyer judges it: the noisy value, the scale of its noise, and an interval holding the
+ * true (clamped-row) statistic with probability `DpSummary.confidence` or more, all from the mechanism, not the data.
+ */
+export interface DpEstimate {
+  /** The released figure; a variance may be below zero (the noise exceeds the spread). */
+  readonly value: number
+  /** Laplace scale of its noise in its own units (for a ratio: the numerator's scale over the noisy count). */
+  readonly scale: number
+  readonly low: number
+  readonly high: number
+}
+
+export interface DpColumnSummary {
+  readonly name: string
+  readonly kind: 'numeric' | 'categorical'
+  /** The point figures every listing has; `std` is absent where the variance estimate fell below zero. */
+  readonly mean?: number
+  readonly std?: number
+  readonly histogram?: readonly {
+    readonly value: string
+    readonly count: number
+    /** The count's interval (listings made before intervals were released have none). */
+    readonly low?: number
+    readonly high?: number
+  }[]
+  /** Numeric: the mean, its noise scale and interval. */
+  readonly meanEstimate?: DpEstimate
+  /** Numeric: the population variance, uncut (may be < 0), its noise scale and interval (cut to [0, h^2]). */
+  readonly variance?: DpEstimate
+  /** Categorical: the Laplace scale of every count. */
+  readonly countScale?: number
+}
+
+/**
+ * Differentially private summary of a dataset, computed in the provider's tab (the raw rows never leave it). Fields
+ * marked optional came with intervals: listings made before them stay readable without.
+ */
 export interface DpSummary {
   readonly epsilon: number
   readonly rows: number
-  readonly columns: readonly {
-    readonly name: string
-    readonly kind: 'numeric' | 'categorical'
-    readonly mean?: number
-    readonly std?: number
-    readonly histogram?: readonly { readonly value: string; readonly count: number }[]
-  }[]
+  /** Confidence of every interval in the summary (0.95). */
+  readonly confidence?: number
+  /** The row count with its noise scale and interval. */
+  readonly rowCount?: DpEstimate
+  readonly columns: readonly DpColumnSummary[]
 }
 
 export interface Listing {
@@ -58,11 +118,13 @@ export interface Listing {
   /** Prices in whole tokens; null where that kind is not for sale. */
   readonly copyPrice: number | null
   readonly trainingPrice: number | null
-  /** Epsilon of the anonymized copy (local DP per row, `privatizeDataFrame`). */
+  /** Epsilon of an anonymized copy, of either kind (`CopyKind`). */
   readonly copyEpsilon: number
   /** Rounds a training purchase runs. */
   readonly trainingRounds: number
   readonly summary: DpSummary
+  /** Each kind of copy's utility (listings made before it have none). */
+  readonly utility?: CopyUtility
   readonly status: 'listed' | 'delisted'
   readonly listedAt: number
   readonly txId: string
@@ -78,6 +140,8 @@ export interface Purchase {
   readonly buyer: Address
   readonly provider: Address
   readonly kind: SaleKind
+  /** Copies: the kind the buyer chose; absent on purchases made before synthetic copies (then per-row). */
+  readonly copyKind?: CopyKind
   readonly price: number
   /** Tokens held until delivery (copies) or until training starts (then in the task's escrow). */
   readonly escrow: number

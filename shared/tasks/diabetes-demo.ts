@@ -33,6 +33,29 @@ export const DIABETES_SCALING: Readonly<
   smoker: { mean: 0.2, std: 0.4 },
 }
 
+/**
+ * The declared range of each feature, in its own units: the generator clips every value to it, and a prediction's
+ * inputs are checked against it. The last two are yes/no (1/0).
+ */
+export const DIABETES_RANGES: Readonly<
+  Record<(typeof DIABETES_FEATURES)[number], { min: number; max: number; boolean?: true }>
+> = {
+  age: { min: 18, max: 90 },
+  bmi: { min: 15, max: 55 },
+  glucose: { min: 55, max: 300 },
+  bloodPressure: { min: 45, max: 140 },
+  hba1c: { min: 4, max: 14 },
+  activityHoursPerWeek: { min: 0, max: 30 },
+  familyHistory: { min: 0, max: 1, boolean: true },
+  smoker: { min: 0, max: 1, boolean: true },
+}
+
+/** One demo feature as the model reads it: standardised with the declared `DIABETES_SCALING`, in every tab. */
+export function standardizeDiabetesFeature(name: (typeof DIABETES_FEATURES)[number], value: number): number {
+  const { mean, std } = DIABETES_SCALING[name]
+  return (value - mean) / std
+}
+
 export type DemoModelKind = 'mlp' | 'logistic'
 
 export function diabetesModelSpec(kind: DemoModelKind): ModelSpec {

@@ -1,8 +1,11 @@
 import { css, html, LitElement, nothing, type TemplateResult } from 'lit'
 import { customElement, property } from 'lit/decorators.js'
 import type { MarketController } from '../../controllers/market-controller'
-import { clock, decimal } from '../format'
+import { clock } from '../format'
 import { theme } from '../theme'
+import './px-copy-noise'
+import './px-copy-utility'
+import './px-dp-summary'
 
 /** A dataset's page: what it is, its DP statistics, its provider's reputation, its ratings, and buying. */
 @customElement('px-market-dataset')
@@ -49,8 +52,10 @@ export class PxMarketDataset extends LitElement {
         <div class="buttons">
           ${
             l.copyPrice !== null
-              ? html`<button class="primary" data-testid="buy-copy" ?disabled=${own || !consumer || l.status !== 'listed'} @click=${() => void m.buy(l.datasetId, 'copy')}>
-                  Anonymized copy: ${l.copyPrice} tokens (local DP, ε = ${l.copyEpsilon} per row)</button>`
+              ? html`<button class="primary" data-testid="buy-copy" ?disabled=${own || !consumer || l.status !== 'listed'} @click=${() => void m.buy(l.datasetId, 'copy', 'per-row')}>
+                  Per-row copy: ${l.copyPrice} tokens (local DP, ε = ${l.copyEpsilon} per row)</button>
+                <button class="primary" data-testid="buy-synthetic" ?disabled=${own || !consumer || l.status !== 'listed'} @click=${() => void m.buy(l.datasetId, 'copy', 'synthetic')}>
+                  Synthetic copy: ${l.copyPrice} tokens (DP marginals, ε = ${l.copyEpsilon} for the table)</button>`
               : nothing
           }
           ${
@@ -60,24 +65,25 @@ export class PxMarketDataset extends LitElement {
               : nothing
           }
         </div>
-        <p class="muted">A copy is made and noised in the provider's browser and sealed to your browser's key; training runs where the data lives and you receive the model.</p>
+        <p class="muted">A copy is made in the provider's browser and sealed to your browser's key: per-row noises every row on its own; synthetic draws new rows from noisy 1- and 2-way marginals (MST, McKenna et al. 2021), keeping the columns' relations far better at the same ε. Training runs where the data lives and you receive the model.</p>
+        ${
+          l.copyPrice !== null
+            ? html`<h3>What each copy keeps</h3><px-copy-utility data-testid="copy-utility" .utility=${l.utility}></px-copy-utility>`
+            : nothing
+        }
       </section>
-      <section class="card">
+      <section class="card" data-testid="dataset-statistics">
         <h2>Statistics (differentially private, ε = ${l.summary.epsilon})</h2>
-        <table>
-          <thead><tr><th>Column</th><th>Mean</th><th>Std</th><th>Counts</th></tr></thead>
-          <tbody>
-            ${l.summary.columns.map(
-              (c) => html`<tr>
-                <td>${c.name}</td>
-                <td>${c.mean === undefined ? '–' : decimal(c.mean, 2)}</td>
-                <td>${c.std === undefined ? '–' : decimal(c.std, 2)}</td>
-                <td>${c.histogram ? c.histogram.map((h) => `${h.value}: ${Math.round(h.count)}`).join(', ') : '–'}</td>
-              </tr>`,
-            )}
-          </tbody>
-        </table>
+        <px-dp-summary .summary=${l.summary}></px-dp-summary>
       </section>
+      ${
+        l.copyPrice !== null
+          ? html`<section class="card" data-testid="copy-expected-error">
+              <h2>Expected error of a per-row copy (ε = ${l.copyEpsilon} per row)</h2>
+              <px-copy-noise .listing=${l}></px-copy-noise>
+            </section>`
+          : nothing
+      }
       <section class="card">
         <h2>Ratings (${d.average === null ? 'none yet' : `${d.average.toFixed(1)}★ from ${d.ratings.length}`})</h2>
         <ul>

@@ -2,8 +2,10 @@ import { html, LitElement, nothing, type TemplateResult } from 'lit'
 import { customElement, property } from 'lit/decorators.js'
 import { defuseCsvText } from '../../../shared/data/csv-cell'
 import type { MarketController } from '../../controllers/market-controller'
-import { clock } from '../format'
 import { theme } from '../theme'
+import './px-bought-training'
+import './px-market-copies'
+import './px-market-sales'
 
 /** One's wallet: balance, profiles, purchases (open copies, rate), sales (deliver copies, join bought training). */
 @customElement('px-market-wallet')
@@ -51,12 +53,7 @@ export class PxMarketWallet extends LitElement {
                 <td>
                   ${p.status === 'delivered' ? html`<button data-testid="open-copy" @click=${() => void m.openCopy(p.purchaseId)}>Open the copy</button>` : nothing}
                   ${p.status === 'pending' ? html`<button @click=${() => void m.cancel(p.purchaseId)}>Cancel</button>` : nothing}
-                  ${p.kind === 'training' && (p.status === 'training' || p.status === 'completed') ? html`<button data-testid="fetch-model" @click=${() => void m.fetchModel(p.purchaseId)}>Get the model</button>` : nothing}
-                  ${
-                    m.models.has(p.purchaseId)
-                      ? html`<div><a data-testid="model-download" download="${p.datasetName}-model.json" href=${`data:application/json;charset=utf-8,${encodeURIComponent(m.models.get(p.purchaseId)!)}`}>Download the model (JSON)</a></div>`
-                      : nothing
-                  }
+                  ${p.kind === 'training' ? html`<px-bought-training .market=${m} .purchase=${p} .version=${this.version}></px-bought-training>` : nothing}
                   ${
                     !p.rated &&
                     (p.status === 'delivered' || p.status === 'training' || p.status === 'completed')
@@ -78,35 +75,8 @@ export class PxMarketWallet extends LitElement {
           </tbody>
         </table>
       </section>
-      <section class="card">
-        <h2>Sales</h2>
-        <table>
-          <thead><tr><th>Purchase</th><th>Dataset</th><th>Kind</th><th>Price</th><th>Status</th><th>When</th><th></th></tr></thead>
-          <tbody>
-            ${w.sales.map(
-              (s) => html`<tr data-testid="sale-row">
-                <td><code title=${s.txId}>${s.purchaseId}</code></td>
-                <td>${s.datasetName}</td>
-                <td>${s.kind}</td>
-                <td>${s.price}</td>
-                <td data-testid="sale-status">${s.status}</td>
-                <td>${clock(s.createdAt)}</td>
-                <td>
-                  ${s.kind === 'copy' && s.status === 'pending' ? html`<button class="primary" data-testid="deliver" @click=${() => void m.deliver(s)}>Make and deliver the copy</button>` : nothing}
-                  ${s.kind === 'training' && s.status === 'training' && s.taskId ? html`<a data-testid="join-training" href=${`/?task=${encodeURIComponent(s.taskId)}`} target="_blank">Train it in a tab (load the same CSV)</a>` : nothing}
-                </td>
-              </tr>`,
-            )}
-          </tbody>
-        </table>
-        <h3>Your datasets</h3>
-        <ul>
-          ${w.datasets.map(
-            (d) => html`<li>${d.name} (${d.datasetId}, ${d.status}, ${d.purchases} sold, ${d.revenue} earned)
-              ${d.status === 'listed' ? html`<button @click=${() => void m.delist(d.datasetId)}>Delist</button>` : nothing}</li>`,
-          )}
-        </ul>
-      </section>
+      <px-market-copies .market=${m} .version=${this.version}></px-market-copies>
+      <px-market-sales .market=${m} .version=${this.version}></px-market-sales>
     `
   }
 

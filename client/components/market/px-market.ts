@@ -1,5 +1,6 @@
 import { css, html, LitElement, nothing, type TemplateResult } from 'lit'
 import { customElement } from 'lit/decorators.js'
+import { salesDigest } from '../../../shared/market/sales-digest'
 import { MarketController, type MarketView } from '../../controllers/market-controller'
 import { theme } from '../theme'
 import './px-market-browse'
@@ -54,6 +55,8 @@ export class PxMarket extends LitElement {
   override render(): TemplateResult {
     const m = this.market
     const w = m.wallet
+    const sales = w ? salesDigest(w.sales, m.salesSeenBefore) : null
+    const owed = sales ? sales.pendingDeliveries + sales.trainingsToRun : 0
     return html`
       <header>
         <h1 style="margin:0;font-size:1.4rem">Privx data market</h1>
@@ -64,7 +67,7 @@ export class PxMarket extends LitElement {
       <nav>
         ${VIEWS.map(
           (v) =>
-            html`<button data-testid="nav-${v.view}" aria-current=${m.view === v.view ? 'page' : 'false'} @click=${() => m.show(v.view)}>${v.label}</button>`,
+            html`<button data-testid="nav-${v.view}" aria-current=${m.view === v.view ? 'page' : 'false'} @click=${() => m.show(v.view)}>${v.label}${v.view === 'wallet' && owed ? html` <span class="badge" data-testid="nav-owed" title="sales waiting for you: copies to deliver, trainings to run">${owed}</span>` : nothing}</button>`,
         )}
       </nav>
       ${m.message ? html`<p class=${m.message.ok ? 'muted' : 'error'} data-testid="market-message">${m.message.text}</p>` : nothing}

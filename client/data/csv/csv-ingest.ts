@@ -1,10 +1,9 @@
 import { unescapeCsvCell } from '../../../shared/data/csv-cell'
+import { encodeColumnValue } from '../../../shared/tasks/feature-encoding'
 import {
   type ColumnSchema,
   encodedWidth,
-  encodedWidthOf,
   RESERVED_COLUMN_NAMES,
-  scaleToRange,
   type TaskSchema,
 } from '../../../shared/tasks/schema'
 import type { ColumnSummary, CsvReport, IssueExample, IssueKind, IssueSummary } from './csv-report'
@@ -57,6 +56,10 @@ export class CsvIngest {
   readonly #width: number
   readonly #x = new GrowableArray((n) => new Float32Array(n), 4096)
   readonly #y = new GrowableArray((n) => new Int32Array(n), 1024)
+  /** Appends one model input of the row being encoded. */
+  readonly #push = (input: number): void => {
+    this.#x.push(input)
+  }
   /** For each schema feature, its index in the file's columns. */
   #featureIndex: number[] = []
   #labelIndex = -1
@@ -273,9 +276,13 @@ export class CsvIngest {
     }
   }
 
-  /** Encodes one value into `#x`; a problem drops the row, a warning (imputed, clipped) keeps it. */
+  /**
+   * Encodes one value into `#x` with `encodeColumnValue` (the one schema encoding); a problem drops the row, a
+   * warning (imputed, clipped) keeps it.
+   */
   #encode(column: ColumnSchema, text: string): Encoded {
     const value = text.trim()
+    const push = this.#push
     const drop = (kind: IssueKind, message: string): Encoded => ({
       ok: false,
       problem: { kind, column: column.name, value, message },
@@ -287,7 +294,7 @@ export class CsvIngest {
     })
     if (isMissing(value)) {
       if (this.#schema.missing === 'drop-row') return drop('missing-value', `"${column.name}" is missing`)
-      this.#pushImputed(column)
+      encodeColumnValue(column, null, push)
       return keep(null, 'imputed', `"${column.name}" is missing; imputed`)
     }
     switch (column.type) {
@@ -300,7 +307,7 @@ export class CsvIngest {
         }
         if (column.type === 'integer' && !Number.isInteger(n))
           return drop('not-integer', `"${value}" is not a whole number`)
-        this.#x.push(scaleToRange(n, column.min, column.max))
+        encodeColumnValue(column, n, push)
         if (n < column.min || n > column.max) {
           return keep(
             n,
@@ -313,7 +320,7 @@ export class CsvIngest {
       case 'boolean': {
         const b = parseBoolean(value)
         if (b === null) return drop('unparsable', `"${value}" is not true/false, yes/no or 1/0`)
-        this.#x.push(b ? 1 : 0)
+        encodeColumnValue(column, b, push)
         return { ok: true, value: b ? 1 : 0 }
       }
       case 'categorical': {
@@ -326,7 +333,7 @@ export class CsvIngest {
             `"${value}" is not a category of "${column.name}" (${column.categories.join(', ')})`,
           )
         }
-        for (let k = 0; k < column.categories.length; k++) this.#x.push(k === index ? 1 : 0)
+        encodeColumnValue(column, column.categories[index]!, push)
         return { ok: true, value: column.categories[index]! }
       }
       default: {
@@ -334,11 +341,6 @@ export class CsvIngest {
         throw new Error(`unknown column type ${JSON.stringify(_exhaustive)}`)
       }
     }
-  }
-
-  #pushImputed(column: ColumnSchema): void {
-    const fill = column.type === 'boolean' ? 0.5 : 0
-    for (let k = 0; k < encodedWidthOf(column); k++) this.#x.push(fill)
   }
 
   #classIndex(text: string): number {

@@ -6,7 +6,13 @@ import {
   sha256HexSchema,
   chainTaskIdSchema as taskId,
 } from '../../ids'
-import { DATASET_CATEGORIES, type Listing, type MarketState, type Purchase } from '../../market/types'
+import {
+  COPY_KINDS,
+  DATASET_CATEGORIES,
+  type Listing,
+  type MarketState,
+  type Purchase,
+} from '../../market/types'
 import { parsePayload } from '../../parse'
 import { fail, ok, type Result } from '../../result'
 import { taskSchemaSchema } from '../../tasks/schema'
@@ -19,9 +25,15 @@ const text = (max: number) => z.string().trim().max(max)
 const name = z.string().trim().min(1).max(120)
 const price = z.int().min(0).max(1e12).nullable()
 
+/** A released estimate (`DpEstimate`); optional everywhere, so listings made before intervals stay valid. */
+const estimateSchema = z
+  .object({ value: z.number(), scale: z.number().min(0), low: z.number(), high: z.number() })
+  .refine((e) => e.low <= e.high, { message: 'low must not exceed high', path: ['low'] })
 const summarySchema = z.object({
   epsilon: z.number().gt(0).max(100),
   rows: z.int().min(0).max(1e10),
+  confidence: z.number().gt(0).lt(1).optional(),
+  rowCount: estimateSchema.optional(),
   columns: z
     .array(
       z.object({
@@ -30,14 +42,32 @@ const summarySchema = z.object({
         mean: z.number().optional(),
         std: z.number().min(0).optional(),
         histogram: z
-          .array(z.object({ value: z.string().max(200), count: z.number() }))
+          .array(
+            z.object({
+              value: z.string().max(200),
+              count: z.number(),
+              low: z.number().optional(),
+              high: z.number().optional(),
+            }),
+          )
           .max(1000)
           .optional(),
+        meanEstimate: estimateSchema.optional(),
+        variance: estimateSchema.optional(),
+        countScale: z.number().min(0).optional(),
       }),
     )
     .max(2000),
 })
 
+const kindUtility = z.object({ marginalError: z.number().min(0).max(1), accuracy: z.number().min(0).max(1) })
+/** `CopyUtility`: optional, so listings made before it stay valid. */
+const utilitySchema = z.object({
+  epsilon: z.number().gt(0).max(100),
+  heldOut: z.int().min(0).max(1e10),
+  majority: z.number().min(0).max(1),
+  kinds: z.object({ 'per-row': kindUtility, synthetic: kindUtility }),
+})
 const providerSchema = z.object({ name, description: text(2000) })
 const consumerSchema = z.object({ name })
 const listSchema = z
@@ -54,6 +84,7 @@ const listSchema = z
     copyEpsilon: z.number().gt(0).max(100),
     trainingRounds: z.int().min(1).max(1000),
     summary: summarySchema,
+    utility: utilitySchema.optional(),
   })
   .refine((l) => l.copyPrice !== null || l.trainingPrice !== null, {
     message: 'offer an anonymized copy, training access, or both (a price for at least one)',
@@ -72,6 +103,10 @@ const purchaseSchema = z.object({
   kind: z.enum(['copy', 'training']),
   /** The buyer's P-256 envelope key (uncompressed, hex): copies are sealed to it. */
   buyerKey: envelopeKeyHexSchema.optional(),
+  /** Copies: how it is anonymized. Absent (as on chains from before synthetic copies): per-row. */
+  copyKind: z
+    .enum(COPY_KINDS, { error: `a copy is one of ${COPY_KINDS.map((k) => `"${k}"`).join(', ')}` })
+    .optional(),
 })
 const deliverSchema = z.object({ purchaseId, deliveryHash: sha256HexSchema })
 const purchaseRef = z.object({ purchaseId })
@@ -204,6 +239,9 @@ export const marketContract: Contract = {
         if (p.value.kind === 'copy' && !p.value.buyerKey) {
           return fail('bad-payload', "buyerKey: a copy is sealed to the buyer's envelope key; include it")
         }
+        if (p.value.kind === 'training' && p.value.copyKind) {
+          return fail('bad-payload', 'copyKind: only a copy has a copy kind; training access has none')
+        }
         const buyer = accountOf(state, tx.from)
         if (buyer.balance < cost) {
           return fail(
@@ -217,6 +255,7 @@ export const marketContract: Contract = {
           buyer: tx.from,
           provider: l.provider,
           kind: p.value.kind,
+          ...(p.value.kind === 'copy' ? { copyKind: p.value.copyKind ?? 'per-row' } : {}),
           price: cost,
           escrow: cost,
           status: 'pending',

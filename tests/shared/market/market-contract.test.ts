@@ -120,6 +120,56 @@ describe('market contract: every operation', () => {
     ledger.refused(alice, 'market.rate', { purchaseId: 'p-1', stars: 1 }, 'invalid-state')
   })
 
+  it('records the kind of copy bought: per-row when none is named (older chains), refusing an unknown kind', () => {
+    const { ledger, alice, provider } = setup()
+    ledger.must(alice, 'market.purchase', { datasetId: 'ds-1', kind: 'copy', buyerKey })
+    ledger.must(alice, 'market.purchase', {
+      datasetId: 'ds-1',
+      kind: 'copy',
+      buyerKey,
+      copyKind: 'synthetic',
+    })
+    expect(ledger.market.purchases['p-1']!.copyKind).toBe('per-row')
+    expect(ledger.market.purchases['p-2']!.copyKind).toBe('synthetic')
+    const odd = { datasetId: 'ds-1', kind: 'copy', buyerKey, copyKind: 'smoothed' }
+    ledger.refused(
+      alice,
+      'market.purchase',
+      odd,
+      'bad-payload',
+      /copyKind: a copy is one of "per-row", "synthetic"/,
+    )
+    ledger.refused(
+      alice,
+      'market.purchase',
+      { datasetId: 'ds-1', kind: 'training', copyKind: 'synthetic' },
+      'bad-payload',
+      /only a copy/,
+    )
+    const utility = {
+      epsilon: 2,
+      heldOut: 80,
+      majority: 0.6,
+      kinds: {
+        'per-row': { marginalError: 0.7, accuracy: 0.55 },
+        synthetic: { marginalError: 0.2, accuracy: 0.8 },
+      },
+    }
+    ledger.must(provider, 'market.list-dataset', { ...listingPayload(), utility })
+    expect(ledger.market.datasets['ds-2']!.utility).toEqual(utility)
+    const wrong = {
+      ...utility,
+      kinds: { ...utility.kinds, synthetic: { marginalError: 0.2, accuracy: 1.5 } },
+    }
+    ledger.refused(
+      provider,
+      'market.list-dataset',
+      { ...listingPayload(), utility: wrong },
+      'bad-payload',
+      /accuracy/,
+    )
+  })
+
   it('sells training access: the escrow funds the task; the producer finishes it and the rest goes to the provider', () => {
     const { ledger, provider, alice } = setup()
     ledger.must(alice, 'market.purchase', { datasetId: 'ds-1', kind: 'training' })
