@@ -24,6 +24,7 @@ import type { HeContextCache } from '../shared/he/context-cache'
 import { ciphertextsHash } from '../shared/he/wire'
 import { checkIdentityProof, type JoinChallenge, newChallenge } from '../shared/identity/proof'
 import type { ClientToServerEvents, HelloReply, ServerToClientEvents } from '../shared/protocol'
+import { checkpointUploadSchema, replayRequestSchema } from '../shared/protocol/encryption'
 import { fail, ok, type Result } from '../shared/result'
 import type { ClientId } from '../shared/rounds/state'
 import type { ChainService } from './chain/chain-service'
@@ -129,11 +130,17 @@ export function clientHandlers(
     what: string,
     schema: S,
     handle: (value: z.output<S>, id: ClientId, task: TaskEntry) => Result<T>,
+    cost?: number,
   ): EventHandler<T, ClientContext> => {
-    const inner = guarded(what, schema, (value, c: ClientContext) => {
-      const client = joined(c)
-      return client.ok ? handle(value, client.value.id, client.value.task) : client
-    })
+    const inner = guarded(
+      what,
+      schema,
+      (value, c: ClientContext) => {
+        const client = joined(c)
+        return client.ok ? handle(value, client.value.id, client.value.task) : client
+      },
+      cost,
+    )
     const run = (payload: unknown, c: ClientContext): Result<T> | Promise<Result<T>> => {
       const client = joined(c)
       return client.ok ? inner.run(payload, c) : client
@@ -186,6 +193,7 @@ export function clientHandlers(
       model: task.federation.globalMessage(),
       maxMessageBytes: task.maxMessageBytes,
       frameBytes: baseCap,
+      state: task.federation.taskState(),
     }
     return ok(reply)
   })
@@ -230,10 +238,21 @@ export function clientHandlers(
     'client:update': bulky(update),
     'client:encrypted-update': encryptedUpdate,
     'client:he-key': forJoined('key confirmation', heKeySchema, (request, id, task) =>
-      task.federation.keyStored(id, request.keyId),
+      request.failed === undefined
+        ? task.federation.keyStored(id, request.keyId)
+        : task.federation.custody.failed(id, request.keyId, request.failed),
+    ),
+    'client:replay': forJoined(
+      'replay request',
+      replayRequestSchema,
+      (request, _id, task) => task.federation.encryption.replay(request.after),
+      EVENT_COST.replay,
+    ),
+    'client:he-checkpoint': forJoined('checkpoint', checkpointUploadSchema, (upload, id, task) =>
+      task.federation.encryption.offerCheckpoint(id, upload),
     ),
     'client:he-envelope': forJoined('key envelope', heEnvelopeSchema, (request, id, task) =>
-      task.federation.relayEnvelope(id, request.keyId, request.recipient, request.envelope),
+      task.federation.encryption.relay(id, request.keyId, request.recipient, request.envelope),
     ),
     // Private inference is open to any connection: the features stay encrypted under the caller's own key.
     'client:infer': bulky(

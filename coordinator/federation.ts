@@ -10,9 +10,9 @@ import type {
   EvaluationReport,
   EventEntry,
   GlobalModelMessage,
-  KeyEnvelopeMessage,
   RoundRecord,
   TaskInfo,
+  TaskStateMessage,
   TaskSummary,
 } from '../shared/protocol'
 import { type RandomSource, seededRandom } from '../shared/random'
@@ -33,6 +33,7 @@ import type { KeyCustody } from './he/key-custody'
 import { ColumnStatistics } from './task/column-statistics'
 import { custodyChange } from './task/custody-input'
 import { dashboardSnapshot, taskSummary } from './task/dashboard-snapshot'
+import { announce } from './task/effect-announcements'
 import type {
   AggregatedRound,
   FederationOptions,
@@ -47,6 +48,7 @@ import { type AdmittedUpdate, RoundAggregation } from './task/round-aggregation'
 import { releaseRecords } from './task/round-record'
 import { roundStartMessage, roundStartNote } from './task/round-start'
 import { mergeSettings, settingsNote } from './task/settings-change'
+import { TaskStatePublisher, taskStateOf } from './task/task-state'
 
 /**
  * A task's round driver around the pure round machine (`shared/rounds/step.ts`): it feeds `step` inputs (joins,
@@ -73,6 +75,7 @@ export class Federation {
   /** Per tab: its privacy ledger (the same one the tab keeps), for its example-level epsilon under DP-SGD. */
   readonly #privacy = new ParticipantPrivacy()
   readonly #history: ModelHistory
+  readonly #taskState = new TaskStatePublisher()
   #lastMetrics = new Map<ClientId, { loss: number; accuracy: number }>()
   #nextPartition = 1
   readonly #random: RandomSource
@@ -100,6 +103,7 @@ export class Federation {
         this.log.add(level, text)
         this.outbox.changed()
       },
+      options.checkpointEvery,
     )
     this.#rounds = new RoundAggregation(this.parameters, this.#encryption)
     this.#state = initialRoundState({
@@ -116,7 +120,7 @@ export class Federation {
       const { round, weights } = options.resume
       this.#state = { ...this.#state, completedRounds: round, nextRound: round + 1 }
       this.#global = { round, version: modelVersion(round, weights), weights }
-      this.#startHistory(this.#global)
+      this.#history.restart(this.#global, this.#now())
       this.log.add('info', `resumed from the recorded model of round ${round} (${this.#global.version})`)
     }
   }
@@ -157,22 +161,18 @@ export class Federation {
     return this.#encryption.custody
   }
 
+  /** Encrypted rounds: the replay a late tab asks for, and the checkpoints key holders upload. */
+  get encryption(): EncryptedRounds {
+    return this.#encryption
+  }
+
   /** A tab holds the key now: it becomes eligible for encrypted rounds. */
   keyStored(id: ClientId, keyId: string): Result<null> {
     if (!this.#state.clients.has(id)) return fail('not-joined', `${id} has not joined`)
     const result = this.#encryption.custody.confirm(id, keyId)
     if (result.ok) this.#syncCustody()
+    this.#published()
     return result
-  }
-
-  relayEnvelope(
-    from: ClientId,
-    keyId: string,
-    recipient: ClientId,
-    envelope: KeyEnvelopeMessage,
-  ): Result<null> {
-    if (!this.#state.clients.has(recipient)) return fail('not-joined', `${recipient} is not in this task`)
-    return this.#encryption.relay(from, keyId, recipient, envelope)
   }
 
   ready(id: ClientId, examples: number): Result<null> {
@@ -187,7 +187,7 @@ export class Federation {
     this.#lastMetrics.delete(id)
     this.#accounts.delete(id)
     this.#privacy.forget(id)
-    this.#encryption.custody.leave(id)
+    this.#encryption.leave(id)
     this.#syncCustody()
     this.#dispatch({ type: 'leave', now: this.#now(), id })
   }
@@ -240,6 +240,7 @@ export class Federation {
     if (!this.#state.clients.get(id)?.ready) return fail('not-joined', `${id} has not joined`)
     const metrics = this.#history.evaluate(id, report)
     if (!metrics.ok) return metrics
+    if (report.digest) this.#encryption.vouch(id, report.version, report.digest)
     this.outbox.toAll('federation:metrics', metrics.value)
     this.outbox.changed()
     return ok(null)
@@ -247,16 +248,19 @@ export class Federation {
 
   /** Advances the round clock: deadlines pass, due rounds start. */
   tick(): void {
+    this.#encryption.custody.expire()
     this.#dispatch({ type: 'tick', now: this.#now() })
   }
 
   control(action: 'start' | 'pause' | 'reset'): Result<null> {
     const result = this.#dispatch({ type: action, now: this.#now() })
-    if (result.ok)
-      this.log.add(
-        'info',
-        `training ${action === 'start' ? 'started' : action === 'pause' ? 'paused' : 'reset'}`,
-      )
+    if (!result.ok) return result
+    this.log.add(
+      'info',
+      `training ${action === 'start' ? 'started' : action === 'pause' ? 'paused' : 'reset'}`,
+    )
+    // A reset asked a tab for a fresh key: no tab holds it yet.
+    if (action === 'reset') this.#syncCustody()
     return result
   }
 
@@ -309,6 +313,11 @@ export class Federation {
   /** Epsilon of the released models so far (every started DP round counted), from the RDP accountant. */
   epsilonSpent(): number {
     return ledgerEpsilon(this.#state.privacyLedger, this.#state.config.privacy.delta)
+  }
+
+  /** The phase and the protection of the next upload, as every tab shows them. */
+  taskState(): TaskStateMessage {
+    return taskStateOf(this.#state, this.#encryption.custody.keyId)
   }
 
   globalMessage(): GlobalModelMessage {
@@ -371,8 +380,14 @@ export class Federation {
       } else this.#apply(effect)
     }
     // A tick that changed nothing (the usual case) publishes nothing.
-    if (changed) this.outbox.changed()
+    if (changed) this.#published()
     return ack
+  }
+
+  /** The live page refreshes; the tabs hear of a new phase or protection. */
+  #published(): void {
+    this.outbox.changed()
+    this.#taskState.publish(this.taskState(), (state) => this.outbox.toAll('task:state', state))
   }
 
   #apply(effect: Exclude<Effect, { type: 'ack' | 'accumulate' }>): void {
@@ -393,15 +408,9 @@ export class Federation {
         this.log.add('info', roundStartNote(effect, message, this.#state.config.privacy.sampleRate))
         return
       }
-      case 'budget-exhausted': {
-        const text = `privacy budget reached: epsilon ${effect.spent.toFixed(3)} spent, the next round would reach ${effect.next.toFixed(3)} > ${effect.budget}; training stopped`
-        this.log.add('error', text)
-        this.outbox.toAll('notice', { level: 'warning', text })
-        return
-      }
+      case 'budget-exhausted':
       case 'client-dropped':
-        this.outbox.toClient(effect.id, 'round:cancel', { round: effect.round, reason: effect.reason })
-        this.log.add('warning', `${effect.id} dropped from round ${effect.round}: ${effect.reason}`)
+        announce(effect, this.outbox, this.log)
         return
       case 'round-completed':
         this.#privacy.countRound(
@@ -413,15 +422,10 @@ export class Federation {
         return
       case 'round-abandoned':
         this.#rounds.discard()
-        this.outbox.toAll('round:cancel', { round: effect.round, reason: effect.reason })
-        this.log.add(
-          effect.reason === 'reset' ? 'info' : 'error',
-          `round ${effect.round} abandoned: ${effect.reason}; global model unchanged`,
-        )
+        announce(effect, this.outbox, this.log)
         return
       case 'training-finished':
-        this.log.add('info', `training finished: ${effect.completedRounds} rounds aggregated`)
-        this.outbox.toAll('training:finished', { rounds: effect.completedRounds })
+        announce(effect, this.outbox, this.log)
         this.#onFinished?.(effect.completedRounds)
         return
       case 'reset':
@@ -460,18 +464,16 @@ export class Federation {
     this.log.add('info', note)
     // In the clear the new weights go to every tab; encrypted, the sum goes, which key holders decrypt and average.
     if (released.kind === 'plain') this.outbox.toAll('model:global', this.globalMessage())
-    else this.outbox.toAll('model:encrypted', released.sum.message)
+    else {
+      this.outbox.toAll('model:encrypted', released.sum.message)
+      this.#encryption.askCheckpoint([...round.reports.keys()], this.#now())
+    }
   }
 
   #initialModel(seed: number): GlobalModel {
     const weights = initialWeights(this.task.model, seededRandom(seed))
     const model = { round: 0, version: modelVersion(0, weights), weights }
-    this.#startHistory(model)
-    return model
-  }
-
-  /** A fresh history whose first entry is `model`, the baseline every later round is compared with. */
-  #startHistory(model: GlobalModel): void {
     this.#history.restart(model, this.#now())
+    return model
   }
 }

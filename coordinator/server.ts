@@ -4,7 +4,12 @@ import { Server } from 'socket.io'
 import { HeContextCache } from '../shared/he/context-cache'
 import { loadSeal } from '../shared/he/seal'
 import { randomHexId } from '../shared/ids'
-import { DASHBOARD_NAMESPACE, type EventEntry, type TaskInfo } from '../shared/protocol'
+import {
+  DASHBOARD_NAMESPACE,
+  type EventEntry,
+  type FederationMetricsMessage,
+  type TaskInfo,
+} from '../shared/protocol'
 import { type RandomSource, secureRandom } from '../shared/random'
 import { defaultTrainingConfig, type TrainingConfig, trainingConfigSchema } from '../shared/rounds/config'
 import { diabetesDemoTask } from '../shared/tasks/diabetes-demo'
@@ -70,6 +75,8 @@ export interface CoordinatorOptions {
   /** Tokens each new account may claim once. */
   readonly faucetAmount?: number
   readonly tickMs?: number
+  /** Encrypted aggregates between the checkpoints a late tab replays from (default 10). */
+  readonly checkpointEvery?: number
   /** Print events to the console. */
   readonly echoEvents?: boolean
   /** What one peer may cost: event rate, connections, origins, frame sizes (`defaultNetworkLimits`). */
@@ -214,10 +221,18 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
         onFinished: () => broker?.finished(task.id),
         ...(he instanceof HeContextCache ? { he } : {}),
         ...(resume ? { resume } : {}),
+        ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}),
       },
       {
         toClient: (id, event, ...args) => directory.send(id, event, ...args),
-        toAll: (event, ...args) => io.to(taskRoom(task.id)).emit(event, ...args),
+        toAll: (event, ...args) => {
+          io.to(taskRoom(task.id)).emit(event, ...args)
+          // A bought task's model was scored: its buyer's wallet shows the model's held-out quality.
+          if (event === 'federation:metrics' && marketTaskProvider(chain.state, task.id)) {
+            const { version } = args[0] as FederationMetricsMessage
+            io.emit('market:training', { taskId: task.id, version })
+          }
+        },
         changed: () => dashboard?.changed(),
       },
     )

@@ -5,7 +5,9 @@ import type { CsvChoices } from '../training/trainer-port'
 import './px-csv-loader'
 import './px-private-inference'
 import type { SessionSnapshot } from '../session/federated-session'
-import { bytes, clock, decimal, percent, seconds } from './format'
+import { clock, decimal, percent, seconds } from './format'
+import './px-tab-protection'
+import { sessionStatusText } from './session-status'
 import { theme } from './theme'
 
 const STAGE_TEXT: Record<TabStage, string> = {
@@ -14,17 +16,6 @@ const STAGE_TEXT: Record<TabStage, string> = {
   'loading-data': 'Pick your CSV',
   joined: 'Joining…',
   failed: 'Cannot train',
-}
-
-const STATUS_TEXT: Record<SessionSnapshot['status'], string> = {
-  connecting: 'Connecting to the coordinator…',
-  preparing: 'Preparing local data…',
-  idle: 'Waiting for a round',
-  finished: 'Training finished',
-  training: 'Training locally',
-  submitting: 'Sending the update',
-  disconnected: 'Disconnected: reconnecting…',
-  failed: 'Could not join',
 }
 
 /** A training tab: who it is, its round progress, its local metrics and the global model's. */
@@ -98,7 +89,7 @@ export class PxClient extends LitElement {
   override render(): TemplateResult {
     const c = this.session
     const s = c.snapshot
-    const status = s ? STATUS_TEXT[s.status] : STAGE_TEXT[c.stage]
+    const status = s ? sessionStatusText(s) : STAGE_TEXT[c.stage]
     return html`
       <header>
         <h1>Privx tab <span data-testid="client-id">${s?.clientId ?? (c.stage === 'joined' ? '…' : '')}</span></h1>
@@ -203,58 +194,7 @@ export class PxClient extends LitElement {
             ${[...s.notices].reverse().map((n) => html`<li class=${n.level}>${clock(n.at)} ${n.text}</li>`)}
           </ul>
         </section>
-        ${
-          s.privacy
-            ? html`<section class="card" data-testid="tab-privacy">
-                <h2>Differential privacy (${s.privacy.mode})</h2>
-                <dl>
-                  <dt>Released models</dt>
-                  <dd>epsilon <span data-testid="released-epsilon">${s.privacy.releasedEpsilon.toFixed(3)}</span> of ${s.privacy.epsilonBudget} (delta ${s.privacy.delta})</dd>
-                  <dt>This tab vs coordinator</dt>
-                  <dd>epsilon <span data-testid="own-epsilon">${s.privacy.ownEpsilon.toFixed(3)}</span> after ${s.privacy.updates} updates</dd>
-                  <dt>Clipped updates</dt>
-                  <dd>${s.privacy.clippedUpdates} of ${s.privacy.updates}</dd>
-                </dl>
-                <p class="muted privacy">
-                  Each update is clipped and noised in this tab's training worker before it is sent.
-                  ${
-                    s.privacy.mode === 'distributed'
-                      ? s.encryption?.encryptedRounds
-                        ? 'In distributed mode the noise is sized for the sum, and the update is encrypted: the coordinator only sees the noised sum.'
-                        : 'In distributed mode the noise is sized for the sum; switch encryption on, or the coordinator sees updates carrying only this share.'
-                      : ''
-                  }
-                </p>
-              </section>`
-            : nothing
-        }
-        ${
-          s.exampleLevel
-            ? html`<section class="card" data-testid="tab-dp-sgd">
-                <h2>Example-level DP-SGD</h2>
-                <p>Epsilon of this tab's rows: <b data-testid="example-epsilon">${s.exampleLevel.epsilon.toFixed(3)}</b> (delta ${s.exampleLevel.delta}) after ${s.exampleLevel.rounds} rounds.</p>
-                <p class="muted privacy">Each training step clips every row's gradient and adds noise to the batch, so any one row's influence on what this tab sends is bounded.</p>
-              </section>`
-            : nothing
-        }
-        <section class="card" data-testid="tab-encryption">
-          <h2>Homomorphic encryption: <span data-testid="he-status">${s.encryption?.keyId ? 'on' : 'off'}</span></h2>
-          ${
-            s.encryption?.keyId
-              ? html`<dl>
-                  <dt>Key</dt><dd>${s.encryption.keyId} (${s.encryption.preset}, ${s.encryption.role === 'generated' ? 'generated here' : 'received sealed from another tab'})</dd>
-                  <dt>Encrypted rounds</dt><dd data-testid="he-rounds">${s.encryption.encryptedRounds}</dd>
-                  ${
-                    s.encryption.last
-                      ? html`<dt>Last round cost</dt>
-                          <dd data-testid="he-cost">encrypt ${Math.round(s.encryption.last.encryptMs)} ms, decrypt ${Math.round(s.encryption.last.decryptMs)} ms; ${bytes(s.encryption.last.bytesUp)} up, ${bytes(s.encryption.last.bytesDown)} down</dd>`
-                      : nothing
-                  }
-                </dl>
-                <p class="muted privacy">Updates leave this tab encrypted under a key only the task's tabs hold; the coordinator adds ciphertexts and cannot read them or the model.</p>`
-              : html`<p class="muted privacy">Updates are sent in the clear. The coordinator page can switch encryption on; this tab then gets the task's key.</p>`
-          }
-        </section>
+        <px-tab-protection .snapshot=${s}></px-tab-protection>
         <section class="card" data-testid="private-inference">
           <h2>Private prediction</h2>
           <px-private-inference .session=${this.session}></px-private-inference>

@@ -40,6 +40,7 @@ const PHASE_TEXT: Record<DashboardSnapshot['phase'], string> = {
   waiting: 'waiting for clients',
   training: 'training',
   paused: 'paused',
+  stopped: 'stopped: budget reached',
   finished: 'finished',
 }
 

@@ -5,6 +5,7 @@ import type { AccountView, TaskInfo, TaskListing } from '../../shared/protocol'
 import type { TaskSchema } from '../../shared/tasks/schema'
 import type { CsvReport } from '../data/csv/csv-report'
 import type { SavedRowsInfo } from '../data/csv/saved-rows'
+import { tabParser } from '../session/bounded-parser'
 import { browserKeys } from '../session/browser-keys'
 import { fetchAccount, sendTransaction } from '../session/chain-client'
 import type { ClientSocket } from '../session/client-socket'
@@ -217,7 +218,7 @@ export class SessionController implements ReactiveController {
       }
       const choice = await trainer.init(parseBackendName(requested))
       this.backendReason = choice.reason
-      this.#socket = io({ transports: ['websocket', 'polling'], autoConnect: false })
+      this.#socket = io({ transports: ['websocket', 'polling'], autoConnect: false, parser: tabParser })
       const tasks = await fetchTasks(this.#socket)
       if (!tasks.ok) throw new Error(tasks.error.message, { cause: tasks.error })
       this.tasks = tasks.value

@@ -1,6 +1,7 @@
 import { io } from 'socket.io-client'
 import { generateKeyPair, type KeyPair } from '../../shared/chain/keys'
 import type { CsvReport } from '../data/csv/csv-report'
+import { tabParser } from '../session/bounded-parser'
 import type { ClientSocket } from '../session/client-socket'
 import { FederatedSession } from '../session/federated-session'
 import { TabEncryption } from '../session/tab-encryption'
@@ -42,7 +43,12 @@ export async function startHeadlessClient(
 ): Promise<HeadlessClient> {
   const active = await activateNodeBackend(options.backend ?? 'wasm')
   const trainer = new LocalTrainer(`node-${active}`)
-  const socket: ClientSocket = io(url, { forceNew: true, transports: ['websocket'], autoConnect: false })
+  const socket: ClientSocket = io(url, {
+    forceNew: true,
+    transports: ['websocket'],
+    autoConnect: false,
+    parser: tabParser,
+  })
   const tasks = await fetchTasks(socket)
   if (!tasks.ok) {
     socket.disconnect()

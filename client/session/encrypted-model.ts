@@ -1,13 +1,18 @@
 import { bytesOf } from '../../shared/codec'
 import { errorMessage } from '../../shared/errors'
+import { weightsDigest } from '../../shared/model/version'
 import type {
+  CheckpointRequest,
   EncryptedAggregateMessage,
-  GlobalModelMessage,
+  EncryptedCheckpointMessage,
+  EncryptedReplayInfo,
   KeyEnvelopeDelivery,
   KeyGenerateMessage,
   KeyShareMessage,
+  ReplayChunk,
 } from '../../shared/protocol'
 import type { Result } from '../../shared/result'
+import type { RequestError } from './request'
 import type { SessionLink } from './session-link'
 import type { SessionState } from './session-state'
 import type { EncryptionCost, TabEncryption } from './tab-encryption'
@@ -19,16 +24,29 @@ export interface HeldModel {
   readonly weights: Float32Array
 }
 
+/** Aggregates held for later (waiting for the key or for the one before): beyond this the oldest go. */
+const MAX_PENDING_AGGREGATES = 256
+/** Times a replay starts over because a checkpoint replaced the part it was reading. */
+const MAX_REPLAY_RESTARTS = 3
+
 /**
  * The global model this tab holds, and the encrypted-model protocol that moves it under encryption: the task's key
- * (generated here, or opened from another tab's envelope, and sealed for others), and the encrypted aggregates,
- * applied in order once the key is here. Key and aggregate work runs one step at a time in arrival order; a
- * failure becomes a notice, never an unhandled rejection.
+ * (generated here, or opened from another tab's envelope, and sealed for others), the encrypted aggregates, applied
+ * in order once the key is here, the replay a late tab reads in parts (a checkpoint, then the aggregates after it),
+ * and the checkpoints this tab encrypts when asked. Key and aggregate work runs one step at a time in arrival
+ * order; a failure becomes a notice (and, for a key, a report that gets it sealed again), never an unhandled
+ * rejection.
  */
 export class EncryptedModel {
   #current: HeldModel | null = null
-  /** Encrypted aggregates not yet applied (waiting for the key, or for the one before). */
-  #pending: EncryptedAggregateMessage[] = []
+  /** Aggregates not yet applied, by the version they follow. */
+  readonly #pending = new Map<string, EncryptedAggregateMessage>()
+  /** A checkpoint to start from once the key is here. */
+  #checkpoint: EncryptedCheckpointMessage | null = null
+  /** A replay read but not yet applied to its end: what was read, since when, and the round it leads to. */
+  #catchingUp: { started: number; checkpoint: number | null; aggregates: number; parts: number } | null = null
+  /** Bumped by every new start (a model in the clear, a new replay): an older replay stops reading. */
+  #generation = 0
   #queue: Promise<void> = Promise.resolve()
   #bytesDown = 0
   /** The latest encrypted round's costs: the upload's and the aggregate's (they may arrive in either order). */
@@ -52,21 +70,25 @@ export class EncryptedModel {
     return this.#current
   }
 
-  /** A model sent in the clear: held as is, and any pending aggregate is dropped. */
+  /** A model sent in the clear: held as is, and any pending aggregate or replay is dropped. */
   holdPlain(model: HeldModel): void {
-    this.#pending = []
+    this.#generation++
+    this.#pending.clear()
+    this.#checkpoint = null
+    this.#catchingUp = null
     this.#current = model
   }
 
-  /** The last model sent in the clear and the encrypted aggregates since: replayed once the key is here. */
-  catchUp(
-    message: GlobalModelMessage & { encrypted: readonly EncryptedAggregateMessage[] },
-    base: Float32Array,
-  ) {
-    const first = message.encrypted[0]!
-    this.#current = { round: first.round - 1, version: first.previousVersion, weights: base }
-    this.#pending = [...message.encrypted]
-    this.#work('catching up with the encrypted model', () => this.#apply())
+  /**
+   * Catching up under encryption: `base` is the last model sent in the clear; the replay (a checkpoint, if any, and
+   * the aggregates after it) is read part by part and applied once the key is here.
+   */
+  catchUp(info: EncryptedReplayInfo, base: { round: number; weights: Float32Array }): void {
+    const generation = ++this.#generation
+    this.#pending.clear()
+    this.#checkpoint = null
+    this.#current = null
+    void this.#replay(generation, info, base)
   }
 
   /** The weights an encrypted round trains from: the decrypted model, once pending key work is done. */
@@ -78,7 +100,7 @@ export class EncryptedModel {
         ok: false,
         error: {
           code: 'stale-round',
-          message: `the round trains model ${version}; this tab holds ${current?.version ?? 'none'} (an encrypted aggregate is missing)`,
+          message: `the round trains model ${version}; this tab holds ${current?.version ?? 'none yet (still catching up)'}`,
         },
       }
     }
@@ -101,17 +123,36 @@ export class EncryptedModel {
 
   openKey({ keyId, preset, envelope }: KeyEnvelopeDelivery): void {
     this.#work(`opening the sealed key ${keyId}`, async (enc) => {
-      const self = this.state.snapshot.clientId
-      if (!self) throw new Error('not joined')
-      await enc.receive(keyId, preset, envelope, self)
+      try {
+        const self = this.state.snapshot.clientId
+        if (!self) throw new Error('this tab has not joined yet')
+        await enc.receive(keyId, preset, envelope, self)
+      } catch (error) {
+        // Said so the coordinator has another holder seal it again (or tells this tab why it cannot).
+        await this.link.ask('client:he-key', { keyId, failed: errorMessage(error).slice(0, 300) })
+        throw error
+      }
       await this.#keyStored(keyId, 'received')
     })
   }
 
   aggregate(message: EncryptedAggregateMessage): void {
     this.#bytesDown = message.ciphertexts.reduce((n, c) => n + bytesOf(c).byteLength, 0)
-    this.#pending.push(message)
+    this.#hold(message)
     this.#work(`decrypting the aggregate of round ${message.round}`, () => this.#apply())
+  }
+
+  /** Encrypts the model held at the version asked for as a checkpoint late tabs start from, and uploads it. */
+  checkpoint({ round, version, keyId }: CheckpointRequest): void {
+    this.#work(`encrypting a checkpoint of round ${round}`, async (enc) => {
+      const current = this.#current
+      if (current?.version !== version) {
+        throw new Error(`this tab holds ${current?.version ?? 'no model'}, not ${version}`)
+      }
+      const ciphertexts = await enc.encryptCheckpoint(keyId, current.weights)
+      const digest = weightsDigest(current.weights)
+      await this.link.ask('client:he-checkpoint', { round, version, keyId, digest, ciphertexts })
+    })
   }
 
   /** An encrypted update was accepted: its costs join the round's, returned for the snapshot. */
@@ -122,6 +163,7 @@ export class EncryptedModel {
 
   /** Frees the key once pending key work is done, so no SEAL object is freed while in use. */
   dispose(): void {
+    this.#generation++
     void this.#queue.then(() => this.encryption?.dispose())
   }
 
@@ -136,6 +178,62 @@ export class EncryptedModel {
         this.state.notice('error', `${what} failed: ${errorMessage(error)}`),
       ),
     )
+  }
+
+  #hold(message: EncryptedAggregateMessage): void {
+    if (this.#current && message.round <= this.#current.round) return
+    this.#pending.set(message.previousVersion, message)
+    if (this.#pending.size > MAX_PENDING_AGGREGATES) {
+      const oldest = [...this.#pending.values()].reduce((a, b) => (b.round < a.round ? b : a))
+      this.#pending.delete(oldest.previousVersion)
+    }
+  }
+
+  /** Reads the replay part by part (each bounded by the coordinator), holding what it gets, until none is left. */
+  async #replay(
+    generation: number,
+    info: EncryptedReplayInfo,
+    base: { round: number; weights: Float32Array },
+  ): Promise<void> {
+    const started = performance.now()
+    this.#catchingUp = null
+    let after: string | null = null
+    let restarts = 0
+    let read = { checkpoint: null as number | null, aggregates: 0, parts: 0 }
+    for (;;) {
+      const part: Result<ReplayChunk, RequestError> = await this.link.result('client:replay', { after })
+      if (generation !== this.#generation) return
+      if (!part.ok) {
+        if (part.error.code === 'stale-round' && restarts++ < MAX_REPLAY_RESTARTS) {
+          after = null
+          read = { checkpoint: null, aggregates: 0, parts: 0 }
+          continue
+        }
+        this.state.notice('error', `catching up with the encrypted model failed: ${part.error.message}`)
+        return
+      }
+      const { checkpoint, aggregates, more }: ReplayChunk = part.value
+      read.parts++
+      if (checkpoint) {
+        this.#checkpoint = checkpoint
+        this.#current = null
+        read.checkpoint = checkpoint.round
+      } else if (after === null && aggregates[0]) {
+        const first = aggregates[0]
+        this.#current = { round: first.round - 1, version: first.previousVersion, weights: base.weights }
+      }
+      for (const aggregate of aggregates) this.#hold(aggregate)
+      read.aggregates += aggregates.length
+      const last: string | undefined = aggregates.at(-1)?.version ?? checkpoint?.version
+      if (!more || !last) break
+      after = last
+    }
+    if (info.checkpointRound !== read.checkpoint) {
+      // The history was compacted while this tab read it: what it read still leads to the current model.
+      this.state.notice('info', `the encrypted history was compacted while this tab read it`)
+    }
+    this.#catchingUp = { started, ...read }
+    this.#work('catching up with the encrypted model', () => this.#apply())
   }
 
   async #keyStored(keyId: string, role: 'generated' | 'received'): Promise<void> {
@@ -159,29 +257,54 @@ export class EncryptedModel {
     await this.#apply()
   }
 
-  /** Applies every pending aggregate it can (decrypt the sum, average, step the model), then hands on the result. */
+  /**
+   * Applies all it can: the checkpoint to start from (decrypted and checked against its digest), then each
+   * aggregate that follows the model held (decrypt the sum, average, step the model); hands on the result.
+   */
   async #apply(): Promise<void> {
     const enc = this.encryption
+    if (!enc) return
     let applied: HeldModel | null = null
-    while (enc && this.#current && this.#pending.length > 0) {
-      const next = this.#pending[0]!
-      if (next.keyId !== enc.keyId) return // the key is on its way
-      this.#pending.shift()
-      if (next.previousVersion !== this.#current.version) {
-        this.state.notice(
-          'error',
-          `encrypted aggregate of round ${next.round} follows ${next.previousVersion}, but this tab holds ${this.#current.version}`,
+    const checkpoint = this.#checkpoint
+    if (checkpoint && checkpoint.keyId === enc.keyId) {
+      this.#checkpoint = null
+      const weights = await enc.decryptCheckpoint(checkpoint)
+      if (weightsDigest(weights) !== checkpoint.digest) {
+        throw new Error(
+          `the checkpoint of round ${checkpoint.round} decrypts to weights whose digest is not ${checkpoint.digest.slice(0, 12)}: it was corrupted`,
         )
-        continue
       }
+      this.#current = { round: checkpoint.round, version: checkpoint.version, weights }
+      applied = this.#current
+    }
+    for (;;) {
+      const current = this.#current
+      const next = current && this.#pending.get(current.version)
+      if (!current || !next || next.keyId !== enc.keyId) break
+      this.#pending.delete(current.version)
       const { average, ms } = await enc.decryptAverage(next)
-      const weights = new Float32Array(this.#current.weights)
+      const weights = new Float32Array(current.weights)
       for (let i = 0; i < weights.length; i++) weights[i]! += average[i]!
       this.#current = { round: next.round, version: next.version, weights }
       applied = this.#current
       this.#cost = { ...this.#cost, decryptMs: ms, bytesDown: this.#bytesDown }
       const encryption = this.state.snapshot.encryption
       if (encryption) this.state.set({ encryption: { ...encryption, last: { ...this.#cost } } })
+    }
+    const round = this.#current?.round ?? 0
+    for (const [key, message] of this.#pending) if (message.round <= round) this.#pending.delete(key)
+    const caughtUp = this.#catchingUp
+    if (applied && caughtUp && this.#pending.size === 0) {
+      this.#catchingUp = null
+      const seconds = ((performance.now() - caughtUp.started) / 1000).toFixed(1)
+      const from =
+        caughtUp.checkpoint === null
+          ? 'the model in the clear'
+          : `the checkpoint of round ${caughtUp.checkpoint}`
+      this.state.notice(
+        'info',
+        `caught up with the encrypted model at round ${applied.round}: ${from} and ${caughtUp.aggregates} aggregate(s), read in ${caughtUp.parts} part(s), ${seconds} s after joining`,
+      )
     }
     if (applied) await this.onModel(applied)
   }

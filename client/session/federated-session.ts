@@ -3,6 +3,7 @@ import { decodeFloat32 } from '../../shared/codec'
 import { errorMessage, isAbortError } from '../../shared/errors'
 import { proveIdentity } from '../../shared/identity/proof'
 import { classificationMetrics } from '../../shared/metrics/classification'
+import { weightsDigest } from '../../shared/model/version'
 import type {
   GlobalModelMessage,
   RoundCancelMessage,
@@ -14,6 +15,7 @@ import type { Result } from '../../shared/result'
 import type { TrainerPort } from '../training/trainer-port'
 import type { ClientSocket } from './client-socket'
 import { EncryptedModel, type HeldModel } from './encrypted-model'
+import { ReconnectBackoff } from './reconnect-backoff'
 import { SessionLink } from './session-link'
 import { type SessionSnapshot, SessionState } from './session-state'
 import type { TabEncryption } from './tab-encryption'
@@ -37,6 +39,7 @@ export class FederatedSession {
   readonly #sender: UpdateSender
   #training: { round: number; controller: AbortController } | null = null
   #lastProgressSent = 0
+  readonly #backoff = new ReconnectBackoff()
 
   constructor(
     private readonly socket: ClientSocket,
@@ -83,11 +86,31 @@ export class FederatedSession {
     const { socket } = this
     const state = this.#state
     const model = this.#model
-    socket.on('connect', () => void this.#join())
+    socket.on('connect', () => {
+      this.#backoff.connected(Date.now())
+      void this.#join()
+    })
     socket.on('disconnect', (reason) => {
       this.#abortTraining()
       state.set({ status: 'disconnected', clientId: null })
-      state.notice('warning', `disconnected from the coordinator: ${reason}`)
+      if (reason === 'io client disconnect') {
+        state.notice('warning', 'disconnected from the coordinator')
+        return
+      }
+      // The manager schedules the reconnect right after this event, with the delay set here.
+      const { delayMs, failures } = this.#backoff.disconnected(Date.now())
+      socket.io.reconnectionDelay(delayMs)
+      socket.io.reconnectionDelayMax(delayMs)
+      // A connection the coordinator closed is not retried by socket.io itself.
+      if (reason === 'io server disconnect') {
+        setTimeout(() => {
+          if (!this.#link.stopped && !socket.connected) socket.connect()
+        }, delayMs)
+      }
+      state.notice(
+        'warning',
+        `disconnected from the coordinator: ${reason}; reconnecting in ${Math.round(delayMs / 1000)} s${failures > 1 ? ` (${failures} short connections in a row)` : ''}`,
+      )
     })
     socket.on('connect_error', (error) =>
       state.set({ status: 'disconnected' }, 'warning', `cannot reach the coordinator: ${error.message}`),
@@ -97,11 +120,13 @@ export class FederatedSession {
     socket.on('model:global', (message) => void this.#evaluate(message))
     socket.on('federation:metrics', (message) => state.set({ federation: message }))
     socket.on('notice', (notice) => state.notice(notice.level, notice.text))
+    socket.on('task:state', (taskState) => state.set({ taskState }))
     socket.on('statistics:request', (request) => void this.#shareStatistics(request))
     socket.on('he:key-generate', (message) => model.generateKey(message))
     socket.on('he:key-share', (message) => model.shareKey(message))
     socket.on('he:key-envelope', (message) => model.openKey(message))
     socket.on('model:encrypted', (message) => model.aggregate(message))
+    socket.on('he:checkpoint-request', (message) => model.checkpoint(message))
     socket.on('training:finished', ({ rounds }) => {
       state.finished = true
       const status = state.snapshot.status === 'idle' ? 'finished' : state.snapshot.status
@@ -145,15 +170,18 @@ export class FederatedSession {
         return
       }
       this.#sender.setLimits(hello)
+      // Joined from here: a key envelope for this id may arrive while the data is prepared.
+      state.set({ clientId: hello.clientId, taskState: hello.state })
       // Keep the data already prepared for this task: a reconnect must not swap the tab's rows.
       let data = state.snapshot.task?.id === hello.task.id ? state.snapshot.data : null
       if (!data) data = await this.trainer.prepare(hello.task, hello.partition)
-      state.set({ clientId: hello.clientId, task: hello.task, data })
+      state.set({ task: hello.task, data })
       const ready = await link.ask('client:ready', {
         trainExamples: data.trainExamples,
         testExamples: data.testExamples,
       })
       if (ready === undefined) return
+      this.#backoff.joined(Date.now())
       state.set(
         { status: 'idle' },
         'info',
@@ -228,9 +256,8 @@ export class FederatedSession {
       return
     }
     if (message.round === 0) this.#state.finished = false
-    const { encrypted } = message
-    if (encrypted?.length) {
-      this.#model.catchUp({ ...message, encrypted }, weights.value)
+    if (message.replay) {
+      this.#model.catchUp(message.replay, { round: message.round, weights: weights.value })
       return
     }
     const model = { round: message.round, version: message.version, weights: weights.value }
@@ -250,7 +277,8 @@ export class FederatedSession {
         loss: result.lossSum / Math.max(1, result.examples),
       }
       state.set({ localEvaluation: { version, metrics } })
-      await this.#link.ask('client:evaluation', { version, ...result })
+      // The digest vouches for (or against) another tab's encrypted checkpoint of this model.
+      await this.#link.ask('client:evaluation', { version, ...result, digest: weightsDigest(weights) })
     } catch (error) {
       state.notice('error', `evaluating ${version} failed: ${errorMessage(error)}`)
     }

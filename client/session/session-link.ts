@@ -1,6 +1,14 @@
 import type { ClientToServerEvents } from '../../shared/protocol'
+import type { Result } from '../../shared/result'
 import type { ClientSocket } from './client-socket'
-import { type RequestEvent, type RequestPayload, type RequestReply, request, unanswered } from './request'
+import {
+  type RequestError,
+  type RequestEvent,
+  type RequestPayload,
+  type RequestReply,
+  request,
+  unanswered,
+} from './request'
 import type { SessionState } from './session-state'
 
 type SessionEvent = RequestEvent<ClientToServerEvents>
@@ -33,17 +41,25 @@ export class SessionLink {
     event: E,
     payload: RequestPayload<ClientToServerEvents, E>,
   ): Promise<RequestReply<ClientToServerEvents, E> | undefined> {
-    const result = await request(this.socket, event, payload, {
+    const result = await this.result(event, payload)
+    if (result.ok) return result.value
+    const { error } = result
+    if (!unanswered(error)) this.state.notice('error', `${event} refused (${error.code}): ${error.message}`)
+    else if (!this.stopped) this.state.notice('error', `${event}: ${error.message}`)
+    return undefined
+  }
+
+  /** The answer or the refusal, for a caller that acts on the refusal's code; nothing is noticed. */
+  result<E extends SessionEvent>(
+    event: E,
+    payload: RequestPayload<ClientToServerEvents, E>,
+  ): Promise<Result<RequestReply<ClientToServerEvents, E>, RequestError>> {
+    return request(this.socket, event, payload, {
       timeoutMs: ACK_TIMEOUT_MS,
       // Over the coordinator's per-connection event rate (fast rounds on a small model can get there): wait and
       // send again rather than lose an update its round is waiting for.
       retryRateLimited: true,
       signal: this.#stop.signal,
     })
-    if (result.ok) return result.value
-    const { error } = result
-    if (!unanswered(error)) this.state.notice('error', `${event} refused (${error.code}): ${error.message}`)
-    else if (!this.stopped) this.state.notice('error', `${event}: ${error.message}`)
-    return undefined
   }
 }

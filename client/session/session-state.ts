@@ -1,6 +1,6 @@
 import type { ClassificationMetrics } from '../../shared/metrics/classification'
 import type { PrivacyLedger } from '../../shared/privacy/ledger'
-import type { FederationMetricsMessage, Notice, TaskInfo } from '../../shared/protocol'
+import type { FederationMetricsMessage, Notice, TaskInfo, TaskStateMessage } from '../../shared/protocol'
 import type { PreparedData } from '../training/trainer-port'
 import type { EncryptionCost } from './tab-encryption'
 
@@ -36,6 +36,21 @@ export interface TabEncryptionView {
   readonly last: (EncryptionCost & { readonly round: number }) | null
 }
 
+/** What protected one upload this tab sent: the round's own instructions, not the task's settings of the moment. */
+export interface UploadProtection {
+  readonly round: number
+  /** The scheme and key the update was encrypted under; null: sent in the clear. */
+  readonly encryption: { readonly preset: string; readonly keyId: string } | null
+  /** Client-level DP on the update: clipped to `clipNorm`, Gaussian noise of std `noiseStd`; null: none. */
+  readonly privacy: {
+    readonly mode: 'local' | 'distributed'
+    readonly clipNorm: number
+    readonly noiseStd: number
+  } | null
+  /** Example-level DP-SGD in training: its noise multiplier; null: off. */
+  readonly dpSgd: { readonly noiseMultiplier: number } | null
+}
+
 export interface SessionSnapshot {
   readonly status: SessionStatus
   readonly clientId: string | null
@@ -65,6 +80,10 @@ export interface SessionSnapshot {
   } | null
   /** With encryption: the key this tab holds (its id, never its bytes) and what the last encrypted round cost. */
   readonly encryption: TabEncryptionView | null
+  /** The task's phase and what protects the next upload, as the coordinator last said (`task:state`). */
+  readonly taskState: TaskStateMessage | null
+  /** What protected the last upload this tab sent. */
+  readonly lastUpload: UploadProtection | null
   readonly notices: readonly (Notice & { at: number })[]
 }
 
@@ -98,6 +117,8 @@ export class SessionState {
       privacy: null,
       exampleLevel: null,
       encryption: null,
+      taskState: null,
+      lastUpload: null,
       notices: [],
     }
   }

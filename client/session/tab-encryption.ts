@@ -1,4 +1,5 @@
 import { bytesOf } from '../../shared/codec'
+import { checkpointWords, weightsFromWords } from '../../shared/he/checkpoint'
 import { releaseCkksDecryption } from '../../shared/he/ckks-release'
 import { HeContextCache } from '../../shared/he/context-cache'
 import {
@@ -15,6 +16,7 @@ import { decryptVector, encryptVectorToBytes } from '../../shared/he/vector'
 import { deserializeVector } from '../../shared/he/wire'
 import type {
   EncryptedAggregateMessage,
+  EncryptedCheckpointMessage,
   KeyEnvelopeMessage,
   RoundEncryptionMessage,
 } from '../../shared/protocol'
@@ -171,6 +173,33 @@ export class TabEncryption {
       return { average, ms: performance.now() - started }
     } finally {
       sum.delete()
+    }
+  }
+
+  /** The model's weights as a checkpoint under the task's key (`he/checkpoint.ts`: exact, word by word). */
+  async encryptCheckpoint(keyId: string, weights: Float32Array): Promise<Uint8Array[]> {
+    const held = this.#held(keyId)
+    const ctx = await this.#context(held.preset)
+    return encryptVectorToBytes(ctx, held.set, checkpointWords(weights))
+  }
+
+  /**
+   * The weights a checkpoint holds. Under CKKS the decryption is rounded to whole words before use, so nothing of its
+   * approximation error (what Li and Micciancio's attack reads) survives into the weights.
+   */
+  async decryptCheckpoint(checkpoint: EncryptedCheckpointMessage): Promise<Float32Array> {
+    const held = this.#held(checkpoint.keyId)
+    const ctx = await this.#context(checkpoint.preset)
+    const vector = deserializeVector(ctx, {
+      contextId: ctx.id,
+      keyId: checkpoint.keyId,
+      length: checkpoint.length,
+      ciphertexts: checkpoint.ciphertexts.map(bytesOf),
+    })
+    try {
+      return weightsFromWords(decryptVector(ctx, held.set, vector))
+    } finally {
+      vector.delete()
     }
   }
 

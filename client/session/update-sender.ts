@@ -143,7 +143,17 @@ export class UpdateSender {
   /** An accepted update's privacy: client-level DP noise on the update, DP-SGD steps over this tab's rows. */
   #count(message: RoundStartMessage, result: TrainResult, clipped: boolean): void {
     if (message.privacy) this.#countUpdate(message.privacy, clipped)
-    const { settings } = message
+    const { settings, encryption, privacy } = message
+    this.deps.state.set({
+      lastUpload: {
+        round: message.round,
+        encryption: encryption ? { preset: encryption.preset, keyId: encryption.keyId } : null,
+        privacy: privacy
+          ? { mode: privacy.mode, clipNorm: privacy.clipNorm, noiseStd: privacy.noiseStd }
+          : null,
+        dpSgd: settings.dpSgd ? { noiseMultiplier: settings.dpSgd.noiseMultiplier } : null,
+      },
+    })
     if (settings.dpSgd) {
       this.#ledger = countDpSgdRound(this.#ledger, {
         rows: result.examples,

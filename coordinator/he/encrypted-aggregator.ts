@@ -38,24 +38,7 @@ export class EncryptedAggregator {
   load(keyId: string, ciphertexts: readonly Uint8Array[]): EncryptedVector {
     if (keyId !== this.keyId)
       throw new HeError('key-mismatch', `encrypted under key ${keyId}; this round uses ${this.keyId}`)
-    const expected = ciphertextCount(this.preset, this.length)
-    if (ciphertexts.length !== expected) {
-      throw new HeError(
-        'bad-ciphertext',
-        `${this.length} parameters take ${expected} ciphertexts, got ${ciphertexts.length}`,
-      )
-    }
-    const bound = ciphertextByteBound(this.preset)
-    ciphertexts.forEach((c, i) => {
-      if (c.byteLength > bound)
-        throw new HeError('bad-ciphertext', `ciphertext ${i} is ${c.byteLength} bytes, over ${bound}`)
-    })
-    const vector = deserializeVector(this.ctx, {
-      contextId: this.ctx.id,
-      keyId,
-      length: this.length,
-      ciphertexts,
-    })
+    const vector = loadCiphertexts(this.ctx, this.preset, keyId, this.length, ciphertexts)
     this.#bytesIn += ciphertexts.reduce((n, c) => n + c.byteLength, 0)
     return vector
   }
@@ -88,4 +71,30 @@ export class EncryptedAggregator {
     this.#sum?.delete()
     this.#sum = null
   }
+}
+
+/**
+ * Checks and loads `length` values' ciphertexts under `preset` (count, size, SEAL's own validity check for this
+ * context); throws HeError with the reason. The caller frees the vector.
+ */
+export function loadCiphertexts(
+  ctx: HeContext,
+  preset: HePresetName,
+  keyId: string,
+  length: number,
+  ciphertexts: readonly Uint8Array[],
+): EncryptedVector {
+  const expected = ciphertextCount(preset, length)
+  if (ciphertexts.length !== expected) {
+    throw new HeError(
+      'bad-ciphertext',
+      `${length} parameters take ${expected} ciphertexts, got ${ciphertexts.length}`,
+    )
+  }
+  const bound = ciphertextByteBound(preset)
+  ciphertexts.forEach((c, i) => {
+    if (c.byteLength > bound)
+      throw new HeError('bad-ciphertext', `ciphertext ${i} is ${c.byteLength} bytes, over ${bound}`)
+  })
+  return deserializeVector(ctx, { contextId: ctx.id, keyId, length, ciphertexts })
 }

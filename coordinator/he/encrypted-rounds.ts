@@ -1,32 +1,33 @@
-import type { Binary } from '../../shared/codec'
-import { encodeFloat32 } from '../../shared/codec'
+import { type Binary, bytesOf, encodeFloat32 } from '../../shared/codec'
 import type { HeContextCache } from '../../shared/he/context-cache'
-import { MAX_ENCRYPTED_PARAMETERS, presetFor } from '../../shared/he/limits'
+import { MAX_ENCRYPTED_PARAMETERS, MAX_MESSAGE_ATTACHMENTS, presetFor } from '../../shared/he/limits'
 import { planQuantization } from '../../shared/he/quantize'
 import { bfvHalfModulus, type EncryptedVector } from '../../shared/he/vector'
 import { ciphertextsHash, encryptedModelVersion } from '../../shared/he/wire'
-import { weightsDigest } from '../../shared/model/version'
 import type {
+  CheckpointUpload,
   DashboardSnapshot,
   EncryptedAggregateMessage,
   GlobalModelMessage,
   KeyEnvelopeMessage,
+  ReplayChunk,
   RoundEncryptionMessage,
   ServerToClientEvents,
 } from '../../shared/protocol'
 import { fail, ok, type Result } from '../../shared/result'
 import type { EncryptionConfig } from '../../shared/rounds/config'
 import type { ClientId, RoundPrivacy } from '../../shared/rounds/state'
-import { EncryptedAggregator } from './encrypted-aggregator'
+import { CheckpointCollector } from './checkpoint-collector'
+import { EncryptedAggregator, loadCiphertexts } from './encrypted-aggregator'
+import { type ClearModel, EncryptedHistory } from './encrypted-history'
 import { type EncryptedSum, EncryptedSumAggregator } from './encrypted-sum-aggregator'
 import { KeyCustody } from './key-custody'
 
-/** A global model as the federation holds it. */
-export interface ClearModel {
-  readonly round: number
-  readonly version: string
-  readonly weights: Float32Array
-}
+/** Aggregates after which a key holder is asked for an encrypted checkpoint (the replay's new start). */
+export const CHECKPOINT_EVERY = 10
+
+/** Bytes one replay part may carry besides its ciphertext count (the tabs' decoder takes any size). */
+const REPLAY_PART_BYTES = 8 * 1024 * 1024
 
 /** What closing an encrypted round gives the federation to record and announce. */
 export interface ClosedEncryptedRound {
@@ -47,26 +48,32 @@ type Send = <E extends keyof ServerToClientEvents>(
 /**
  * A task's encrypted rounds, on the coordinator: the key's custody (held by tabs only), the settings of each
  * encrypted round (fixed-point plan, clamp, weighting), the streaming sum of the round's ciphertexts, and the
- * history a late tab replays: the last model seen in the clear and every encrypted aggregate since. It holds no key
- * and never sees a model after the first encrypted round.
+ * history a late tab replays (`encrypted-history.ts`), compacted by the checkpoints key holders encrypt every
+ * `checkpointEvery` rounds. It holds no key and never sees a model after the first encrypted round.
  */
 export class EncryptedRounds {
   readonly custody: KeyCustody
-  #history: { base: ClearModel; aggregates: EncryptedAggregateMessage[] } | null = null
+  #history: EncryptedHistory | null = null
   #round: { aggregator: EncryptedAggregator; message: RoundEncryptionMessage } | null = null
+  readonly #checkpoints: CheckpointCollector
+  /** Holders whose checkpoint the other tabs contradicted: not asked again. */
+  readonly #distrusted = new Set<ClientId>()
+  #askCursor = 0
 
   constructor(
     private readonly he: HeContextCache | null,
     private readonly parameters: number,
-    send: Send,
+    private readonly send: Send,
     private readonly note: (level: 'info' | 'warning' | 'error', text: string) => void,
+    checkpointEvery = CHECKPOINT_EVERY,
   ) {
     this.custody = new KeyCustody(send, note, () => this.count > 0)
+    this.#checkpoints = new CheckpointCollector(checkpointEvery)
   }
 
   /** Aggregates released under encryption since the last model in the clear. */
   get count(): number {
-    return this.#history?.aggregates.length ?? 0
+    return this.#history?.released ?? 0
   }
 
   /** Whether the coordinator holds the current model in the clear. */
@@ -153,7 +160,7 @@ export class EncryptedRounds {
       }
     }
     const message: RoundEncryptionMessage = { keyId, preset, fractionBits, clamp, weighting, maxWeight }
-    this.#history ??= { base: global, aggregates: [] }
+    this.#history ??= new EncryptedHistory(global)
     const sum = new EncryptedAggregator(ctx, preset, keyId, this.parameters)
     this.#round = { aggregator: sum, message }
     return { message, aggregator: new EncryptedSumAggregator(sum) }
@@ -185,7 +192,7 @@ export class EncryptedRounds {
     const { bytesIn } = closed
     const sum = [...closed.ciphertexts]
     const sumHash = ciphertextsHash(sum)
-    const modelBefore = history.aggregates.at(-1)?.sumHash ?? weightsDigest(history.base.weights)
+    const modelBefore = history.currentHash
     const message: EncryptedAggregateMessage = {
       round: modelRound,
       version: encryptedModelVersion(modelRound, sumHash),
@@ -199,7 +206,7 @@ export class EncryptedRounds {
       ciphertexts: sum,
       sumHash,
     }
-    history.aggregates.push(message)
+    history.push(message)
     return {
       message,
       modelBefore,
@@ -214,22 +221,117 @@ export class EncryptedRounds {
     return this.#history?.base ?? null
   }
 
-  /** What a joining tab needs under encryption: the last clear model and the aggregates to replay; null if none. */
+  /** What a joining tab needs under encryption: the last clear model and what it replays; null if none. */
   globalMessage(current: { round: number; version: string }): GlobalModelMessage | null {
     const history = this.#history
-    if (!history || history.aggregates.length === 0) return null
+    if (!history || history.released === 0) return null
     return {
       round: current.round,
       version: current.version,
       weights: encodeFloat32(history.base.weights) as Binary,
-      encrypted: history.aggregates,
+      replay: history.info(),
     }
   }
 
-  /** A reset starts from a new model in the clear (the key stays). */
+  /** The next part of the replay for a tab catching up (`EncryptedHistory.chunk`). */
+  replay(after: string | null): Result<ReplayChunk> {
+    const history = this.#history
+    if (!history || history.released === 0) {
+      return fail('invalid-state', 'no encrypted round was aggregated: the model is sent in the clear')
+    }
+    return history.chunk(after, { ciphertexts: MAX_MESSAGE_ATTACHMENTS - 2, bytes: REPLAY_PART_BYTES })
+  }
+
+  /**
+   * After a release: every `checkpointEvery` aggregates, one of the round's key-holding participants (in turn) is
+   * asked to encrypt the model it now holds as a checkpoint.
+   */
+  askCheckpoint(participants: readonly ClientId[], now: number): void {
+    const history = this.#history
+    const latest = history && this.#latest
+    if (!history || !latest || !this.#checkpoints.due(history.pending, now)) return
+    const holders = participants.filter((id) => this.custody.holds(id) && !this.#distrusted.has(id))
+    if (holders.length === 0) return
+    const holder = holders[this.#askCursor++ % holders.length]!
+    this.#checkpoints.ask({ ...latest, holder, at: now })
+    this.send(holder, 'he:checkpoint-request', { ...latest, keyId: latest.keyId })
+  }
+
+  /** A checkpoint from the holder asked: its ciphertexts are checked here, its content by the tabs' digests. */
+  offerCheckpoint(from: ClientId, upload: CheckpointUpload): Result<null> {
+    const preset = this.custody.preset
+    if (!this.he || !preset || upload.keyId !== this.custody.keyId) {
+      return fail('stale-round', `key ${upload.keyId} is not this task's current key`)
+    }
+    if (!this.#history?.holds(upload.version)) {
+      return fail('stale-round', `model ${upload.version} is not in the encrypted history`)
+    }
+    const offered = this.#checkpoints.offer(from, upload)
+    if (!offered.ok) return offered
+    try {
+      loadCiphertexts(
+        this.he.context(preset),
+        preset,
+        upload.keyId,
+        this.parameters,
+        upload.ciphertexts.map(bytesOf),
+      ).delete()
+    } catch (error) {
+      this.#checkpoints.leave(from)
+      return fail('bad-payload', `checkpoint: ${error instanceof Error ? error.message : String(error)}`)
+    }
+    this.#settle()
+    return ok(null)
+  }
+
+  /** A tab's digest of a model it evaluated: vouches for (or against) a checkpoint of it. */
+  vouch(id: ClientId, version: string, digest: string): void {
+    if (!this.#history) return
+    this.#checkpoints.vouch(id, version, digest)
+    this.#settle()
+  }
+
+  leave(id: ClientId): void {
+    this.custody.leave(id)
+    this.#checkpoints.leave(id)
+  }
+
+  /** A reset starts from a new model in the clear under a fresh key (the old key's holders read nothing new). */
   reset(): void {
     this.discard()
     this.#history = null
+    this.#checkpoints.clear()
+    this.#distrusted.clear()
+    this.custody.rekey()
+  }
+
+  get #latest(): { round: number; version: string; keyId: string } | null {
+    const last = this.#history?.latestAggregate
+    return last ? { round: last.round, version: last.version, keyId: last.keyId } : null
+  }
+
+  #settle(): void {
+    const history = this.#history
+    const verdict = this.#checkpoints.settle(
+      this.custody.preset?.startsWith('bfv') ?? false,
+      this.custody.holders,
+    )
+    if (!history || !verdict) return
+    if (verdict.kind === 'reject') {
+      this.#distrusted.add(verdict.from)
+      this.note(
+        'warning',
+        `checkpoint from ${verdict.from} refused: ${verdict.reason}; another key holder will be asked`,
+      )
+      return
+    }
+    const { upload, from, vouchers } = verdict
+    const compacted = history.compact({ ...upload, preset: this.custody.preset!, length: this.parameters })
+    if (!compacted.ok) return
+    this.note(
+      'info',
+      `checkpoint of round ${upload.round} from ${from}${vouchers ? `, vouched for by ${vouchers} tab(s)` : ''}: a late tab now replays it and ${history.pending} aggregate(s)`,
+    )
   }
 
   join(id: ClientId, envelopeKey: Binary | undefined): void {
@@ -247,6 +349,8 @@ export class EncryptedRounds {
       keyId: this.custody.keyId,
       holders: this.custody.holders,
       encryptedRounds: this.count,
+      checkpointRound: this.#history?.checkpoint?.round ?? null,
+      replayAggregates: this.#history?.pending ?? 0,
       modelInClear: this.modelInClear,
     }
   }

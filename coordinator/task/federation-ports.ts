@@ -32,6 +32,8 @@ export interface FederationOptions {
   readonly resume?: { readonly round: number; readonly weights: Float32Array }
   /** SEAL contexts for encrypted aggregation; without them encryption cannot be switched on. */
   readonly he?: HeContextCache
+  /** Encrypted aggregates between the checkpoints late tabs replay from (default `CHECKPOINT_EVERY`). */
+  readonly checkpointEvery?: number
   /** Called when the task has aggregated all its rounds. */
   readonly onFinished?: (rounds: number) => void
 }

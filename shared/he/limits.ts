@@ -25,3 +25,15 @@ export function ciphertextByteBound(preset: HePresetName): number {
 export function presetFor(mode: 'bfv' | 'ckks'): HePresetName {
   return mode === 'bfv' ? 'bfv-8192' : 'ckks-8192'
 }
+
+/**
+ * Binary attachments one socket.io packet may carry, on both ends: an encrypted update, aggregate or checkpoint of
+ * the largest encryptable model sends one ciphertext per attachment (49 CKKS-8192 ciphertexts for 200,000
+ * parameters), and socket.io's parser allows 10 by default, which cut such a packet off as a broken connection
+ * ("parse error") and sent the tab reconnecting.
+ */
+export const MAX_MESSAGE_ATTACHMENTS =
+  Math.max(
+    ciphertextCount(presetFor('bfv'), MAX_ENCRYPTED_PARAMETERS),
+    ciphertextCount(presetFor('ckks'), MAX_ENCRYPTED_PARAMETERS),
+  ) + 2

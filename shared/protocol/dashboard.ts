@@ -129,6 +129,10 @@ export interface DashboardSnapshot {
     readonly keyId: string | null
     readonly holders: number
     readonly encryptedRounds: number
+    /** Round of the latest encrypted checkpoint a late tab starts from (null: it replays from the clear model). */
+    readonly checkpointRound: number | null
+    /** Aggregates a late tab applies after that start. */
+    readonly replayAggregates: number
     /** Whether the coordinator holds the current model in the clear (false after an encrypted round). */
     readonly modelInClear: boolean
   }

@@ -2,7 +2,7 @@
 import { z } from 'zod'
 import type { Binary } from '../codec'
 import type { HePresetName } from '../he/parameters'
-import { keyIdSchema, signatureHexSchema, taskIdSchema } from '../ids'
+import { keyIdSchema, sha256HexSchema, signatureHexSchema, taskIdSchema } from '../ids'
 import type { ModelVersion } from '../model/version'
 import { binarySchema } from './base'
 import { type LocalTrainMetrics, localTrainMetricsSchema, modelVersionSchema } from './training'
@@ -41,8 +41,11 @@ export const keyEnvelopeSchema = z.object({
 /** A secret key sealed to one tab's envelope key (ECDH P-256 + AES-GCM, `he/key-envelope.ts`). */
 export type KeyEnvelopeMessage = Readonly<z.infer<typeof keyEnvelopeSchema>>
 
-/** The tab holds the task's HE key `keyId` (generated, or opened from an envelope). */
-export const heKeySchema = z.object({ keyId: keyIdSchema })
+/**
+ * The tab holds the task's HE key `keyId` (generated, or opened from an envelope); or, with `failed`, it could not
+ * open the envelope it was sent (the coordinator asks another holder to seal it again).
+ */
+export const heKeySchema = z.object({ keyId: keyIdSchema, failed: z.string().min(1).max(300).optional() })
 export type HeKeyRequest = Readonly<z.infer<typeof heKeySchema>>
 
 /** A key holder's sealed copy of the secret key for `recipient`, to relay. */
@@ -126,4 +129,45 @@ export interface KeyEnvelopeDelivery {
   readonly keyId: string
   readonly preset: HePresetName
   readonly envelope: KeyEnvelopeMessage
+}
+
+/** Seal the model this tab holds at `version` under `keyId` as a checkpoint, and send it with `client:he-checkpoint`. */
+export interface CheckpointRequest {
+  readonly round: number
+  readonly version: ModelVersion
+  readonly keyId: string
+}
+
+/**
+ * A key holder's encrypted copy of the model at `version` (`he/checkpoint.ts`: each float32 weight's bits as one
+ * word): a late tab decrypts it instead of replaying every aggregate since the last model in the clear.
+ */
+export const checkpointUploadSchema = z.object({
+  round: z.int().min(1),
+  version: modelVersionSchema,
+  keyId: keyIdSchema,
+  /** SHA-256 of the weights' float32 bytes (`weightsDigest`): what the decrypting tab must find. */
+  digest: sha256HexSchema,
+  ciphertexts: z.array(binarySchema).min(1).max(1000),
+})
+export type CheckpointUpload = Readonly<z.infer<typeof checkpointUploadSchema>>
+
+/** A checkpoint as a late tab receives it: the upload and how to read it. */
+export interface EncryptedCheckpointMessage extends CheckpointUpload {
+  readonly preset: HePresetName
+  readonly length: number
+}
+
+/**
+ * The next part of the encrypted history for a late tab: after `after` (a model version it holds), or from the
+ * start (null: the latest checkpoint, or the last model in the clear, and the aggregates that follow).
+ */
+export const replayRequestSchema = z.object({ after: modelVersionSchema.nullable() })
+export type ReplayRequest = Readonly<z.infer<typeof replayRequestSchema>>
+
+/** One part of the replay, bounded in ciphertexts and bytes; `more` says another part follows. */
+export interface ReplayChunk {
+  readonly checkpoint: EncryptedCheckpointMessage | null
+  readonly aggregates: readonly EncryptedAggregateMessage[]
+  readonly more: boolean
 }

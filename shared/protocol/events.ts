@@ -8,6 +8,8 @@ import type { JoinChallenge } from '../identity/proof'
 import type { Ack, EmptyRequest, Notice } from './base'
 import type { AccountRequest, AccountView, TransactionReceipt } from './chain'
 import type {
+  CheckpointRequest,
+  CheckpointUpload,
   EncryptedAggregateMessage,
   EncryptedUpdateMessage,
   HeEnvelopeRequest,
@@ -17,6 +19,8 @@ import type {
   KeyEnvelopeDelivery,
   KeyGenerateMessage,
   KeyShareMessage,
+  ReplayChunk,
+  ReplayRequest,
 } from './encryption'
 import type { HelloReply, HelloRequest, ReadyRequest } from './join'
 import type { MarketClientEvents, MarketServerEvents } from './market'
@@ -25,6 +29,7 @@ import type {
   GlobalModelMessage,
   RoundCancelMessage,
   RoundStartMessage,
+  TaskStateMessage,
   TrainingFinishedMessage,
 } from './rounds'
 import type { ColumnStatisticsReport, StatisticsRequest } from './statistics'
@@ -57,6 +62,10 @@ export interface ClientToServerEvents extends MarketClientEvents {
   /** A key holder's sealed copy of the secret key for `recipient`, to relay. */
   'client:he-envelope': (request: HeEnvelopeRequest, ack: Ack<null>) => void
   'client:infer': (request: InferenceRequest, ack: Ack<InferenceReply>) => void
+  /** The next part of the encrypted history, for a tab catching up. */
+  'client:replay': (request: ReplayRequest, ack: Ack<ReplayChunk>) => void
+  /** A key holder's encrypted checkpoint, as asked by `he:checkpoint-request`. */
+  'client:he-checkpoint': (upload: CheckpointUpload, ack: Ack<null>) => void
 }
 
 export interface ServerToClientEvents extends MarketServerEvents {
@@ -75,4 +84,8 @@ export interface ServerToClientEvents extends MarketServerEvents {
   'he:key-envelope': (request: KeyEnvelopeDelivery) => void
   /** The encrypted sum of a round: decrypt, average, and move to the new global model. */
   'model:encrypted': (message: EncryptedAggregateMessage) => void
+  /** The task's phase and what protects the next upload changed. */
+  'task:state': (state: TaskStateMessage) => void
+  /** Encrypt the model held at `version` as a checkpoint (late tabs start from it), then `client:he-checkpoint`. */
+  'he:checkpoint-request': (request: CheckpointRequest) => void
 }

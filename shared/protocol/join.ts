@@ -5,7 +5,7 @@ import { type IdentityProof, identityProofSchema } from '../identity/proof'
 import { publicKeyHexSchema, taskIdSchema } from '../ids'
 import type { ClientId } from '../rounds/state'
 import { binarySchema, PROTOCOL_VERSION } from './base'
-import type { GlobalModelMessage } from './rounds'
+import type { GlobalModelMessage, TaskStateMessage } from './rounds'
 import type { Partition, TaskInfo } from './tasks'
 
 export interface HelloRequest {
@@ -43,6 +43,8 @@ export interface HelloReply {
   readonly maxMessageBytes: number
   /** Largest frame sent without asking (`client:upload` first for larger ones). */
   readonly frameBytes: number
+  /** The task's phase and protection now (then `task:state` on each change). */
+  readonly state: TaskStateMessage
 }
 
 export const readySchema = z.object({

@@ -2,9 +2,9 @@
 import type { Binary } from '../codec'
 import type { ClassificationMetrics } from '../metrics/classification'
 import type { ModelVersion } from '../model/version'
-import type { TrainingConfig } from '../rounds/config'
-import type { RoundPrivacy } from '../rounds/state'
-import type { EncryptedAggregateMessage, RoundEncryptionMessage } from './encryption'
+import type { EncryptionConfig, PrivacyConfig, TrainingConfig } from '../rounds/config'
+import type { Phase, RoundPrivacy } from '../rounds/state'
+import type { RoundEncryptionMessage } from './encryption'
 
 export interface GlobalModelMessage {
   /** Aggregated rounds behind these weights (0 = the initial model). */
@@ -12,10 +12,35 @@ export interface GlobalModelMessage {
   readonly version: ModelVersion
   readonly weights: Binary
   /**
-   * Under encryption: `weights` is the last model the coordinator saw in the clear, and these encrypted aggregates,
-   * applied in order by a key holder, lead from it to `version`.
+   * Under encryption: `weights` is the last model the coordinator saw in the clear, and the model at `version` is
+   * reached by replaying the encrypted history (`client:replay`, in bounded parts): the latest checkpoint, if any,
+   * then the aggregates after it, decrypted in order once the tab holds the key.
    */
-  readonly encrypted?: readonly EncryptedAggregateMessage[]
+  readonly replay?: EncryptedReplayInfo
+}
+
+/** What a late tab has to replay to reach the current model under encryption. */
+export interface EncryptedReplayInfo {
+  /** Round of the checkpoint the replay starts from; null: from the model in `weights`. */
+  readonly checkpointRound: number | null
+  /** Aggregates to apply after it. */
+  readonly aggregates: number
+}
+
+/**
+ * Where the task stands and what protects a tab's next upload: sent in the hello reply and to every tab whenever
+ * it changes (a setting switched, a reset's new key, a stop), so no tab shows a mode that no longer applies.
+ */
+export interface TaskStateMessage {
+  readonly phase: Phase
+  /** Why training stopped on its own (the privacy budget), or null. */
+  readonly stopped: string | null
+  readonly encryption: { readonly mode: EncryptionConfig['mode']; readonly keyId: string | null }
+  readonly privacy: {
+    readonly mode: PrivacyConfig['mode']
+    readonly exampleLevel: boolean
+    readonly epsilonBudget: number
+  }
 }
 
 export interface LocalTrainingSettings {

@@ -98,9 +98,11 @@ export interface RoundState {
   readonly privacyLedger: PrivacyLedger
   /** The encryption key's custody, as the coordinator last reported it (`key-custody` inputs). */
   readonly keyHolders: KeyHolders
+  /** Why training stopped on its own before its last round (the privacy budget); cleared by start, reset, settings. */
+  readonly stopped: string | null
 }
 
-export type Phase = 'idle' | 'waiting' | 'training' | 'paused' | 'finished'
+export type Phase = 'idle' | 'waiting' | 'training' | 'paused' | 'stopped' | 'finished'
 
 export type Input =
   | { type: 'hello'; now: number; id: ClientId; backend: string }
@@ -160,6 +162,7 @@ export function initialRoundState(config: TrainingConfig): RoundState {
     outcomes: [],
     privacyLedger: [],
     keyHolders: { keyId: null, holders: new Set() },
+    stopped: null,
   }
 }
 
@@ -167,6 +170,7 @@ export function phaseOf(state: RoundState): Phase {
   if (state.round) return 'training'
   if (state.running) return 'waiting'
   if (state.completedRounds >= state.config.rounds) return 'finished'
+  if (state.stopped) return 'stopped'
   return state.completedRounds === 0 && state.outcomes.length === 0 ? 'idle' : 'paused'
 }
 

@@ -97,7 +97,7 @@ function apply(state: RoundState, input: Input, effects: Effect[]): RoundState {
         return reject(state, effects, 'invalid-state', done)
       }
       effects.push({ type: 'ack', result: ok(null) })
-      return { ...state, running: true, pauseRequested: false }
+      return { ...state, running: true, pauseRequested: false, stopped: null }
     }
     case 'pause': {
       effects.push({ type: 'ack', result: ok(null) })
@@ -115,6 +115,7 @@ function apply(state: RoundState, input: Input, effects: Effect[]): RoundState {
         ...state,
         running: false,
         pauseRequested: false,
+        stopped: null,
         completedRounds: 0,
         round: null,
         clients,
@@ -124,7 +125,7 @@ function apply(state: RoundState, input: Input, effects: Effect[]): RoundState {
     }
     case 'configure':
       effects.push({ type: 'ack', result: ok(null) })
-      return { ...state, config: input.config }
+      return { ...state, config: input.config, stopped: null }
     default: {
       const _exhaustive: never = input
       throw new Error(`unknown input ${JSON.stringify(_exhaustive)}`)
@@ -299,7 +300,7 @@ function startRoundIfDue(
   const budget = budgetProblem(state)
   if (budget) {
     effects.push({ type: 'budget-exhausted', spent: budget.spent, next: budget.next, budget: budget.budget })
-    return { ...state, running: false, pauseRequested: false }
+    return { ...state, running: false, pauseRequested: false, stopped: budget.message }
   }
   const ids = ready.map((client) => client.id)
   const wanted = state.config.clientsPerRound === 0 ? ids.length : state.config.clientsPerRound

@@ -1,0 +1,39 @@
+import { HeError } from './errors'
+
+/**
+ * An encrypted checkpoint carries a model's float32 weights exactly: each weight's 32 bits as one unsigned integer
+ * per slot. BFV-8192's plain modulus (40 bits) holds any 32-bit word as is; CKKS-8192 (scale 2^40) decrypts a word
+ * to within about 1e-6 of it, far inside the 0.25 that rounding forgives. Either way a tab that decrypts the
+ * checkpoint holds the same bits as the tab that encrypted it, so a late tab replays to the same weights bit for
+ * bit (checked by `weightsDigest`).
+ */
+export function checkpointWords(weights: Float32Array): Float64Array {
+  const words = new Uint32Array(
+    weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+  )
+  return Float64Array.from(words)
+}
+
+/** Largest distance from an integer a decrypted word may show before the checkpoint counts as corrupt. */
+const WORD_TOLERANCE = 0.25
+
+/** The weights a decrypted checkpoint holds; throws `bad-ciphertext` naming the first word that is not one. */
+export function weightsFromWords(decrypted: ArrayLike<number>): Float32Array {
+  const words = new Uint32Array(decrypted.length)
+  for (let i = 0; i < decrypted.length; i++) {
+    const value = decrypted[i]!
+    const word = Math.round(value)
+    if (!Number.isFinite(value) || Math.abs(value - word) > WORD_TOLERANCE || word < 0 || word >= 2 ** 32) {
+      throw new HeError(
+        'bad-ciphertext',
+        `checkpoint value ${i} decrypted to ${value}, not a 32-bit word: the checkpoint is corrupt or under another key`,
+      )
+    }
+    words[i] = word
+  }
+  const weights = new Float32Array(words.buffer)
+  const bad = weights.findIndex((w) => !Number.isFinite(w))
+  if (bad !== -1)
+    throw new HeError('bad-ciphertext', `checkpoint weight ${bad} is ${weights[bad]}: weights must be finite`)
+  return weights
+}

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest'
+import { KEY_SHARE_ATTEMPTS, KEY_SHARE_TIMEOUT_MS, KeyCustody } from '../../../coordinator/he/key-custody'
+
+/** A custody whose messages are recorded (the coordinator's outbox port) and whose clock the test moves. */
+function custody() {
+  const sent: { to: string; event: string; args: unknown[] }[] = []
+  const notes: string[] = []
+  let now = 0
+  const c = new KeyCustody(
+    (to, event, ...args) => sent.push({ to, event, args }),
+    (_level, text) => notes.push(text),
+    () => false,
+    () => now,
+  )
+  const key = new ArrayBuffer(65)
+  c.enable('bfv-8192')
+  c.join('tab-1', key)
+  const generated = sent.find((s) => s.event === 'he:key-generate')!
+  const keyId = (generated.args[0] as { keyId: string }).keyId
+  c.confirm('tab-1', keyId)
+  c.join('tab-2', key)
+  c.confirm('tab-2', keyId)
+  // tab-2 got it from tab-1 (asked by then) — clear the log of the set-up.
+  sent.length = 0
+  return { c, sent, notes, keyId, key, advance: (ms: number) => (now += ms) }
+}
+
+describe('key delivery is retried until the tab holds the key or is told why not', () => {
+  it('an envelope the tab could not open is sealed again by the next holder', () => {
+    const { c, sent, keyId, key } = custody()
+    c.join('tab-3', key)
+    const first = sent.filter((s) => s.event === 'he:key-share')
+    expect(first).toHaveLength(1)
+    expect(c.failed('tab-3', keyId, 'this tab has not joined yet').ok).toBe(true)
+    const shares = sent.filter((s) => s.event === 'he:key-share')
+    expect(shares).toHaveLength(2)
+    expect(shares[1]!.to).not.toBe(shares[0]!.to)
+    expect(c.confirm('tab-3', keyId).ok).toBe(true)
+    expect(c.holders).toBe(3)
+  })
+
+  it('an envelope that never comes counts as a failed try after the timeout', () => {
+    const { c, sent, key, advance } = custody()
+    c.join('tab-3', key)
+    advance(KEY_SHARE_TIMEOUT_MS - 1)
+    c.expire()
+    expect(sent.filter((s) => s.event === 'he:key-share')).toHaveLength(1)
+    advance(2)
+    c.expire()
+    expect(sent.filter((s) => s.event === 'he:key-share')).toHaveLength(2)
+  })
+
+  it(`after ${KEY_SHARE_ATTEMPTS} failed tries the tab is told why, and not asked for again`, () => {
+    const { c, sent, notes, keyId, key } = custody()
+    c.join('tab-3', key)
+    for (let i = 0; i < KEY_SHARE_ATTEMPTS; i++)
+      expect(c.failed('tab-3', keyId, 'bad envelope').ok).toBe(true)
+    const told = sent.filter((s) => s.to === 'tab-3' && s.event === 'notice')
+    expect(told).toHaveLength(1)
+    expect((told[0]!.args[0] as { text: string }).text).toMatch(
+      /could not be delivered to tab-3 in 5 tries \(last: bad envelope\)/,
+    )
+    expect(notes.at(-1)).toMatch(/sits out encrypted rounds/)
+    expect(sent.filter((s) => s.event === 'he:key-share')).toHaveLength(KEY_SHARE_ATTEMPTS)
+    // A failure report for a tab not waiting, or for another key, is refused.
+    expect(c.failed('tab-3', keyId, 'again').ok).toBe(false)
+    expect(c.failed('tab-1', 'f'.repeat(16), 'x').ok).toBe(false)
+  })
+
+  it('a reset makes a fresh key: a tab is asked to generate it and the old holders hold nothing', () => {
+    const { c, sent, keyId } = custody()
+    c.rekey()
+    const generate = sent.find((s) => s.event === 'he:key-generate')
+    expect(generate).toBeDefined()
+    expect((generate!.args[0] as { keyId: string }).keyId).not.toBe(keyId)
+    expect(c.holders).toBe(0)
+    expect(c.keyId).not.toBe(keyId)
+  })
+})
