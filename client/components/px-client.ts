@@ -184,6 +184,8 @@ export class PxClient extends LitElement {
             <dt>Accuracy</dt><dd data-testid="global-accuracy">${percent(s.federation?.metrics.accuracy)}</dd>
             <dt>Precision / recall</dt><dd>${percent(s.federation?.metrics.precision)} / ${percent(s.federation?.metrics.recall)}</dd>
             <dt>F1</dt><dd>${percent(s.federation?.metrics.f1)}</dd>
+            <dt>Held here</dt>
+            <dd title=${s.global?.digest ?? ''}>round ${s.global?.round ?? '–'}, weights SHA-256 <code data-testid="model-digest">${s.global?.digest.slice(0, 16) ?? '–'}</code></dd>
           </dl>
         </section>
       </div>

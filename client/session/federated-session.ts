@@ -268,7 +268,8 @@ export class FederatedSession {
   /** Scores a global model on this tab's held-out split and reports the counts. */
   async #evaluateModel({ round, version, weights }: HeldModel): Promise<void> {
     const state = this.#state
-    state.set({ global: { round, version } })
+    const digest = weightsDigest(weights)
+    state.set({ global: { round, version, digest } })
     if (!state.snapshot.data) return
     try {
       const result = await this.trainer.evaluate(weights)
@@ -278,7 +279,7 @@ export class FederatedSession {
       }
       state.set({ localEvaluation: { version, metrics } })
       // The digest vouches for (or against) another tab's encrypted checkpoint of this model.
-      await this.#link.ask('client:evaluation', { version, ...result, digest: weightsDigest(weights) })
+      await this.#link.ask('client:evaluation', { version, ...result, digest })
     } catch (error) {
       state.notice('error', `evaluating ${version} failed: ${errorMessage(error)}`)
     }

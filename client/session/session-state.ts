@@ -62,7 +62,8 @@ export interface SessionSnapshot {
   readonly progress: number
   readonly deadline: number | null
   readonly roundsTrained: number
-  readonly global: { readonly round: number; readonly version: string } | null
+  /** The global model this tab holds: its round, version and the SHA-256 of its weights (`weightsDigest`). */
+  readonly global: { readonly round: number; readonly version: string; readonly digest: string } | null
   /** The last local training: loss and accuracy on this tab's training split. */
   readonly lastTraining: { round: number; loss: number; accuracy: number; durationMs: number } | null
   /** The current global model scored on this tab's held-out split. */
