@@ -64,7 +64,7 @@ describe('homomorphic encryption in the tabs', () => {
     const tab = await openPage(rig.browser, coordinator.clientPageUrl)
     await expect
       .poll(() => tab.getByTestId('status').textContent(), { timeout: 60_000 })
-      .toMatch(/Waiting for a round/)
+      .toMatch(/Waiting for the coordinator to start/)
     await tab.getByTestId('pick-row').click()
     await expect.poll(() => tab.getByTestId('picked-row').textContent()).toMatch(/Held-out row \d+ of \d+/)
     await tab.getByTestId('predict-privately').click()

@@ -25,7 +25,7 @@ describe('private prediction in real units', () => {
     const tab = await openPage(rig.browser, coordinator.clientPageUrl)
     await expect
       .poll(() => tab.getByTestId('status').textContent(), { timeout: 60_000 })
-      .toMatch(/Waiting for a round/)
+      .toMatch(/Waiting for the coordinator to start/)
     coordinator.federation.control('start')
     await expect
       .poll(() => tab.getByTestId('status').textContent(), { timeout: 120_000 })
