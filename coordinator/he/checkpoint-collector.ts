@@ -29,10 +29,12 @@ export type CheckpointVerdict =
  * Getting a trustworthy encrypted checkpoint without reading it. The coordinator cannot decrypt a checkpoint, so it
  * checks what it can (the asked holder, the model version, the ciphertexts' form: the caller) and lets the other
  * tabs vouch for its content: every tab reports the SHA-256 of each model it evaluates, and under BFV, whose
- * decryption is exact, every honest key holder holds the same bits. A checkpoint is taken once another tab reported
- * its digest and more tabs agree than disagree; one that disagrees with the others is refused and another holder
- * asked. Under CKKS each tab's decryption is flooded with its own noise (`ckks-release.ts`), so the digests differ
- * by design and the checkpoint is taken on its holder's word, like the key envelopes any holder seals.
+ * decryption is exact, every honest key holder holds the same bits. Only key holders' digests count (the caller), and
+ * the uploader's counts for it: a checkpoint is taken once another holder reported its digest and more than half of
+ * the holders that report digests hold it; one that more than half of them contradict is refused and another holder
+ * asked. A minority of liars cannot get an honest checkpoint refused, whatever the order their digests come in.
+ * Under CKKS each tab's decryption is flooded with its own noise (`ckks-release.ts`), so the digests differ by design
+ * and the checkpoint is taken on its holder's word, like the key envelopes any holder seals.
  */
 export class CheckpointCollector {
   #ask: CheckpointAsk | null = null
@@ -99,10 +101,14 @@ export class CheckpointCollector {
     )
     const agree = others.filter(([, digest]) => digest === candidate.upload.digest).length
     const disagree = others.length - agree
+    // The tabs that vouch (a holder without data never does): a side that has more than half of them decides.
+    const voters = new Set([candidate.from])
+    for (const byTab of this.#digests.values()) for (const id of byTab.keys()) voters.add(id)
+    const half = voters.size / 2
     let verdict: CheckpointVerdict | null = null
-    if (!exact || holders <= 1 || (agree >= 1 && agree > disagree)) {
+    if (!exact || holders <= 1 || (agree >= 1 && agree + 1 > half)) {
       verdict = { kind: 'accept', upload: candidate.upload, from: candidate.from, vouchers: agree }
-    } else if (disagree >= 1 && disagree >= agree) {
+    } else if (disagree > half) {
       verdict = {
         kind: 'reject',
         from: candidate.from,

@@ -284,9 +284,12 @@ export class EncryptedRounds {
     return ok(null)
   }
 
-  /** A tab's digest of a model it evaluated: vouches for (or against) a checkpoint of it. */
+  /**
+   * A tab's digest of a model it evaluated: vouches for (or against) a checkpoint of it. Only a key holder can have
+   * decrypted the model; any other tab's digest is made up and does not count.
+   */
   vouch(id: ClientId, version: string, digest: string): void {
-    if (!this.#history) return
+    if (!this.#history || !this.custody.holds(id)) return
     this.#checkpoints.vouch(id, version, digest)
     this.#settle()
   }
