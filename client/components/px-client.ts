@@ -8,7 +8,7 @@ import type { SessionSnapshot } from '../session/federated-session'
 import { clock, decimal, percent, seconds } from './format'
 import './px-tab-protection'
 import { sessionStatusText } from './session-status'
-import { theme } from './theme'
+import { definitionList, theme } from './theme'
 
 const STAGE_TEXT: Record<TabStage, string> = {
   starting: 'Starting the training worker…',
@@ -23,6 +23,7 @@ const STAGE_TEXT: Record<TabStage, string> = {
 export class PxClient extends LitElement {
   static override styles = [
     theme,
+    definitionList,
     css`
       :host {
         display: block;
@@ -46,19 +47,6 @@ export class PxClient extends LitElement {
         grid-template-columns: repeat(auto-fit, minmax(260px, 1fr));
         gap: 1rem;
         margin-top: 1rem;
-      }
-      dl {
-        display: grid;
-        grid-template-columns: auto 1fr;
-        gap: 0.3rem 1rem;
-        margin: 0;
-      }
-      dt {
-        color: var(--px-muted);
-      }
-      dd {
-        margin: 0;
-        font-variant-numeric: tabular-nums;
       }
       .notices {
         list-style: none;

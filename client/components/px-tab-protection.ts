@@ -2,7 +2,7 @@ import { css, html, LitElement, nothing, type TemplateResult } from 'lit'
 import { customElement, property } from 'lit/decorators.js'
 import type { SessionSnapshot, UploadProtection } from '../session/session-state'
 import { bytes } from './format'
-import { theme } from './theme'
+import { definitionList, theme } from './theme'
 
 const SCHEME: Record<'bfv' | 'ckks', string> = { bfv: 'BFV', ckks: 'CKKS' }
 
@@ -15,22 +15,10 @@ const SCHEME: Record<'bfv' | 'ckks', string> = { bfv: 'BFV', ckks: 'CKKS' }
 export class PxTabProtection extends LitElement {
   static override styles = [
     theme,
+    definitionList,
     css`
       :host {
         display: contents;
-      }
-      dl {
-        display: grid;
-        grid-template-columns: auto 1fr;
-        gap: 0.3rem 1rem;
-        margin: 0;
-      }
-      dt {
-        color: var(--px-muted);
-      }
-      dd {
-        margin: 0;
-        font-variant-numeric: tabular-nums;
       }
       .privacy {
         font-size: 0.85rem;

@@ -92,3 +92,20 @@ export const theme = css`
     accent-color: var(--px-accent);
   }
 `
+
+/** A definition list laid out as a two-column table of label and value (the tab page's cards). */
+export const definitionList = css`
+  dl {
+    display: grid;
+    grid-template-columns: auto 1fr;
+    gap: 0.3rem 1rem;
+    margin: 0;
+  }
+  dt {
+    color: var(--px-muted);
+  }
+  dd {
+    margin: 0;
+    font-variant-numeric: tabular-nums;
+  }
+`

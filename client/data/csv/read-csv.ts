@@ -1,11 +1,8 @@
 import type { TaskSchema } from '../../../shared/tasks/schema'
 import { CsvIngest, DEFAULT_MAX_CSV_COLUMNS, type EncodedRows } from './csv-ingest'
+import { streamCsvRecords } from './csv-records'
 import type { CsvReport } from './csv-report'
-import { detectDelimiter, detectLineBreak } from './delimiter'
-import { type DecimalMark, defaultDecimalFor } from './number-format'
-import { RecordSplitter } from './record-splitter'
-import { textChunks } from './text-chunks'
-import { sniffText, type TextEncoding } from './text-sniff'
+import type { DecimalMark } from './number-format'
 
 export interface CsvReadOptions {
   /** 'auto' lets the parser detect comma, semicolon, tab or pipe from the first lines. */
@@ -21,9 +18,6 @@ export interface CsvReadOptions {
 }
 
 export const DEFAULT_MAX_CSV_BYTES = 256 * 1024 * 1024
-/** Characters gathered before each parse, and the size of the pieces a string is cut into. */
-const CHUNK_CHARS = 4 * 1024 * 1024
-const HEAD_BYTES = 64 * 1024
 
 function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} bytes`
@@ -56,68 +50,28 @@ export async function readCsv(
   if (bytes > maxBytes)
     return refuse(`the file is ${formatBytes(bytes)}; the limit is ${formatBytes(maxBytes)}`)
   if (bytes === 0) return refuse('the file is empty')
-  let head: string
-  let encoding: TextEncoding = 'utf-8'
-  if (typeof source === 'string') {
-    head = source.slice(0, HEAD_BYTES)
-  } else {
-    const start = new Uint8Array(await source.slice(0, HEAD_BYTES).arrayBuffer())
-    const sniff = sniffText(start)
-    if (!sniff.ok) return refuse(`"${fileName}" cannot be read as CSV: ${sniff.reason}`)
-    encoding = sniff.encoding
-    head = new TextDecoder(encoding).decode(start, { stream: true })
-  }
-  const delimiter =
-    options.delimiter && options.delimiter !== 'auto' ? options.delimiter : detectDelimiter(head)
-  const decimal =
-    options.decimal && options.decimal !== 'auto' ? options.decimal : defaultDecimalFor(delimiter)
-  const ingest = new CsvIngest(schema, decimal, { maxColumns })
-  let started = false
-  let problem: string | null = null
-  const splitter = new RecordSplitter({
-    delimiter,
-    lineBreak: detectLineBreak(head),
-    maxFields: maxColumns,
-    minParseChars: CHUNK_CHARS,
-    events: {
-      record: (fields) => {
-        if (!started) {
-          started = true
-          ingest.header(fields)
-        } else ingest.row(fields)
-        if (ingest.fatal) splitter.stop()
+  let ingest: CsvIngest | null = null
+  const read = await streamCsvRecords(source, { ...options, maxColumns }, ({ decimal }) => {
+    const reader = new CsvIngest(schema, decimal, { maxColumns })
+    ingest = reader
+    return {
+      header: (fields) => {
+        reader.header(fields)
+        return !reader.fatal
       },
-      quotes: (kind) => {
-        problem ??=
-          kind === 'missing'
-            ? `a quoted field is never closed (the record starting on line ${ingest.line}): check the quotes in the file`
-            : `a quoted field in the record starting on line ${ingest.line} is malformed: a quote inside quotes must be doubled ("")`
-        splitter.stop()
+      row: (fields) => {
+        reader.row(fields)
+        return !reader.fatal
       },
-      tooWide: () => {
-        ingest.tooWide()
-        splitter.stop()
-      },
-    },
-  })
-
-  try {
-    let lastProgress = 0
-    for await (const chunk of textChunks(source, encoding, CHUNK_CHARS)) {
-      if (options.signal?.aborted) problem ??= 'reading was stopped'
-      if (splitter.stopped || problem) break
-      splitter.push(chunk.text)
-      if (options.onProgress && chunk.fraction - lastProgress >= 0.01) {
-        lastProgress = chunk.fraction
-        options.onProgress(chunk.fraction)
-      }
+      tooWide: () => reader.tooWide(),
+      // The record a quoting problem is in starts after the last complete one.
+      where: () => ` (the record starting on line ${reader.line})`,
     }
-    if (!problem) splitter.end()
-  } catch (error) {
-    problem ??= `the file could not be read: ${error instanceof Error ? error.message : String(error)}`
-  }
-  options.onProgress?.(1)
-  const result = ingest.finish({ fileName, bytes, delimiter })
+  })
+  if (!read.ok || !ingest)
+    return refuse(`"${fileName}" cannot be read as CSV: ${read.ok ? 'no content' : read.reason}`)
+  const { delimiter, problem } = read
+  const result = (ingest as CsvIngest).finish({ fileName, bytes, delimiter })
   const fatal = problem ?? result.report.fatal
   return { report: { ...result.report, fatal }, rows: fatal ? null : result.rows }
 }
