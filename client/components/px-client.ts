@@ -82,7 +82,8 @@ export class PxClient extends LitElement {
       <header>
         <h1>Privx tab <span data-testid="client-id">${s?.clientId ?? (c.stage === 'joined' ? '…' : '')}</span></h1>
         <span class="badge" data-testid="backend">backend: ${c.backendReason || s?.backend || '…'}</span>
-        <span class="badge" data-testid="status">${status}</span>
+        <span class="badge" data-testid="status" title=${s?.taskState?.stopped ?? ''}>${status}</span>
+        ${s?.taskState?.phase === 'stopped' && s.taskState.stopped ? html`<span class="muted" data-testid="stopped-reason">${s.taskState.stopped}</span>` : nothing}
         ${c.task ? html`<span class="muted" data-testid="task-name">${c.task.name}</span>` : nothing}
         <a href="/market" data-testid="market-link">Data market</a>
       </header>

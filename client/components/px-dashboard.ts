@@ -151,7 +151,8 @@ export class PxDashboard extends LitElement {
     return html`
       <header>
         <h1>Privx coordinator</h1>
-        <span class="badge" data-testid="phase">${PHASE_TEXT[s.phase]}</span>
+        <span class="badge" data-testid="phase" title=${s.stopped ?? ''}>${PHASE_TEXT[s.phase]}</span>
+        ${s.phase === 'stopped' && s.stopped ? html`<span class="muted" data-testid="stopped-reason">${s.stopped}</span>` : nothing}
         <span class="muted">${s.task.name} · ${s.task.model}</span>
         ${this.live.connected ? nothing : html`<span class="badge">reconnecting…</span>`}
         <a href="/market" data-testid="market-link">Data market</a>

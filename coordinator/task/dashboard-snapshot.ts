@@ -46,6 +46,7 @@ export function dashboardSnapshot(s: SnapshotSources): Omit<DashboardSnapshot, '
   return {
     now: s.now,
     phase: phaseOf(state),
+    stopped: state.stopped,
     canControl: s.canControl,
     config: state.config,
     task: { ...s.summary, schema: s.task.dataset.kind === 'csv' ? s.task.dataset.schema : null },

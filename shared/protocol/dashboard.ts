@@ -96,6 +96,8 @@ export interface EventEntry {
 export interface DashboardSnapshot {
   readonly now: number
   readonly phase: Phase
+  /** Why training stopped on its own (the privacy budget), or null. */
+  readonly stopped: string | null
   readonly canControl: boolean
   readonly config: TrainingConfig
   readonly task: TaskSummary & { readonly schema: TaskSchema | null }

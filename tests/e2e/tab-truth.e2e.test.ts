@@ -94,6 +94,11 @@ describe('what a tab shows is what applies to its uploads', () => {
     await expect.poll(() => federation.snapshot(false).phase, { timeout: 60_000 }).toBe('stopped')
     expect(federation.state.completedRounds).toBe(1)
     await everyTab('status', 'Stopped: privacy budget reached')
+    await everyTab(
+      'stopped-reason',
+      /^the privacy budget is spent: epsilon [\d.]+ so far, the next round would reach [\d.]+ > [\d.]+/,
+    )
     await expect.poll(() => page.getByTestId('phase').textContent()).toBe('stopped: budget reached')
+    expect(await page.getByTestId('stopped-reason').textContent()).toMatch(/^the privacy budget is spent/)
   }, 240_000)
 })
