@@ -24,7 +24,11 @@ import type { HeContextCache } from '../shared/he/context-cache'
 import { ciphertextsHash } from '../shared/he/wire'
 import { checkIdentityProof, type JoinChallenge, newChallenge } from '../shared/identity/proof'
 import type { ClientToServerEvents, HelloReply, ServerToClientEvents } from '../shared/protocol'
-import { checkpointUploadSchema, replayRequestSchema } from '../shared/protocol/encryption'
+import {
+  checkpointUploadSchema,
+  checkpointVerdictSchema,
+  replayRequestSchema,
+} from '../shared/protocol/encryption'
 import { fail, ok, type Result } from '../shared/result'
 import type { ClientId } from '../shared/rounds/state'
 import type { ChainService } from './chain/chain-service'
@@ -248,8 +252,14 @@ export function clientHandlers(
       (request, _id, task) => task.federation.encryption.replay(request.after),
       EVENT_COST.replay,
     ),
-    'client:he-checkpoint': forJoined('checkpoint', checkpointUploadSchema, (upload, id, task) =>
-      task.federation.encryption.offerCheckpoint(id, upload),
+    'client:he-checkpoint': forJoined(
+      'checkpoint',
+      checkpointUploadSchema,
+      (upload, id, task) => task.federation.encryption.offerCheckpoint(id, upload),
+      EVENT_COST.replay,
+    ),
+    'client:he-checkpoint-verdict': forJoined('checkpoint verdict', checkpointVerdictSchema, (report, id, task) =>
+      task.federation.encryption.checkpointVerdict(id, report),
     ),
     'client:he-envelope': forJoined('key envelope', heEnvelopeSchema, (request, id, task) =>
       task.federation.encryption.relay(id, request.keyId, request.recipient, request.envelope),

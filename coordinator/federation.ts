@@ -240,7 +240,6 @@ export class Federation {
     if (!this.#state.clients.get(id)?.ready) return fail('not-joined', `${id} has not joined`)
     const metrics = this.#history.evaluate(id, report)
     if (!metrics.ok) return metrics
-    if (report.digest) this.#encryption.vouch(id, report.version, report.digest)
     this.outbox.toAll('federation:metrics', metrics.value)
     this.outbox.changed()
     return ok(null)

@@ -1,5 +1,6 @@
 import { bytesOf } from '../../shared/codec'
 import { errorMessage } from '../../shared/errors'
+import { compareCheckpoint } from '../../shared/he/checkpoint'
 import { weightsDigest } from '../../shared/model/version'
 import type {
   CheckpointRequest,
@@ -9,10 +10,9 @@ import type {
   KeyEnvelopeDelivery,
   KeyGenerateMessage,
   KeyShareMessage,
-  ReplayChunk,
 } from '../../shared/protocol'
 import type { Result } from '../../shared/result'
-import type { RequestError } from './request'
+import { readReplay } from './replay-reader'
 import type { SessionLink } from './session-link'
 import type { SessionState } from './session-state'
 import type { EncryptionCost, TabEncryption } from './tab-encryption'
@@ -24,10 +24,16 @@ export interface HeldModel {
   readonly weights: Float32Array
 }
 
-/** Aggregates held for later (waiting for the key or for the one before): beyond this the oldest go. */
-const MAX_PENDING_AGGREGATES = 256
-/** Times a replay starts over because a checkpoint replaced the part it was reading. */
-const MAX_REPLAY_RESTARTS = 3
+/**
+ * Bytes of aggregates held for later (waiting for the key, or for the one before). Beyond it the newest are not
+ * held: once the key is here the tab reads what it misses from the replay again, after the model it holds.
+ */
+const MAX_PENDING_BYTES = 128 * 1024 * 1024
+/** Recent models kept to verify another holder's checkpoint of them. */
+const RECENT_MODELS = 3
+
+const aggregateBytes = (message: EncryptedAggregateMessage): number =>
+  message.ciphertexts.reduce((n, c) => n + bytesOf(c).byteLength, 0)
 
 /**
  * The global model this tab holds, and the encrypted-model protocol that moves it under encryption: the task's key
@@ -43,6 +49,14 @@ export class EncryptedModel {
   readonly #pending = new Map<string, EncryptedAggregateMessage>()
   /** A checkpoint to start from once the key is here. */
   #checkpoint: EncryptedCheckpointMessage | null = null
+  /** The last model sent in the clear: where a replay without a checkpoint starts. */
+  #base: Float32Array | null = null
+  #replaying = false
+  /** Why the last replay failed (the tab then holds no model until it reconnects). */
+  #replayFailed: string | null = null
+  /** Aggregates were not held (over the bound): the replay is read again once the key is here. */
+  #gap = false
+  readonly #recent = new Map<string, Float32Array>()
   /** A replay read but not yet applied to its end: what was read, since when, and the round it leads to. */
   #catchingUp: { started: number; checkpoint: number | null; aggregates: number; parts: number } | null = null
   /** Bumped by every new start (a model in the clear, a new replay): an older replay stops reading. */
@@ -76,7 +90,10 @@ export class EncryptedModel {
     this.#pending.clear()
     this.#checkpoint = null
     this.#catchingUp = null
-    this.#current = model
+    this.#replayFailed = null
+    this.#replaying = false
+    this.#gap = false
+    this.#setCurrent(model)
   }
 
   /**
@@ -88,7 +105,10 @@ export class EncryptedModel {
     this.#pending.clear()
     this.#checkpoint = null
     this.#current = null
-    void this.#replay(generation, info, base)
+    this.#base = base.weights
+    this.#replayFailed = null
+    this.#gap = false
+    void this.#replay(generation, null, info)
   }
 
   /** The weights an encrypted round trains from: the decrypted model, once pending key work is done. */
@@ -100,7 +120,7 @@ export class EncryptedModel {
         ok: false,
         error: {
           code: 'stale-round',
-          message: `the round trains model ${version}; this tab holds ${current?.version ?? 'none yet (still catching up)'}`,
+          message: `the round trains model ${version}; this tab holds ${current?.version ?? (this.#replayFailed ? `none: catching up failed (${this.#replayFailed}); reload this tab to try again` : 'none yet (still catching up)')}`,
         },
       }
     }
@@ -109,7 +129,13 @@ export class EncryptedModel {
 
   generateKey({ keyId, preset }: KeyGenerateMessage): void {
     this.#work(`generating encryption key ${keyId}`, async (enc) => {
-      await enc.generate(keyId, preset)
+      try {
+        await enc.generate(keyId, preset)
+      } catch (error) {
+        // Said so the coordinator asks another tab to generate it.
+        await this.link.ask('client:he-key', { keyId, failed: errorMessage(error).slice(0, 300) })
+        throw error
+      }
       await this.#keyStored(keyId, 'generated')
     })
   }
@@ -137,7 +163,7 @@ export class EncryptedModel {
   }
 
   aggregate(message: EncryptedAggregateMessage): void {
-    this.#bytesDown = message.ciphertexts.reduce((n, c) => n + bytesOf(c).byteLength, 0)
+    this.#bytesDown = aggregateBytes(message)
     this.#hold(message)
     this.#work(`decrypting the aggregate of round ${message.round}`, () => this.#apply())
   }
@@ -152,6 +178,31 @@ export class EncryptedModel {
       const ciphertexts = await enc.encryptCheckpoint(keyId, current.weights)
       const digest = weightsDigest(current.weights)
       await this.link.ask('client:he-checkpoint', { round, version, keyId, digest, ciphertexts })
+    })
+  }
+
+  /**
+   * Decrypts another holder's checkpoint and compares it with the model this tab holds at that version (the
+   * coordinator cannot read it, so it asks holders to vouch for it), then says what it found.
+   */
+  verifyCheckpoint(checkpoint: EncryptedCheckpointMessage): void {
+    this.#work(`verifying the checkpoint of round ${checkpoint.round}`, async (enc) => {
+      const own = this.#recent.get(checkpoint.version)
+      let finding: { outcome: 'match' | 'mismatch' | 'unavailable'; reason?: string }
+      if (!own)
+        finding = { outcome: 'unavailable', reason: `this tab holds ${this.#current?.version ?? 'no model'}` }
+      else {
+        try {
+          const weights = await enc.decryptCheckpoint(checkpoint)
+          finding = compareCheckpoint(weights, own, checkpoint.digest, checkpoint.preset.startsWith('bfv'))
+        } catch (error) {
+          finding = {
+            outcome: 'mismatch',
+            reason: `it does not decrypt: ${errorMessage(error)}`.slice(0, 300),
+          }
+        }
+      }
+      await this.link.ask('client:he-checkpoint-verdict', { version: checkpoint.version, ...finding })
     })
   }
 
@@ -182,55 +233,69 @@ export class EncryptedModel {
 
   #hold(message: EncryptedAggregateMessage): void {
     if (this.#current && message.round <= this.#current.round) return
+    let held = 0
+    for (const m of this.#pending.values()) held += aggregateBytes(m)
+    if (held + aggregateBytes(message) > MAX_PENDING_BYTES) {
+      this.#gap = true
+      return
+    }
     this.#pending.set(message.previousVersion, message)
-    if (this.#pending.size > MAX_PENDING_AGGREGATES) {
-      const oldest = [...this.#pending.values()].reduce((a, b) => (b.round < a.round ? b : a))
-      this.#pending.delete(oldest.previousVersion)
+  }
+
+  #setCurrent(model: HeldModel): void {
+    this.#current = model
+    this.#recent.set(model.version, model.weights)
+    for (const version of this.#recent.keys()) {
+      if (this.#recent.size <= RECENT_MODELS) break
+      this.#recent.delete(version)
     }
   }
 
-  /** Reads the replay part by part (each bounded by the coordinator), holding what it gets, until none is left. */
-  async #replay(
-    generation: number,
-    info: EncryptedReplayInfo,
-    base: { round: number; weights: Float32Array },
-  ): Promise<void> {
+  /**
+   * Reads the replay after `from` (null: from the start) and holds what it gets, then applies it. `info` (from the
+   * hello) says what a replay from the start should find.
+   */
+  async #replay(generation: number, from: string | null, info?: EncryptedReplayInfo): Promise<void> {
     const started = performance.now()
     this.#catchingUp = null
-    let after: string | null = null
-    let restarts = 0
+    this.#replaying = true
     let read = { checkpoint: null as number | null, aggregates: 0, parts: 0 }
-    for (;;) {
-      const part: Result<ReplayChunk, RequestError> = await this.link.result('client:replay', { after })
-      if (generation !== this.#generation) return
-      if (!part.ok) {
-        if (part.error.code === 'stale-round' && restarts++ < MAX_REPLAY_RESTARTS) {
-          after = null
+    const outcome = await readReplay(
+      this.link,
+      from,
+      () => generation === this.#generation,
+      ({ checkpoint, aggregates }, after) => {
+        if (after === null) {
+          // A reading from the start: a checkpoint, or the model in the clear before the first aggregate.
           read = { checkpoint: null, aggregates: 0, parts: 0 }
-          continue
+          this.#pending.clear()
+          if (checkpoint) {
+            this.#checkpoint = checkpoint
+            this.#current = null
+            read.checkpoint = checkpoint.round
+          } else if (aggregates[0] && this.#base) {
+            const first = aggregates[0]
+            this.#setCurrent({ round: first.round - 1, version: first.previousVersion, weights: this.#base })
+          }
         }
-        this.state.notice('error', `catching up with the encrypted model failed: ${part.error.message}`)
-        return
-      }
-      const { checkpoint, aggregates, more }: ReplayChunk = part.value
-      read.parts++
-      if (checkpoint) {
-        this.#checkpoint = checkpoint
-        this.#current = null
-        read.checkpoint = checkpoint.round
-      } else if (after === null && aggregates[0]) {
-        const first = aggregates[0]
-        this.#current = { round: first.round - 1, version: first.previousVersion, weights: base.weights }
-      }
-      for (const aggregate of aggregates) this.#hold(aggregate)
-      read.aggregates += aggregates.length
-      const last: string | undefined = aggregates.at(-1)?.version ?? checkpoint?.version
-      if (!more || !last) break
-      after = last
+        for (const aggregate of aggregates) this.#hold(aggregate)
+        read.aggregates += aggregates.length
+        read.parts++
+      },
+    )
+    if (generation !== this.#generation || outcome === null) return
+    this.#replaying = false
+    if (!outcome.ok) {
+      this.#replayFailed = outcome.reason
+      this.state.notice(
+        'error',
+        `catching up with the encrypted model failed: ${outcome.reason}; reload this tab to try again`,
+      )
+      return
     }
-    if (info.checkpointRound !== read.checkpoint) {
+    if (info && info.checkpointRound !== read.checkpoint) {
       // The history was compacted while this tab read it: what it read still leads to the current model.
-      this.state.notice('info', `the encrypted history was compacted while this tab read it`)
+      this.state.notice('info', 'the encrypted history was compacted while this tab read it')
     }
     this.#catchingUp = { started, ...read }
     this.#work('catching up with the encrypted model', () => this.#apply())
@@ -264,17 +329,20 @@ export class EncryptedModel {
   async #apply(): Promise<void> {
     const enc = this.encryption
     if (!enc) return
+    const generation = this.#generation
     let applied: HeldModel | null = null
     const checkpoint = this.#checkpoint
     if (checkpoint && checkpoint.keyId === enc.keyId) {
       this.#checkpoint = null
       const weights = await enc.decryptCheckpoint(checkpoint)
+      // A new model (a reset, a reconnect) came while this one decrypted: it wins.
+      if (generation !== this.#generation) return
       if (weightsDigest(weights) !== checkpoint.digest) {
         throw new Error(
           `the checkpoint of round ${checkpoint.round} decrypts to weights whose digest is not ${checkpoint.digest.slice(0, 12)}: it was corrupted`,
         )
       }
-      this.#current = { round: checkpoint.round, version: checkpoint.version, weights }
+      this.#setCurrent({ round: checkpoint.round, version: checkpoint.version, weights })
       applied = this.#current
     }
     for (;;) {
@@ -283,16 +351,25 @@ export class EncryptedModel {
       if (!current || !next || next.keyId !== enc.keyId) break
       this.#pending.delete(current.version)
       const { average, ms } = await enc.decryptAverage(next)
+      if (generation !== this.#generation) return
       const weights = new Float32Array(current.weights)
       for (let i = 0; i < weights.length; i++) weights[i]! += average[i]!
-      this.#current = { round: next.round, version: next.version, weights }
+      this.#setCurrent({ round: next.round, version: next.version, weights })
       applied = this.#current
       this.#cost = { ...this.#cost, decryptMs: ms, bytesDown: this.#bytesDown }
       const encryption = this.state.snapshot.encryption
       if (encryption) this.state.set({ encryption: { ...encryption, last: { ...this.#cost } } })
     }
-    const round = this.#current?.round ?? 0
+    const current = this.#current
+    const round = current?.round ?? 0
     for (const [key, message] of this.#pending) if (message.round <= round) this.#pending.delete(key)
+    // Aggregates this tab did not hold (over the bound), or a hole before those it holds: read the replay again
+    // from the model it holds, once it can decrypt.
+    const hole = current && this.#pending.size > 0 && !this.#pending.has(current.version)
+    if (current && enc.keyId && !this.#replaying && !this.#replayFailed && (this.#gap || hole)) {
+      this.#gap = false
+      void this.#replay(generation, current.version)
+    }
     const caughtUp = this.#catchingUp
     if (applied && caughtUp && this.#pending.size === 0) {
       this.#catchingUp = null

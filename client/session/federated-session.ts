@@ -112,9 +112,17 @@ export class FederatedSession {
         `disconnected from the coordinator: ${reason}; reconnecting in ${Math.round(delayMs / 1000)} s${failures > 1 ? ` (${failures} short connections in a row)` : ''}`,
       )
     })
-    socket.on('connect_error', (error) =>
-      state.set({ status: 'disconnected' }, 'warning', `cannot reach the coordinator: ${error.message}`),
-    )
+    socket.on('connect_error', (error) => {
+      // A refused or failed handshake backs off like a connection that broke at once.
+      const { delayMs } = this.#backoff.disconnected(Date.now())
+      socket.io.reconnectionDelay(delayMs)
+      socket.io.reconnectionDelayMax(delayMs)
+      state.set(
+        { status: 'disconnected' },
+        'warning',
+        `cannot reach the coordinator: ${error.message}; trying again in ${Math.round(delayMs / 1000)} s`,
+      )
+    })
     socket.on('round:start', (message) => void this.#train(message))
     socket.on('round:cancel', (message) => this.#cancel(message))
     socket.on('model:global', (message) => void this.#evaluate(message))
@@ -127,6 +135,7 @@ export class FederatedSession {
     socket.on('he:key-envelope', (message) => model.openKey(message))
     socket.on('model:encrypted', (message) => model.aggregate(message))
     socket.on('he:checkpoint-request', (message) => model.checkpoint(message))
+    socket.on('he:checkpoint-verify', (message) => model.verifyCheckpoint(message))
     socket.on('training:finished', ({ rounds }) => {
       state.finished = true
       const status = state.snapshot.status === 'idle' ? 'finished' : state.snapshot.status
@@ -278,8 +287,7 @@ export class FederatedSession {
         loss: result.lossSum / Math.max(1, result.examples),
       }
       state.set({ localEvaluation: { version, metrics } })
-      // The digest vouches for (or against) another tab's encrypted checkpoint of this model.
-      await this.#link.ask('client:evaluation', { version, ...result, digest })
+      await this.#link.ask('client:evaluation', { version, ...result })
     } catch (error) {
       state.notice('error', `evaluating ${version} failed: ${errorMessage(error)}`)
     }

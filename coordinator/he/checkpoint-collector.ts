@@ -1,4 +1,4 @@
-import type { CheckpointUpload } from '../../shared/protocol'
+import type { CheckpointUpload, CheckpointVerdictReport } from '../../shared/protocol'
 import { fail, ok, type Result } from '../../shared/result'
 import type { ClientId } from '../../shared/rounds/state'
 
@@ -10,36 +10,44 @@ export interface CheckpointAsk {
   readonly at: number
 }
 
-/** How long a holder has to send the checkpoint it was asked for before another is asked. */
+/** How long a holder has to send the checkpoint (and verifiers to check it) before another is asked. */
 export const CHECKPOINT_TIMEOUT_MS = 60_000
 
-/** Versions whose digests are kept (the tabs' evaluations of recent models). */
-const DIGEST_VERSIONS = 8
+/** Other key holders that decrypt a checkpoint and compare it with their own model before it is taken. */
+export const CHECKPOINT_VERIFIERS = 2
 
 export type CheckpointVerdict =
   | {
       readonly kind: 'accept'
       readonly upload: CheckpointUpload
       readonly from: ClientId
-      readonly vouchers: number
+      readonly verifiers: readonly ClientId[]
     }
   | { readonly kind: 'reject'; readonly from: ClientId; readonly reason: string }
+  | { readonly kind: 'lapse'; readonly from: ClientId; readonly reason: string }
 
 /**
- * Getting a trustworthy encrypted checkpoint without reading it. The coordinator cannot decrypt a checkpoint, so it
- * checks what it can (the asked holder, the model version, the ciphertexts' form: the caller) and lets the other
- * tabs vouch for its content: every tab reports the SHA-256 of each model it evaluates, and under BFV, whose
- * decryption is exact, every honest key holder holds the same bits. Only key holders' digests count (the caller), and
- * the uploader's counts for it: a checkpoint is taken once another holder reported its digest and more than half of
- * the holders that report digests hold it; one that more than half of them contradict is refused and another holder
- * asked. A minority of liars cannot get an honest checkpoint refused, whatever the order their digests come in.
- * Under CKKS each tab's decryption is flooded with its own noise (`ckks-release.ts`), so the digests differ by design
- * and the checkpoint is taken on its holder's word, like the key envelopes any holder seals.
+ * Getting a trustworthy encrypted checkpoint without reading it. The coordinator checks what it can (the asked
+ * holder, the model version, the ciphertexts' form: the caller); its content is checked by other key holders, which
+ * decrypt the very ciphertexts uploaded and compare the weights with the model they hold at that version: the same
+ * bits under BFV, within CKKS's error under CKKS, and the digest the uploader claims. A checkpoint is taken once
+ * `min(2, holders - 1)` verifiers found it matching and none found otherwise; refused (its holder is not asked again)
+ * once as many found it wrong and none matching; a split, or verifiers that no longer hold that version, let the ask
+ * lapse, and the next one goes to another holder. So a checkpoint enters the replay only if at least two key holders
+ * (uploader and verifier) vouch for what it decrypts to, and one lying verifier can delay compaction but not poison or
+ * block it for good. With a single key holder there is nobody to ask: its checkpoint is taken on its word, like the
+ * key envelopes it seals.
  */
 export class CheckpointCollector {
   #ask: CheckpointAsk | null = null
-  #candidate: { upload: CheckpointUpload; from: ClientId } | null = null
-  readonly #digests = new Map<string, Map<ClientId, string>>()
+  #candidate: {
+    upload: CheckpointUpload
+    from: ClientId
+    verifiers: ClientId[]
+    /** Matching verdicts it needs, fixed when it arrives (a verifier leaving does not lower it). */
+    needed: number
+    outcomes: Map<ClientId, CheckpointVerdictReport>
+  } | null = null
 
   constructor(
     /** Aggregates after which a new checkpoint is asked for. */
@@ -61,58 +69,61 @@ export class CheckpointCollector {
     this.#candidate = null
   }
 
-  /** A tab's digest of a model it evaluated. */
-  vouch(id: ClientId, version: string, digest: string): void {
-    let byTab = this.#digests.get(version)
-    if (!byTab) {
-      byTab = new Map()
-      this.#digests.set(version, byTab)
-      for (const old of this.#digests.keys()) {
-        if (this.#digests.size <= DIGEST_VERSIONS) break
-        this.#digests.delete(old)
-      }
-    }
-    byTab.set(id, digest)
-  }
-
-  /** The asked holder's upload; the caller has checked its ciphertexts. */
-  offer(from: ClientId, upload: CheckpointUpload): Result<null> {
+  /**
+   * The asked holder's upload (once per ask; the caller has checked its ciphertexts), and the holders asked to
+   * verify it (`verifiers`, chosen by the caller among the other key holders).
+   */
+  offer(from: ClientId, upload: CheckpointUpload, verifiers: readonly ClientId[]): Result<null> {
     const ask = this.#ask
     if (!ask || ask.holder !== from) return fail('invalid-state', `${from} was not asked for a checkpoint`)
+    if (this.#candidate) return fail('invalid-state', `${from} already sent the checkpoint it was asked for`)
     if (upload.version !== ask.version || upload.round !== ask.round) {
       return fail(
         'stale-round',
         `the checkpoint asked for is of model ${ask.version} (round ${ask.round}), not ${upload.version}`,
       )
     }
-    this.#candidate = { upload, from }
+    const asked = verifiers.slice(0, CHECKPOINT_VERIFIERS)
+    this.#candidate = { upload, from, verifiers: asked, needed: asked.length, outcomes: new Map() }
     return ok(null)
   }
 
-  /**
-   * The verdict on the candidate, once there is one: `exact` says whether tabs' digests must agree (BFV);
-   * `holders` is how many tabs hold the key. Null while it waits for tabs to vouch.
-   */
-  settle(exact: boolean, holders: number): CheckpointVerdict | null {
+  /** A verifier's finding on the candidate. */
+  verdict(id: ClientId, report: CheckpointVerdictReport): Result<null> {
+    const candidate = this.#candidate
+    if (!candidate || !candidate.verifiers.includes(id)) {
+      return fail('invalid-state', `${id} was not asked to verify a checkpoint`)
+    }
+    if (report.version !== candidate.upload.version) {
+      return fail('stale-round', `the checkpoint to verify is of model ${candidate.upload.version}`)
+    }
+    if (candidate.outcomes.has(id)) return fail('invalid-state', `${id} already gave its verdict`)
+    candidate.outcomes.set(id, report)
+    return ok(null)
+  }
+
+  /** The decision on the candidate, once there is one; null while verifiers are still out. */
+  settle(): CheckpointVerdict | null {
     const candidate = this.#candidate
     if (!candidate) return null
-    const others = [...(this.#digests.get(candidate.upload.version) ?? new Map<ClientId, string>())].filter(
-      ([id]) => id !== candidate.from,
-    )
-    const agree = others.filter(([, digest]) => digest === candidate.upload.digest).length
-    const disagree = others.length - agree
-    // The tabs that vouch (a holder without data never does): a side that has more than half of them decides.
-    const voters = new Set([candidate.from])
-    for (const byTab of this.#digests.values()) for (const id of byTab.keys()) voters.add(id)
-    const half = voters.size / 2
+    const { verifiers, outcomes, from, upload, needed } = candidate
+    const findings = [...outcomes.values()]
+    const matches = findings.filter((f) => f.outcome === 'match').length
+    const mismatches = findings.filter((f) => f.outcome === 'mismatch')
     let verdict: CheckpointVerdict | null = null
-    if (!exact || holders <= 1 || (agree >= 1 && agree + 1 > half)) {
-      verdict = { kind: 'accept', upload: candidate.upload, from: candidate.from, vouchers: agree }
-    } else if (disagree > half) {
+    if (needed === 0 || (matches >= needed && mismatches.length === 0)) {
+      verdict = { kind: 'accept', upload, from, verifiers: [...outcomes.keys()] }
+    } else if (mismatches.length >= needed && matches === 0) {
       verdict = {
         kind: 'reject',
-        from: candidate.from,
-        reason: `its digest ${candidate.upload.digest.slice(0, 12)} matches ${agree} of the ${others.length} other tabs' digests of model ${candidate.upload.version}`,
+        from,
+        reason: `${mismatches.length} key holder(s) decrypted it and found ${mismatches.map((m) => m.reason ?? 'other weights').join('; ')}`,
+      }
+    } else if (outcomes.size === verifiers.length) {
+      verdict = {
+        kind: 'lapse',
+        from,
+        reason: `its verifiers disagreed or could not check it (${findings.map((f) => f.outcome).join(', ')})`,
       }
     }
     if (verdict) {
@@ -122,18 +133,21 @@ export class CheckpointCollector {
     return verdict
   }
 
-  /** A tab left: an ask it was to answer lapses. */
+  /** A tab left: an ask it was to answer lapses; a verifier that left no longer counts. */
   leave(id: ClientId): void {
     if (this.#ask?.holder === id) {
       this.#ask = null
       this.#candidate = null
+      return
     }
-    for (const byTab of this.#digests.values()) byTab.delete(id)
+    const candidate = this.#candidate
+    if (candidate && !candidate.outcomes.has(id)) {
+      candidate.verifiers = candidate.verifiers.filter((v) => v !== id)
+    }
   }
 
   clear(): void {
     this.#ask = null
     this.#candidate = null
-    this.#digests.clear()
   }
 }

@@ -6,6 +6,7 @@ import { bfvHalfModulus, type EncryptedVector } from '../../shared/he/vector'
 import { ciphertextsHash, encryptedModelVersion } from '../../shared/he/wire'
 import type {
   CheckpointUpload,
+  CheckpointVerdictReport,
   DashboardSnapshot,
   EncryptedAggregateMessage,
   GlobalModelMessage,
@@ -17,7 +18,7 @@ import type {
 import { fail, ok, type Result } from '../../shared/result'
 import type { EncryptionConfig } from '../../shared/rounds/config'
 import type { ClientId, RoundPrivacy } from '../../shared/rounds/state'
-import { CheckpointCollector } from './checkpoint-collector'
+import { CHECKPOINT_VERIFIERS, CheckpointCollector } from './checkpoint-collector'
 import { EncryptedAggregator, loadCiphertexts } from './encrypted-aggregator'
 import { type ClearModel, EncryptedHistory } from './encrypted-history'
 import { type EncryptedSum, EncryptedSumAggregator } from './encrypted-sum-aggregator'
@@ -257,7 +258,10 @@ export class EncryptedRounds {
     this.send(holder, 'he:checkpoint-request', { ...latest, keyId: latest.keyId })
   }
 
-  /** A checkpoint from the holder asked: its ciphertexts are checked here, its content by the tabs' digests. */
+  /**
+   * A checkpoint from the holder asked: its ciphertexts are checked here, its content by other key holders, which
+   * decrypt it and compare it with their own model (`checkpoint-collector.ts`).
+   */
   offerCheckpoint(from: ClientId, upload: CheckpointUpload): Result<null> {
     const preset = this.custody.preset
     if (!this.he || !preset || upload.keyId !== this.custody.keyId) {
@@ -266,8 +270,8 @@ export class EncryptedRounds {
     if (!this.#history?.holds(upload.version)) {
       return fail('stale-round', `model ${upload.version} is not in the encrypted history`)
     }
-    const offered = this.#checkpoints.offer(from, upload)
-    if (!offered.ok) return offered
+    const ask = this.#checkpoints.asked
+    if (ask?.holder !== from) return fail('invalid-state', `${from} was not asked for a checkpoint`)
     try {
       loadCiphertexts(
         this.he.context(preset),
@@ -277,21 +281,25 @@ export class EncryptedRounds {
         upload.ciphertexts.map(bytesOf),
       ).delete()
     } catch (error) {
+      // The holder asked sent what is not a checkpoint of this model: the ask lapses, and it is not asked again.
       this.#checkpoints.leave(from)
+      this.#distrusted.add(from)
       return fail('bad-payload', `checkpoint: ${error instanceof Error ? error.message : String(error)}`)
     }
+    const verifiers = this.custody.holderIds().filter((id) => id !== from && !this.#distrusted.has(id))
+    const offered = this.#checkpoints.offer(from, upload, verifiers)
+    if (!offered.ok) return offered
+    const message = { ...upload, preset, length: this.parameters }
+    for (const id of verifiers.slice(0, CHECKPOINT_VERIFIERS)) this.send(id, 'he:checkpoint-verify', message)
     this.#settle()
     return ok(null)
   }
 
-  /**
-   * A tab's digest of a model it evaluated: vouches for (or against) a checkpoint of it. Only a key holder can have
-   * decrypted the model; any other tab's digest is made up and does not count.
-   */
-  vouch(id: ClientId, version: string, digest: string): void {
-    if (!this.#history || !this.custody.holds(id)) return
-    this.#checkpoints.vouch(id, version, digest)
-    this.#settle()
+  /** A verifier's finding on the checkpoint it was sent. */
+  checkpointVerdict(id: ClientId, report: CheckpointVerdictReport): Result<null> {
+    const result = this.#checkpoints.verdict(id, report)
+    if (result.ok) this.#settle()
+    return result
   }
 
   leave(id: ClientId): void {
@@ -315,25 +323,22 @@ export class EncryptedRounds {
 
   #settle(): void {
     const history = this.#history
-    const verdict = this.#checkpoints.settle(
-      this.custody.preset?.startsWith('bfv') ?? false,
-      this.custody.holders,
-    )
+    const verdict = this.#checkpoints.settle()
     if (!history || !verdict) return
-    if (verdict.kind === 'reject') {
-      this.#distrusted.add(verdict.from)
+    if (verdict.kind !== 'accept') {
+      if (verdict.kind === 'reject') this.#distrusted.add(verdict.from)
       this.note(
         'warning',
-        `checkpoint from ${verdict.from} refused: ${verdict.reason}; another key holder will be asked`,
+        `checkpoint from ${verdict.from} ${verdict.kind === 'reject' ? 'refused' : 'not taken'}: ${verdict.reason}; another key holder will be asked`,
       )
       return
     }
-    const { upload, from, vouchers } = verdict
+    const { upload, from, verifiers } = verdict
     const compacted = history.compact({ ...upload, preset: this.custody.preset!, length: this.parameters })
     if (!compacted.ok) return
     this.note(
       'info',
-      `checkpoint of round ${upload.round} from ${from}${vouchers ? `, vouched for by ${vouchers} tab(s)` : ''}: a late tab now replays it and ${history.pending} aggregate(s)`,
+      `checkpoint of round ${upload.round} from ${from}${verifiers.length ? `, verified by ${verifiers.join(' and ')}` : ' (the only key holder)'}: a late tab now replays it and ${history.pending} aggregate(s)`,
     )
   }
 

@@ -26,6 +26,9 @@ export class KeyCustody {
   #preset: HePresetName | null = null
   /** The tab asked to generate the current key, until it confirms. */
   #generator: ClientId | null = null
+  #generatorAt = 0
+  /** Tabs that failed to generate the current preset's key: not asked again until the key is reset. */
+  readonly #failedGenerators = new Set<ClientId>()
   readonly #holders = new Set<ClientId>()
   /** Tabs waiting for an envelope: the holder asked to seal it, when, and the tries so far. */
   readonly #pending = new Map<ClientId, { holder: ClientId; at: number }>()
@@ -57,6 +60,11 @@ export class KeyCustody {
 
   get holders(): number {
     return this.#holders.size
+  }
+
+  /** The tabs that hold the current key, in the order they got it. */
+  holderIds(): ClientId[] {
+    return [...this.#holders]
   }
 
   /** Every tab of the task that can receive a key (it announced an envelope key). */
@@ -92,12 +100,16 @@ export class KeyCustody {
    */
   failed(id: ClientId, keyId: string, reason: string): Result<null> {
     if (keyId !== this.#keyId) return fail('stale-round', `key ${keyId} is not this task's current key`)
+    if (id === this.#generator) {
+      this.#generatorFailed(reason)
+      return ok(null)
+    }
     if (!this.#pending.has(id)) return fail('invalid-state', `${id} was not sent key ${keyId}`)
     this.#pending.delete(id)
     const failures = (this.#failures.get(id) ?? 0) + 1
     this.#failures.set(id, failures)
     if (failures >= KEY_SHARE_ATTEMPTS) {
-      const text = `the task's encryption key ${keyId} could not be delivered to ${id} in ${failures} tries (last: ${reason}); it sits out encrypted rounds until it reconnects`
+      const text = `the task's encryption key ${keyId} could not be delivered to ${id} in ${failures} tries (last: ${reason}); it sits out encrypted rounds: reload the tab to try again`
       this.note('warning', text)
       this.send(id, 'notice', { level: 'error', text })
       return ok(null)
@@ -107,9 +119,12 @@ export class KeyCustody {
     return ok(null)
   }
 
-  /** Envelopes not delivered in `KEY_SHARE_TIMEOUT_MS` count as failed tries. */
+  /** Envelopes not delivered in `KEY_SHARE_TIMEOUT_MS` count as failed tries; so does a key not generated in time. */
   expire(): void {
     const now = this.now()
+    if (this.#generator && now - this.#generatorAt > KEY_SHARE_TIMEOUT_MS) {
+      this.#generatorFailed(`no key within ${KEY_SHARE_TIMEOUT_MS / 1000} s`)
+    }
     for (const [recipient, ask] of [...this.#pending]) {
       if (now - ask.at > KEY_SHARE_TIMEOUT_MS && this.#keyId) {
         this.failed(
@@ -160,9 +175,23 @@ export class KeyCustody {
     return ok(null)
   }
 
+  /** The tab asked to generate the key did not: another tab is asked (a fresh key id). */
+  #generatorFailed(reason: string): void {
+    const generator = this.#generator!
+    this.#failedGenerators.add(generator)
+    this.#generator = null
+    this.note(
+      'warning',
+      `${generator} did not generate encryption key ${this.#keyId} (${reason}); asking another tab`,
+    )
+    if (this.#holders.size === 0 && !this.hasEncryptedHistory()) this.#keyId = null
+    this.#distribute()
+  }
+
   #resetKey(): void {
     this.#keyId = null
     this.#generator = null
+    this.#failedGenerators.clear()
     this.#holders.clear()
     this.#pending.clear()
     this.#failures.clear()
@@ -171,17 +200,15 @@ export class KeyCustody {
   #distribute(): void {
     if (!this.#preset) return
     if (!this.#keyId || (this.#holders.size === 0 && !this.#generator && !this.hasEncryptedHistory())) {
-      const candidate = this.#envelopeKeys.keys().next()
-      if (candidate.done) return
+      const candidate = [...this.#envelopeKeys.keys()].find((id) => !this.#failedGenerators.has(id))
+      if (candidate === undefined) return
       this.#keyId = randomHexId(KEY_ID_BYTES)
-      this.#generator = candidate.value
+      this.#generator = candidate
+      this.#generatorAt = this.now()
       this.#holders.clear()
       this.#pending.clear()
-      this.note(
-        'info',
-        `${candidate.value} asked to generate encryption key ${this.#keyId} (${this.#preset})`,
-      )
-      this.send(candidate.value, 'he:key-generate', { keyId: this.#keyId, preset: this.#preset })
+      this.note('info', `${candidate} asked to generate encryption key ${this.#keyId} (${this.#preset})`)
+      this.send(candidate, 'he:key-generate', { keyId: this.#keyId, preset: this.#preset })
       return
     }
     const holders = [...this.#holders]

@@ -80,6 +80,6 @@ export const EVENT_COST = {
   inference: 10,
   /** A full re-verification of the chain (control token only). */
   reverify: 25,
-  /** A part of the encrypted history: up to 49 ciphertexts sent back. */
+  /** A part of the encrypted history sent back, or a checkpoint loaded: up to 49 ciphertexts each. */
   replay: 5,
 } as const

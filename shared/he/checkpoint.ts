@@ -1,3 +1,4 @@
+import { weightsDigest } from '../model/version'
 import { HeError } from './errors'
 
 /**
@@ -26,7 +27,7 @@ export function weightsFromWords(decrypted: ArrayLike<number>): Float32Array {
     if (!Number.isFinite(value) || Math.abs(value - word) > WORD_TOLERANCE || word < 0 || word >= 2 ** 32) {
       throw new HeError(
         'bad-ciphertext',
-        `checkpoint value ${i} decrypted to ${value}, not a 32-bit word: the checkpoint is corrupt or under another key`,
+        `checkpoint value ${i} did not decrypt to a 32-bit word: the checkpoint is corrupt or under another key`,
       )
     }
     words[i] = word
@@ -36,4 +37,41 @@ export function weightsFromWords(decrypted: ArrayLike<number>): Float32Array {
   if (bad !== -1)
     throw new HeError('bad-ciphertext', `checkpoint weight ${bad} is ${weights[bad]}: weights must be finite`)
   return weights
+}
+
+/**
+ * Largest difference a CKKS checkpoint may show from a verifier's own model: each tab floods its decryptions with
+ * its own noise (std 2^-26, rounded to 2^-24, `ckks-release.ts`), so honest models drift apart by far less.
+ */
+export const CKKS_CHECKPOINT_TOLERANCE = 1e-3
+
+/**
+ * A verifier's finding on another holder's checkpoint: what it decrypted against the digest claimed and against the
+ * model the verifier holds at that version (the same bits under BFV, within `CKKS_CHECKPOINT_TOLERANCE` under CKKS).
+ */
+export function compareCheckpoint(
+  decrypted: Float32Array,
+  own: Float32Array,
+  claimedDigest: string,
+  exact: boolean,
+): { outcome: 'match' | 'mismatch'; reason?: string } {
+  if (weightsDigest(decrypted) !== claimedDigest) {
+    return { outcome: 'mismatch', reason: 'it decrypts to weights whose SHA-256 is not the one it claims' }
+  }
+  if (decrypted.length !== own.length) {
+    return { outcome: 'mismatch', reason: `it holds ${decrypted.length} weights, the model ${own.length}` }
+  }
+  if (exact) {
+    return weightsDigest(own) === claimedDigest
+      ? { outcome: 'match' }
+      : { outcome: 'mismatch', reason: "its weights are not this tab's model of that version" }
+  }
+  let worst = 0
+  for (let i = 0; i < own.length; i++) worst = Math.max(worst, Math.abs(decrypted[i]! - own[i]!))
+  return worst <= CKKS_CHECKPOINT_TOLERANCE
+    ? { outcome: 'match' }
+    : {
+        outcome: 'mismatch',
+        reason: `its weights differ from this tab's model of that version by up to ${worst.toPrecision(3)}`,
+      }
 }

@@ -152,11 +152,22 @@ export const checkpointUploadSchema = z.object({
 })
 export type CheckpointUpload = Readonly<z.infer<typeof checkpointUploadSchema>>
 
-/** A checkpoint as a late tab receives it: the upload and how to read it. */
+/** A checkpoint as a late tab (or a verifier) receives it: the upload and how to read it. */
 export interface EncryptedCheckpointMessage extends CheckpointUpload {
   readonly preset: HePresetName
   readonly length: number
 }
+
+/**
+ * A key holder asked to verify a checkpoint decrypts it and compares it with the model it holds at that version:
+ * `match`, `mismatch` (with the reason), or `unavailable` (it no longer holds that version).
+ */
+export const checkpointVerdictSchema = z.object({
+  version: modelVersionSchema,
+  outcome: z.enum(['match', 'mismatch', 'unavailable']),
+  reason: z.string().min(1).max(300).optional(),
+})
+export type CheckpointVerdictReport = Readonly<z.infer<typeof checkpointVerdictSchema>>
 
 /**
  * The next part of the encrypted history for a late tab: after `after` (a model version it holds), or from the

@@ -10,6 +10,8 @@ import type { AccountRequest, AccountView, TransactionReceipt } from './chain'
 import type {
   CheckpointRequest,
   CheckpointUpload,
+  CheckpointVerdictReport,
+  EncryptedCheckpointMessage,
   EncryptedAggregateMessage,
   EncryptedUpdateMessage,
   HeEnvelopeRequest,
@@ -66,6 +68,8 @@ export interface ClientToServerEvents extends MarketClientEvents {
   'client:replay': (request: ReplayRequest, ack: Ack<ReplayChunk>) => void
   /** A key holder's encrypted checkpoint, as asked by `he:checkpoint-request`. */
   'client:he-checkpoint': (upload: CheckpointUpload, ack: Ack<null>) => void
+  /** A verifier's finding on another holder's checkpoint, as asked by `he:checkpoint-verify`. */
+  'client:he-checkpoint-verdict': (report: CheckpointVerdictReport, ack: Ack<null>) => void
 }
 
 export interface ServerToClientEvents extends MarketServerEvents {
@@ -88,4 +92,6 @@ export interface ServerToClientEvents extends MarketServerEvents {
   'task:state': (state: TaskStateMessage) => void
   /** Encrypt the model held at `version` as a checkpoint (late tabs start from it), then `client:he-checkpoint`. */
   'he:checkpoint-request': (request: CheckpointRequest) => void
+  /** Decrypt another holder's checkpoint, compare it with the model held at its version, then give the verdict. */
+  'he:checkpoint-verify': (checkpoint: EncryptedCheckpointMessage) => void
 }

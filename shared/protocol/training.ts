@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { sha256HexSchema, signatureHexSchema } from '../ids'
+import { signatureHexSchema } from '../ids'
 import { binarySchema } from './base'
 
 /** A model version as it travels ("r3-1f2e3d4c5b6a", `model/version.ts`): bounded text, checked against state. */
@@ -43,7 +43,5 @@ export const evaluationSchema = z.object({
   examples: count,
   lossSum: z.number().min(0),
   confusion: z.array(z.array(count).max(1000)).min(2).max(1000),
-  /** SHA-256 of the evaluated weights (`weightsDigest`): tabs that agree on it vouch for an encrypted checkpoint. */
-  digest: sha256HexSchema.optional(),
 })
 export type EvaluationReport = Readonly<z.infer<typeof evaluationSchema>>

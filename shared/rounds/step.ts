@@ -2,7 +2,7 @@ import { addStep, ledgerEpsilon } from '../privacy/ledger'
 import type { RandomSource } from '../random'
 import { sampleWithoutReplacement } from '../random'
 import { fail, ok, type ProtocolError } from '../result'
-import { quorumFor } from './config'
+import { quorumFor, type TrainingConfig } from './config'
 import type {
   ActiveRound,
   ClientId,
@@ -125,7 +125,12 @@ function apply(state: RoundState, input: Input, effects: Effect[]): RoundState {
     }
     case 'configure':
       effects.push({ type: 'ack', result: ok(null) })
-      return { ...state, config: input.config, stopped: null }
+      // A budget stop stands until the privacy settings change (a new budget), a start or a reset.
+      return {
+        ...state,
+        config: input.config,
+        stopped: samePrivacy(state.config, input.config) ? state.stopped : null,
+      }
     default: {
       const _exhaustive: never = input
       throw new Error(`unknown input ${JSON.stringify(_exhaustive)}`)
@@ -358,4 +363,9 @@ function reject(
 ): RoundState {
   effects.push({ type: 'ack', result: fail(code, message) })
   return state
+}
+
+/** Whether two configurations have the same privacy settings (what a budget stop depends on). */
+function samePrivacy(a: TrainingConfig, b: TrainingConfig): boolean {
+  return JSON.stringify(a.privacy) === JSON.stringify(b.privacy)
 }

@@ -56,7 +56,7 @@ describe('a tab joining after encrypted rounds (Node tabs over real sockets)', (
 
   it('after 30 rounds: checkpoints compact the history; the late tab replays one checkpoint and a few aggregates, bit for bit', async () => {
     const federation = await encryptedRounds(30, 10)
-    // Checkpoints were taken after rounds 10, 20 and 30 (each vouched for by the other tabs' digests).
+    // Checkpoints were taken after rounds 10, 20 and 30 (each decrypted and checked by the two other tabs).
     await waitFor(
       () => federation.snapshot(false).encryption.checkpointRound === 30,
       'the checkpoint of round 30',
@@ -65,7 +65,7 @@ describe('a tab joining after encrypted rounds (Node tabs over real sockets)', (
     expect(encryption).toMatchObject({ encryptedRounds: 30, replayAggregates: 0 })
     const events = federation.log.entries.map((e) => e.text)
     expect(
-      events.filter((t) => /^checkpoint of round \d+ from tab-\d+, vouched for by 2 tab/.test(t)),
+      events.filter((t) => /^checkpoint of round \d+ from tab-\d+, verified by tab-\d+ and tab-\d+:/.test(t)),
     ).toHaveLength(3)
 
     const late = await run.addClient({ backend: 'cpu' })

@@ -321,6 +321,21 @@ describe('round state machine with client-level DP', () => {
     expect(stop?.type === 'budget-exhausted' && stop.next).toBeGreaterThan(8)
     expect(state.running).toBe(false)
     expect(acks(effects).at(-1)).toMatchObject({ ok: false, error: { code: 'over-budget' } })
+    // The phase names the stop and its reason; a setting that is not privacy leaves it, a new budget clears it.
+    expect(phaseOf(state)).toBe('stopped')
+    expect(state.stopped).toMatch(
+      /^the privacy budget is spent: epsilon [\d.]+ so far, the next round would reach/,
+    )
+    const relearn = step(
+      state,
+      { type: 'configure', now: 10, config: { ...state.config, learningRate: 0.02 } },
+      deps,
+    )
+    expect(phaseOf(relearn.state)).toBe('stopped')
+    const wider = { ...state.config, privacy: { ...state.config.privacy, epsilonBudget: 100 } }
+    const rebudget = step(relearn.state, { type: 'configure', now: 11, config: wider }, deps)
+    expect(rebudget.state.stopped).toBeNull()
+    expect(phaseOf(rebudget.state)).toBe('paused')
   })
 })
 

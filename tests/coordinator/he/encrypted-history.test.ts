@@ -98,7 +98,7 @@ describe('the encrypted history a late tab replays', () => {
   })
 })
 
-describe("checkpoints are taken on the other tabs' word", () => {
+describe('a checkpoint is taken once other key holders decrypted it and found their own model', () => {
   const upload = (digest: string) => ({
     round: 10,
     version: 'r10-he',
@@ -106,50 +106,68 @@ describe("checkpoints are taken on the other tabs' word", () => {
     digest,
     ciphertexts: [new Uint8Array(8)],
   })
+  const asked = () => {
+    const c = new CheckpointCollector(10)
+    c.ask({ round: 10, version: 'r10-he', holder: 'tab-1', at: 0 })
+    return c
+  }
 
-  it('due every N aggregates; only the holder asked, for the model asked', () => {
+  it('due every N aggregates; only the holder asked, once, for the model asked', () => {
     const c = new CheckpointCollector(10)
     expect(c.due(9, 0)).toBe(false)
     expect(c.due(10, 0)).toBe(true)
     c.ask({ round: 10, version: 'r10-he', holder: 'tab-1', at: 0 })
     expect(c.due(12, 1000)).toBe(false)
-    expect(c.offer('tab-2', upload(hex(1))).ok).toBe(false)
-    expect(c.offer('tab-1', { ...upload(hex(1)), version: 'r9-he' }).ok).toBe(false)
-    expect(c.offer('tab-1', upload(hex(1))).ok).toBe(true)
+    expect(c.due(12, 61_000)).toBe(true)
+    expect(c.offer('tab-2', upload(hex(1)), []).ok).toBe(false)
+    expect(c.offer('tab-1', { ...upload(hex(1)), version: 'r9-he' }, []).ok).toBe(false)
+    expect(c.offer('tab-1', upload(hex(1)), ['tab-2', 'tab-3']).ok).toBe(true)
+    const again = c.offer('tab-1', upload(hex(2)), ['tab-2'])
+    expect(again.ok || again.error.message).toMatch(/already sent the checkpoint/)
   })
 
-  it('BFV: accepted once another tab reports the same digest', () => {
-    const c = new CheckpointCollector(10)
-    c.ask({ round: 10, version: 'r10-he', holder: 'tab-1', at: 0 })
-    c.vouch('tab-1', 'r10-he', hex(1))
-    c.offer('tab-1', upload(hex(1)))
-    // The uploader's own digest does not count.
-    expect(c.settle(true, 3)).toBeNull()
-    c.vouch('tab-2', 'r10-he', hex(1))
-    expect(c.settle(true, 3)).toMatchObject({ kind: 'accept', from: 'tab-1', vouchers: 1 })
-  })
-
-  it('BFV: a checkpoint the other tabs contradict is refused, naming the holder', () => {
-    const c = new CheckpointCollector(10)
-    c.ask({ round: 10, version: 'r10-he', holder: 'tab-1', at: 0 })
-    c.offer('tab-1', upload(hex(666)))
-    c.vouch('tab-2', 'r10-he', hex(1))
-    c.vouch('tab-3', 'r10-he', hex(1))
-    const verdict = c.settle(true, 3)
-    expect(verdict).toMatchObject({ kind: 'reject', from: 'tab-1' })
-    expect(verdict?.kind === 'reject' && verdict.reason).toMatch(/matches 0 of the 2 other tabs/)
+  it('accepted when both verifiers find a match; verdicts only from those asked, once', () => {
+    const c = asked()
+    c.offer('tab-1', upload(hex(1)), ['tab-2', 'tab-3', 'tab-4'])
+    expect(c.verdict('tab-4', { version: 'r10-he', outcome: 'match' }).ok).toBe(false)
+    expect(c.verdict('tab-2', { version: 'r9-he', outcome: 'match' }).ok).toBe(false)
+    expect(c.verdict('tab-2', { version: 'r10-he', outcome: 'match' }).ok).toBe(true)
+    expect(c.verdict('tab-2', { version: 'r10-he', outcome: 'match' }).ok).toBe(false)
+    expect(c.settle()).toBeNull()
+    c.verdict('tab-3', { version: 'r10-he', outcome: 'match' })
+    expect(c.settle()).toMatchObject({ kind: 'accept', from: 'tab-1', verifiers: ['tab-2', 'tab-3'] })
     expect(c.asked).toBeNull()
   })
 
-  it('the sole key holder, or CKKS (each tab floods its own decryption), is taken on its word', () => {
-    for (const [exact, holders] of [
-      [true, 1],
-      [false, 3],
-    ] as const) {
-      const c = new CheckpointCollector(10)
-      c.ask({ round: 10, version: 'r10-he', holder: 'tab-1', at: 0 })
-      c.offer('tab-1', upload(hex(1)))
-      expect(c.settle(exact, holders)).toMatchObject({ kind: 'accept', vouchers: 0 })
-    }
+  it('refused when the verifiers decrypt other weights; one lying verifier only lets the ask lapse', () => {
+    const c = asked()
+    c.offer('tab-1', upload(hex(666)), ['tab-2', 'tab-3'])
+    c.verdict('tab-2', {
+      version: 'r10-he',
+      outcome: 'mismatch',
+      reason: "its weights are not this tab's model",
+    })
+    c.verdict('tab-3', { version: 'r10-he', outcome: 'mismatch', reason: 'it does not decrypt' })
+    const verdict = c.settle()
+    expect(verdict).toMatchObject({ kind: 'reject', from: 'tab-1' })
+    expect(verdict?.kind === 'reject' && verdict.reason).toMatch(/2 key holder\(s\) decrypted it and found/)
+
+    const split = asked()
+    split.offer('tab-1', upload(hex(1)), ['tab-2', 'tab-3'])
+    split.verdict('tab-2', { version: 'r10-he', outcome: 'match' })
+    split.verdict('tab-3', { version: 'r10-he', outcome: 'mismatch', reason: 'lies' })
+    expect(split.settle()).toMatchObject({ kind: 'lapse', from: 'tab-1' })
+  })
+
+  it('a verifier leaving does not lower the bar; the sole key holder is taken on its word', () => {
+    const c = asked()
+    c.offer('tab-1', upload(hex(1)), ['tab-2', 'tab-3'])
+    c.verdict('tab-2', { version: 'r10-he', outcome: 'match' })
+    c.leave('tab-3')
+    expect(c.settle()).toMatchObject({ kind: 'lapse' })
+
+    const alone = asked()
+    alone.offer('tab-1', upload(hex(1)), [])
+    expect(alone.settle()).toMatchObject({ kind: 'accept', verifiers: [] })
   })
 })

@@ -77,3 +77,36 @@ describe('key delivery is retried until the tab holds the key or is told why not
     expect(c.keyId).not.toBe(keyId)
   })
 })
+
+describe('a tab asked to generate the key that does not is replaced', () => {
+  it('after the timeout, or at once when it reports a failure, another tab generates a fresh key', () => {
+    const sent: { to: string; event: string; args: unknown[] }[] = []
+    const notes: string[] = []
+    let now = 0
+    const c = new KeyCustody(
+      (to, event, ...args) => sent.push({ to, event, args }),
+      (_level, text) => notes.push(text),
+      () => false,
+      () => now,
+    )
+    const key = new ArrayBuffer(65)
+    c.enable('bfv-8192')
+    for (const id of ['tab-1', 'tab-2', 'tab-3']) c.join(id, key)
+    const generates = () => sent.filter((s) => s.event === 'he:key-generate')
+    expect(generates().map((s) => s.to)).toEqual(['tab-1'])
+    now += KEY_SHARE_TIMEOUT_MS + 1
+    c.expire()
+    expect(generates().map((s) => s.to)).toEqual(['tab-1', 'tab-2'])
+    expect(notes.some((n) => /tab-1 did not generate encryption key .* \(no key within 20 s\)/.test(n))).toBe(
+      true,
+    )
+    const second = (generates()[1]!.args[0] as { keyId: string }).keyId
+    expect(c.failed('tab-2', second, 'SEAL did not load').ok).toBe(true)
+    expect(generates().map((s) => s.to)).toEqual(['tab-1', 'tab-2', 'tab-3'])
+    const third = (generates()[2]!.args[0] as { keyId: string }).keyId
+    expect(new Set([second, third]).size).toBe(2)
+    // The first generator's late confirmation of a key that is no longer the task's is refused.
+    expect(c.confirm('tab-1', (generates()[0]!.args[0] as { keyId: string }).keyId).ok).toBe(false)
+    expect(c.confirm('tab-3', third).ok).toBe(true)
+  })
+})

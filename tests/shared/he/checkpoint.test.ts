@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { checkpointWords, weightsFromWords } from '../../../shared/he/checkpoint'
+import { checkpointWords, compareCheckpoint, weightsFromWords } from '../../../shared/he/checkpoint'
 import { HeContext } from '../../../shared/he/context'
 import { HeError } from '../../../shared/he/errors'
 import { deleteKeys, generateKeys, type HeKeySet } from '../../../shared/he/keys'
@@ -57,10 +57,39 @@ describe('encrypted checkpoints carry float32 weights exactly', () => {
   )
 
   it('a value that is not a word is refused with its index', () => {
-    expect(() => weightsFromWords([1, 2.5])).toThrow(/checkpoint value 1 decrypted to 2.5/)
+    expect(() => weightsFromWords([1, 2.5])).toThrow(/checkpoint value 1 did not decrypt to a 32-bit word/)
     expect(() => weightsFromWords([-3])).toThrow(HeError)
-    expect(() => weightsFromWords([2 ** 32])).toThrow(/not a 32-bit word/)
+    expect(() => weightsFromWords([2 ** 32])).toThrow(/did not decrypt to a 32-bit word/)
     // 0x7fc00000 is a NaN's bit pattern.
     expect(() => weightsFromWords([0x7fc00000])).toThrow(/weight 0 is NaN/)
+  })
+})
+
+describe('a verifier compares a checkpoint with its own model', () => {
+  const own = Float32Array.from([0.5, -0.25, 1e-3])
+  const digest = weightsDigest(own)
+
+  it('BFV: the same bits, and the digest claimed, or a mismatch saying which', () => {
+    expect(compareCheckpoint(own.slice(), own, digest, true)).toEqual({ outcome: 'match' })
+    const other = Float32Array.from([0.5, -0.25, 2e-3])
+    // Claims its own digest honestly, but is not the model of that version.
+    expect(compareCheckpoint(other, own, weightsDigest(other), true)).toMatchObject({
+      outcome: 'mismatch',
+      reason: expect.stringMatching(/not this tab's model/),
+    })
+    // Claims the honest digest over other content.
+    expect(compareCheckpoint(other, own, digest, true)).toMatchObject({
+      reason: expect.stringMatching(/SHA-256 is not the one it claims/),
+    })
+  })
+
+  it('CKKS: within the tolerance of its own model (tabs drift by their flooding noise), not beyond', () => {
+    const near = own.map((w) => w + 1e-5)
+    expect(compareCheckpoint(near, own, weightsDigest(near), false)).toEqual({ outcome: 'match' })
+    const far = own.map((w, i) => (i === 1 ? w + 0.1 : w))
+    expect(compareCheckpoint(far, own, weightsDigest(far), false)).toMatchObject({
+      outcome: 'mismatch',
+      reason: expect.stringMatching(/differ .* by up to 0\.100/),
+    })
   })
 })
