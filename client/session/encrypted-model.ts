@@ -58,7 +58,14 @@ export class EncryptedModel {
   #gap = false
   readonly #recent = new Map<string, Float32Array>()
   /** A replay read but not yet applied to its end: what was read, since when, and the round it leads to. */
-  #catchingUp: { started: number; checkpoint: number | null; aggregates: number; parts: number } | null = null
+  #catchingUp: {
+    started: number
+    /** Round of the model the reading started after (a reconnect), or null: from the start. */
+    resumed: number | null
+    checkpoint: number | null
+    aggregates: number
+    parts: number
+  } | null = null
   /** Bumped by every new start (a model in the clear, a new replay): an older replay stops reading. */
   #generation = 0
   #queue: Promise<void> = Promise.resolve()
@@ -104,11 +111,13 @@ export class EncryptedModel {
     const generation = ++this.#generation
     this.#pending.clear()
     this.#checkpoint = null
-    this.#current = null
     this.#base = base.weights
     this.#replayFailed = null
     this.#gap = false
-    void this.#replay(generation, null, info)
+    // A tab that reconnects keeps the model it holds and reads only what follows it (from the start if that part of
+    // the history was compacted away, or belongs to a task reset since).
+    const from = this.#current?.version ?? null
+    void this.#replay(generation, from, info)
   }
 
   /** The weights an encrypted round trains from: the decrypted model, once pending key work is done. */
@@ -259,7 +268,8 @@ export class EncryptedModel {
     const started = performance.now()
     this.#catchingUp = null
     this.#replaying = true
-    let read = { checkpoint: null as number | null, aggregates: 0, parts: 0 }
+    const fromRound = from === null ? null : (this.#current?.round ?? null)
+    let read = { checkpoint: null as number | null, aggregates: 0, parts: 0, restarted: false }
     const outcome = await readReplay(
       this.link,
       from,
@@ -267,7 +277,7 @@ export class EncryptedModel {
       ({ checkpoint, aggregates }, after) => {
         if (after === null) {
           // A reading from the start: a checkpoint, or the model in the clear before the first aggregate.
-          read = { checkpoint: null, aggregates: 0, parts: 0 }
+          read = { checkpoint: null, aggregates: 0, parts: 0, restarted: from !== null }
           this.#pending.clear()
           if (checkpoint) {
             this.#checkpoint = checkpoint
@@ -293,11 +303,18 @@ export class EncryptedModel {
       )
       return
     }
-    if (info && info.checkpointRound !== read.checkpoint) {
+    if (from === null && info && info.checkpointRound !== read.checkpoint) {
       // The history was compacted while this tab read it: what it read still leads to the current model.
       this.state.notice('info', 'the encrypted history was compacted while this tab read it')
     }
-    this.#catchingUp = { started, ...read }
+    const resumed = read.restarted || from === null ? null : fromRound
+    this.#catchingUp = {
+      started,
+      resumed,
+      checkpoint: read.checkpoint,
+      aggregates: read.aggregates,
+      parts: read.parts,
+    }
     this.#work('catching up with the encrypted model', () => this.#apply())
   }
 
@@ -375,9 +392,11 @@ export class EncryptedModel {
       this.#catchingUp = null
       const seconds = ((performance.now() - caughtUp.started) / 1000).toFixed(1)
       const from =
-        caughtUp.checkpoint === null
-          ? 'the model in the clear'
-          : `the checkpoint of round ${caughtUp.checkpoint}`
+        caughtUp.resumed !== null
+          ? `the model it held (round ${caughtUp.resumed})`
+          : caughtUp.checkpoint === null
+            ? 'the model in the clear'
+            : `the checkpoint of round ${caughtUp.checkpoint}`
       this.state.notice(
         'info',
         `caught up with the encrypted model at round ${applied.round}: ${from} and ${caughtUp.aggregates} aggregate(s), read in ${caughtUp.parts} part(s), ${seconds} s after joining`,

@@ -32,10 +32,10 @@ export type CheckpointVerdict =
  * decrypt the very ciphertexts uploaded and compare the weights with the model they hold at that version: the same
  * bits under BFV, within CKKS's error under CKKS, and the digest the uploader claims. A checkpoint is taken once
  * `min(2, holders - 1)` verifiers found it matching and none found otherwise; refused (its holder is not asked again)
- * once as many found it wrong and none matching; a split, or verifiers that no longer hold that version, let the ask
- * lapse, and the next one goes to another holder. So a checkpoint enters the replay only if at least two key holders
- * (uploader and verifier) vouch for what it decrypts to, and one lying verifier can delay compaction but not poison or
- * block it for good. With a single key holder there is nobody to ask: its checkpoint is taken on its word, like the
+ * once two found it wrong and none matching (one verifier alone is its word against the uploader's); a split, a lone
+ * verifier's mismatch, or verifiers that no longer hold that version, let the ask lapse, and the next one goes to
+ * another holder. So a checkpoint enters the replay only if at least two key holders (uploader and verifier) vouch for
+ * what it decrypts to, and one lying verifier can delay compaction but not poison or block it for good. With a single key holder there is nobody to ask: its checkpoint is taken on its word, like the
  * key envelopes it seals.
  */
 export class CheckpointCollector {
@@ -56,6 +56,11 @@ export class CheckpointCollector {
 
   get asked(): CheckpointAsk | null {
     return this.#ask
+  }
+
+  /** Whether the holder asked already sent its checkpoint (one per ask). */
+  get offered(): boolean {
+    return this.#candidate !== null
   }
 
   /** Whether to ask for a checkpoint now, with `pending` aggregates after the last one. */
@@ -113,7 +118,7 @@ export class CheckpointCollector {
     let verdict: CheckpointVerdict | null = null
     if (needed === 0 || (matches >= needed && mismatches.length === 0)) {
       verdict = { kind: 'accept', upload, from, verifiers: [...outcomes.keys()] }
-    } else if (mismatches.length >= needed && matches === 0) {
+    } else if (mismatches.length >= CHECKPOINT_VERIFIERS && matches === 0) {
       verdict = {
         kind: 'reject',
         from,

@@ -52,6 +52,11 @@ export class EncryptedHistory {
     return this.#aggregates.at(-1) ?? null
   }
 
+  /** Bytes of the aggregates held after the checkpoint. */
+  get pendingBytes(): number {
+    return this.#aggregates.reduce((n, a) => n + bytesOf(a.ciphertexts), 0)
+  }
+
   get checkpoint(): EncryptedCheckpointMessage | null {
     return this.#checkpoint
   }

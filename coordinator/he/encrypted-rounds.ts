@@ -208,6 +208,15 @@ export class EncryptedRounds {
       sumHash,
     }
     history.push(message)
+    const every = this.#checkpoints.every
+    if (history.pending >= 5 * every && history.pending % every === 0) {
+      // Memory grows with every round until a checkpoint is taken: say so where the operator looks.
+      const mb = (history.pendingBytes / 1024 / 1024).toFixed(1)
+      this.note(
+        'warning',
+        `no checkpoint was taken for ${history.pending} encrypted rounds: the coordinator holds ${mb} MB of aggregates and a late tab replays them all (see the checkpoint warnings above)`,
+      )
+    }
     return {
       message,
       modelBefore,
@@ -254,6 +263,7 @@ export class EncryptedRounds {
     const holders = participants.filter((id) => this.custody.holds(id) && !this.#distrusted.has(id))
     if (holders.length === 0) return
     const holder = holders[this.#askCursor++ % holders.length]!
+    if (!this.#verifiable(holder)) return
     this.#checkpoints.ask({ ...latest, holder, at: now })
     this.send(holder, 'he:checkpoint-request', { ...latest, keyId: latest.keyId })
   }
@@ -272,6 +282,9 @@ export class EncryptedRounds {
     }
     const ask = this.#checkpoints.asked
     if (ask?.holder !== from) return fail('invalid-state', `${from} was not asked for a checkpoint`)
+    if (this.#checkpoints.offered) {
+      return fail('invalid-state', `${from} already sent the checkpoint it was asked for`)
+    }
     try {
       loadCiphertexts(
         this.he.context(preset),
@@ -287,6 +300,10 @@ export class EncryptedRounds {
       return fail('bad-payload', `checkpoint: ${error instanceof Error ? error.message : String(error)}`)
     }
     const verifiers = this.custody.holderIds().filter((id) => id !== from && !this.#distrusted.has(id))
+    if (verifiers.length === 0 && this.custody.holders > 1) {
+      this.#checkpoints.leave(from)
+      return fail('invalid-state', `no other key holder is trusted to verify a checkpoint from ${from}`)
+    }
     const offered = this.#checkpoints.offer(from, upload, verifiers)
     if (!offered.ok) return offered
     const message = { ...upload, preset, length: this.parameters }
@@ -314,6 +331,15 @@ export class EncryptedRounds {
     this.#checkpoints.clear()
     this.#distrusted.clear()
     this.custody.rekey()
+  }
+
+  /**
+   * Whether another trusted key holder can verify a checkpoint from `holder`. The sole key holder is taken on its
+   * word; one whose fellow holders are all distrusted is not: they hold the key too, and nobody vouches for it.
+   */
+  #verifiable(holder: ClientId): boolean {
+    const ids = this.custody.holderIds()
+    return ids.length <= 1 || ids.some((id) => id !== holder && !this.#distrusted.has(id))
   }
 
   get #latest(): { round: number; version: string; keyId: string } | null {

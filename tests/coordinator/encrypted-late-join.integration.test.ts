@@ -83,4 +83,25 @@ describe('a tab joining after encrypted rounds (Node tabs over real sockets)', (
     await waitFor(() => federation.state.completedRounds === 31, 'round 31 with the late tab')
     expect(federation.history.at(-1)!.participants).toBe(4)
   }, 180_000)
+
+  it('a tab that reconnects keeps its model and reads only the aggregates it missed', async () => {
+    const federation = await encryptedRounds(2, 10)
+    const away = run.clients[2]!
+    const held = away.session.model!
+    expect(held.round).toBe(2)
+    away.socket.disconnect()
+    await waitFor(() => federation.state.clients.size === 2, 'the tab gone')
+    expect(federation.configure({ rounds: 4, minClients: 2 }).ok).toBe(true)
+    expect(federation.control('start').ok).toBe(true)
+    await waitFor(() => federation.state.completedRounds === 4, 'rounds 3 and 4 without it')
+    away.socket.connect()
+    await waitFor(() => away.session.model?.round === 4, 'the tab back at round 4')
+    expect(weightsDigest(away.session.model!.weights)).toBe(
+      weightsDigest(run.clients[0]!.session.model!.weights),
+    )
+    const caughtUp = away.session.snapshot.notices.filter((n) => n.text.startsWith('caught up')).at(-1)
+    expect(caughtUp?.text).toMatch(
+      /at round 4: the model it held \(round 2\) and 2 aggregate\(s\), read in 1 part/,
+    )
+  })
 })
