@@ -258,8 +258,10 @@ export function clientHandlers(
       (upload, id, task) => task.federation.encryption.offerCheckpoint(id, upload),
       EVENT_COST.replay,
     ),
-    'client:he-checkpoint-verdict': forJoined('checkpoint verdict', checkpointVerdictSchema, (report, id, task) =>
-      task.federation.encryption.checkpointVerdict(id, report),
+    'client:he-checkpoint-verdict': forJoined(
+      'checkpoint verdict',
+      checkpointVerdictSchema,
+      (report, id, task) => task.federation.encryption.checkpointVerdict(id, report),
     ),
     'client:he-envelope': forJoined('key envelope', heEnvelopeSchema, (request, id, task) =>
       task.federation.encryption.relay(id, request.keyId, request.recipient, request.envelope),

@@ -35,8 +35,8 @@ export type CheckpointVerdict =
  * once two found it wrong and none matching (one verifier alone is its word against the uploader's); a split, a lone
  * verifier's mismatch, or verifiers that no longer hold that version, let the ask lapse, and the next one goes to
  * another holder. So a checkpoint enters the replay only if at least two key holders (uploader and verifier) vouch for
- * what it decrypts to, and one lying verifier can delay compaction but not poison or block it for good. With a single key holder there is nobody to ask: its checkpoint is taken on its word, like the
- * key envelopes it seals.
+ * what it decrypts to, and one lying verifier can delay compaction but not poison or block it for good. With a single
+ * key holder there is nobody to ask: its checkpoint is taken on its word, like the key envelopes it seals.
  */
 export class CheckpointCollector {
   #ask: CheckpointAsk | null = null
@@ -96,7 +96,7 @@ export class CheckpointCollector {
   /** A verifier's finding on the candidate. */
   verdict(id: ClientId, report: CheckpointVerdictReport): Result<null> {
     const candidate = this.#candidate
-    if (!candidate || !candidate.verifiers.includes(id)) {
+    if (!candidate?.verifiers.includes(id)) {
       return fail('invalid-state', `${id} was not asked to verify a checkpoint`)
     }
     if (report.version !== candidate.upload.version) {
