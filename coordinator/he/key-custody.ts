@@ -34,6 +34,8 @@ export class KeyCustody {
   readonly #pending = new Map<ClientId, { holder: ClientId; at: number }>()
   /** Failed deliveries per tab (a tab that gave up is not asked again until the key changes). */
   readonly #failures = new Map<ClientId, number>()
+  /** Per tab, the holders whose envelopes for it failed: the next try goes to another holder while there is one. */
+  readonly #failedHolders = new Map<ClientId, Set<ClientId>>()
   readonly #envelopeKeys = new Map<ClientId, Binary>()
   #shareCursor = 0
   #warnedNoHolder = false
@@ -78,6 +80,8 @@ export class KeyCustody {
     this.#holders.delete(id)
     this.#pending.delete(id)
     this.#failures.delete(id)
+    this.#failedHolders.delete(id)
+    for (const tried of this.#failedHolders.values()) tried.delete(id)
     if (this.#generator === id) {
       this.#generator = null
       if (!this.hasEncryptedHistory()) this.#keyId = null
@@ -105,7 +109,11 @@ export class KeyCustody {
       return ok(null)
     }
     if (!this.#pending.has(id)) return fail('invalid-state', `${id} was not sent key ${keyId}`)
+    const holder = this.#pending.get(id)!.holder
     this.#pending.delete(id)
+    const tried = this.#failedHolders.get(id) ?? new Set<ClientId>()
+    tried.add(holder)
+    this.#failedHolders.set(id, tried)
     const failures = (this.#failures.get(id) ?? 0) + 1
     this.#failures.set(id, failures)
     if (failures >= KEY_SHARE_ATTEMPTS) {
@@ -195,6 +203,7 @@ export class KeyCustody {
     this.#holders.clear()
     this.#pending.clear()
     this.#failures.clear()
+    this.#failedHolders.clear()
   }
 
   #distribute(): void {
@@ -227,7 +236,10 @@ export class KeyCustody {
       if (this.#holders.has(recipient) || this.#pending.has(recipient) || recipient === this.#generator)
         continue
       if ((this.#failures.get(recipient) ?? 0) >= KEY_SHARE_ATTEMPTS) continue
-      const holder = holders[this.#shareCursor++ % holders.length]!
+      const tried = this.#failedHolders.get(recipient)
+      const fresh = tried ? holders.filter((h) => !tried.has(h)) : holders
+      const choice = fresh.length > 0 ? fresh : holders
+      const holder = choice[this.#shareCursor++ % choice.length]!
       this.#pending.set(recipient, { holder, at: this.now() })
       this.send(holder, 'he:key-share', { keyId: this.#keyId, recipient, recipientKey })
     }

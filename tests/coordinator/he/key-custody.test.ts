@@ -35,8 +35,13 @@ describe('key delivery is retried until the tab holds the key or is told why not
     const shares = sent.filter((s) => s.event === 'he:key-share')
     expect(shares).toHaveLength(2)
     expect(shares[1]!.to).not.toBe(shares[0]!.to)
+    // A third try goes back to the first holder only once every holder has failed it.
+    c.failed('tab-3', keyId, 'again')
+    const third = sent.filter((s) => s.event === 'he:key-share')
+    expect(new Set(third.map((s) => s.to)).size).toBe(2)
     expect(c.confirm('tab-3', keyId).ok).toBe(true)
     expect(c.holders).toBe(3)
+    expect(third).toHaveLength(3)
   })
 
   it('an envelope that never comes counts as a failed try after the timeout', () => {
