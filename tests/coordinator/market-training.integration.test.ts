@@ -1,49 +1,16 @@
-import { readFileSync } from 'node:fs'
-import { io } from 'socket.io-client'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type HeadlessClient, startHeadlessClient } from '../../client/headless/headless-client'
-import { MarketClient } from '../../client/market/market-client'
-import type { ClientSocket } from '../../client/session/federated-session'
-import type { Coordinator } from '../../coordinator/server'
-import { generateKeyPair } from '../../shared/chain/keys'
+import { describe, expect, it } from 'vitest'
+import { startHeadlessClient } from '../../client/headless/headless-client'
 import { marketOf } from '../../shared/chain/state'
-import { createEnvelopeKeyPair } from '../../shared/he/key-envelope'
 import { boughtModelFileName } from '../../shared/market/bought-model'
 import { readDatasetFrame } from '../../shared/market/dataset-frame'
 import { weightsDigest } from '../../shared/model/version'
-import { taskSchemaSchema } from '../../shared/tasks/schema'
-import { startTestCoordinator } from '../helpers/coordinator'
+import { clinicCsv, clinicCsvSchema, must, useMarketRig } from '../helpers/market-rig'
 import { waitFor } from '../helpers/wait'
 
-let coordinator: Coordinator
-const sockets: ClientSocket[] = []
-let providerTab: HeadlessClient | null = null
-
-const csvText = readFileSync('examples/clinic-a.csv', 'utf8')
-const schema = taskSchemaSchema.parse(JSON.parse(readFileSync('examples/clinic-schema.json', 'utf8')))
-
-async function participant(): Promise<MarketClient> {
-  const socket = io(coordinator.url, { transports: ['websocket'] }) as ClientSocket
-  sockets.push(socket)
-  const client = new MarketClient(socket, generateKeyPair(), await createEnvelopeKeyPair())
-  expect((await client.claimTokens()).ok).toBe(true)
-  return client
-}
-
-const must = <T>(result: { ok: true; value: T } | { ok: false; error: { message: string } }): T => {
-  if (!result.ok) throw new Error(result.error.message)
-  return result.value
-}
-
-beforeAll(async () => {
-  coordinator = await startTestCoordinator({ faucetAmount: 200 })
-})
-
-afterAll(async () => {
-  providerTab?.close()
-  for (const s of sockets) s.disconnect()
-  await coordinator?.close()
-})
+const rig = useMarketRig()
+const csvText = clinicCsv
+const schema = clinicCsvSchema
+const participant = () => rig.participant()
 
 describe('the model a training purchase delivers', () => {
   it('is a labelled snapshot before training finished, and after it the recorded round, hash and quality', async () => {
@@ -73,7 +40,7 @@ describe('the model a training purchase delivers', () => {
     )
     must(await buyer.purchase('ds-1', 'training'))
     const taskId = 'market-p-1'
-    await waitFor(() => coordinator.tasks.get(taskId) !== undefined, 'the training task')
+    await waitFor(() => rig.coordinator.tasks.get(taskId) !== undefined, 'the training task')
 
     // Before the provider's tab joins: the initial model, marked as a snapshot of round 0 of 2, on no chain record.
     const early = must(await buyer.fetchModel('p-1'))
@@ -93,20 +60,22 @@ describe('the model a training purchase delivers', () => {
     expect(pending).toMatchObject({ taskId, roundsDone: 0, roundsBought: 2, finished: false, latest: null })
     expect(pending.model?.version).toBe(early.version)
 
-    providerTab = await startHeadlessClient(coordinator.url, {
-      taskId,
-      csv: { text: csvText, fileName: 'clinic-a.csv' },
-      backend: 'cpu',
-      keys: provider.keys,
-    })
+    rig.keep(
+      await startHeadlessClient(rig.coordinator.url, {
+        taskId,
+        csv: { text: csvText, fileName: 'clinic-a.csv' },
+        backend: 'cpu',
+        keys: provider.keys,
+      }),
+    )
     await waitFor(
-      () => marketOf(coordinator.chain.state).purchases['p-1']?.status === 'completed',
+      () => marketOf(rig.coordinator.chain.state).purchases['p-1']?.status === 'completed',
       'training to finish',
       120_000,
     )
-    const federation = coordinator.tasks.get(taskId)!.federation
+    const federation = rig.coordinator.tasks.get(taskId)!.federation
     await waitFor(() => federation.history.at(-1)?.evaluation != null, 'the final model evaluated')
-    const records = coordinator.chain.state.rounds.filter((r) => r.taskId === taskId)
+    const records = rig.coordinator.chain.state.rounds.filter((r) => r.taskId === taskId)
     expect(records).toHaveLength(2)
     const last = records.at(-1)!
 

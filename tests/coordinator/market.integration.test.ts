@@ -1,49 +1,16 @@
-import { readFileSync } from 'node:fs'
 import Papa from 'papaparse'
-import { io } from 'socket.io-client'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type HeadlessClient, startHeadlessClient } from '../../client/headless/headless-client'
-import { MarketClient } from '../../client/market/market-client'
-import type { ClientSocket } from '../../client/session/federated-session'
-import type { Coordinator } from '../../coordinator/server'
-import { generateKeyPair } from '../../shared/chain/keys'
+import { describe, expect, it } from 'vitest'
+import { startHeadlessClient } from '../../client/headless/headless-client'
 import { marketOf } from '../../shared/chain/state'
-import { createEnvelopeKeyPair } from '../../shared/he/key-envelope'
 import { readDatasetFrame } from '../../shared/market/dataset-frame'
 import { parameterCount } from '../../shared/model/spec'
-import { taskSchemaSchema } from '../../shared/tasks/schema'
-import { startTestCoordinator } from '../helpers/coordinator'
+import { clinicCsv, clinicCsvSchema, must, useMarketRig } from '../helpers/market-rig'
 import { waitFor } from '../helpers/wait'
 
-let coordinator: Coordinator
-const sockets: ClientSocket[] = []
-let providerTab: HeadlessClient | null = null
-
-const csvText = readFileSync('examples/clinic-a.csv', 'utf8')
-const schema = taskSchemaSchema.parse(JSON.parse(readFileSync('examples/clinic-schema.json', 'utf8')))
-
-async function participant(): Promise<MarketClient> {
-  const socket = io(coordinator.url, { transports: ['websocket'] }) as ClientSocket
-  sockets.push(socket)
-  const client = new MarketClient(socket, generateKeyPair(), await createEnvelopeKeyPair())
-  expect((await client.claimTokens()).ok).toBe(true)
-  return client
-}
-
-const must = <T>(result: { ok: true; value: T } | { ok: false; error: { message: string } }): T => {
-  if (!result.ok) throw new Error(result.error.message)
-  return result.value
-}
-
-beforeAll(async () => {
-  coordinator = await startTestCoordinator({ faucetAmount: 200 })
-})
-
-afterAll(async () => {
-  providerTab?.close()
-  for (const s of sockets) s.disconnect()
-  await coordinator?.close()
-})
+const rig = useMarketRig()
+const csvText = clinicCsv
+const schema = clinicCsvSchema
+const participant = () => rig.participant()
 
 describe('a market session over real sockets', () => {
   it('a provider lists; one consumer buys an anonymized copy, another training access; both rate; search and statistics agree', async () => {
@@ -97,9 +64,9 @@ describe('a market session over real sockets', () => {
     // Training access: a task on the dataset that only the provider's account may join; rounds pay its tab.
     must(await bob.purchase('ds-1', 'training'))
     const taskId = 'market-p-2'
-    await waitFor(() => coordinator.tasks.get(taskId) !== undefined, 'the training task')
+    await waitFor(() => rig.coordinator.tasks.get(taskId) !== undefined, 'the training task')
     await expect(
-      startHeadlessClient(coordinator.url, {
+      startHeadlessClient(rig.coordinator.url, {
         taskId,
         csv: { text: csvText, fileName: 'x.csv' },
         backend: 'cpu',
@@ -108,20 +75,22 @@ describe('a market session over real sockets', () => {
       ),
     ).resolves.toBeUndefined()
     const before = must(await provider.wallet()).account.balance
-    providerTab = await startHeadlessClient(coordinator.url, {
-      taskId,
-      csv: { text: csvText, fileName: 'clinic-a.csv' },
-      backend: 'cpu',
-      keys: provider.keys,
-    })
+    rig.keep(
+      await startHeadlessClient(rig.coordinator.url, {
+        taskId,
+        csv: { text: csvText, fileName: 'clinic-a.csv' },
+        backend: 'cpu',
+        keys: provider.keys,
+      }),
+    )
     await waitFor(
-      () => marketOf(coordinator.chain.state).purchases['p-2']?.status === 'completed',
+      () => marketOf(rig.coordinator.chain.state).purchases['p-2']?.status === 'completed',
       'training to finish',
       120_000,
     )
     const after = must(await provider.wallet())
     expect(after.account.balance - before).toBe(60)
-    const rewards = coordinator.chain.state.rounds
+    const rewards = rig.coordinator.chain.state.rounds
       .filter((r) => r.taskId === taskId)
       .flatMap((r) => r.rewards)
     expect(rewards.every((r) => r.address === provider.keys.address)).toBe(true)
@@ -143,13 +112,13 @@ describe('a market session over real sockets', () => {
     expect(stats.topProviders[0]!.reputation.deliveries).toBe(2)
 
     // Every market record names the transaction that made it, and that transaction is in a block.
-    const market = marketOf(coordinator.chain.state)
+    const market = marketOf(rig.coordinator.chain.state)
     for (const txId of [
       market.datasets['ds-1']!.txId,
       ...Object.values(market.purchases).flatMap((p) => [p.txId, p.settledTxId!]),
       ...market.ratings.map((r) => r.txId),
     ]) {
-      expect(coordinator.chain.proof(txId).ok).toBe(true)
+      expect(rig.coordinator.chain.proof(txId).ok).toBe(true)
     }
 
     // No raw row left the provider's client: no line of the file, no column of values.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { KEY_SHARE_ATTEMPTS, KEY_SHARE_TIMEOUT_MS, KeyCustody } from '../../../coordinator/he/key-custody'
 
 /** A custody whose messages are recorded (the coordinator's outbox port) and whose clock the test moves. */
-function custody() {
+function recordingCustody() {
   const sent: { to: string; event: string; args: unknown[] }[] = []
   const notes: string[] = []
   let now = 0
@@ -12,17 +12,22 @@ function custody() {
     () => false,
     () => now,
   )
-  const key = new ArrayBuffer(65)
   c.enable('bfv-8192')
+  return { c, sent, notes, key: new ArrayBuffer(65), advance: (ms: number) => (now += ms) }
+}
+
+/** Two tabs holding the key (tab-1 generated it, tab-2 received it); the log of the set-up cleared. */
+function custody() {
+  const rig = recordingCustody()
+  const { c, sent, key } = rig
   c.join('tab-1', key)
   const generated = sent.find((s) => s.event === 'he:key-generate')!
   const keyId = (generated.args[0] as { keyId: string }).keyId
   c.confirm('tab-1', keyId)
   c.join('tab-2', key)
   c.confirm('tab-2', keyId)
-  // tab-2 got it from tab-1 (asked by then) — clear the log of the set-up.
   sent.length = 0
-  return { c, sent, notes, keyId, key, advance: (ms: number) => (now += ms) }
+  return { ...rig, keyId }
 }
 
 describe('key delivery is retried until the tab holds the key or is told why not', () => {
@@ -85,21 +90,11 @@ describe('key delivery is retried until the tab holds the key or is told why not
 
 describe('a tab asked to generate the key that does not is replaced', () => {
   it('after the timeout, or at once when it reports a failure, another tab generates a fresh key', () => {
-    const sent: { to: string; event: string; args: unknown[] }[] = []
-    const notes: string[] = []
-    let now = 0
-    const c = new KeyCustody(
-      (to, event, ...args) => sent.push({ to, event, args }),
-      (_level, text) => notes.push(text),
-      () => false,
-      () => now,
-    )
-    const key = new ArrayBuffer(65)
-    c.enable('bfv-8192')
+    const { c, sent, notes, key, advance } = recordingCustody()
     for (const id of ['tab-1', 'tab-2', 'tab-3']) c.join(id, key)
     const generates = () => sent.filter((s) => s.event === 'he:key-generate')
     expect(generates().map((s) => s.to)).toEqual(['tab-1'])
-    now += KEY_SHARE_TIMEOUT_MS + 1
+    advance(KEY_SHARE_TIMEOUT_MS + 1)
     c.expire()
     expect(generates().map((s) => s.to)).toEqual(['tab-1', 'tab-2'])
     expect(notes.some((n) => /tab-1 did not generate encryption key .* \(no key within 20 s\)/.test(n))).toBe(
