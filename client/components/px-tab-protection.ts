@@ -45,7 +45,7 @@ export class PxTabProtection extends LitElement {
       <dl>
         <dt>Next upload</dt>
         <dd data-testid="dp-next">${mode === 'off' ? 'no noise: differential privacy is off for this task' : `clipped and noised in this tab (${mode})`}</dd>
-        <dt>Last accepted upload</dt>
+        <dt title="the last update of this tab the coordinator accepted">Last upload</dt>
         <dd data-testid="dp-last">${this.#lastText(s.lastUpload, (l) => (l.privacy ? `clipped to ${l.privacy.clipNorm}, Gaussian noise std ${l.privacy.noiseStd.toPrecision(3)} (${l.privacy.mode})` : 'no noise'))}</dd>
         ${
           p
@@ -102,7 +102,7 @@ export class PxTabProtection extends LitElement {
               ? `encrypted under key ${task.keyId ?? '(being made)'} once this tab holds it`
               : `encrypted under key ${held?.keyId}`
         }</dd>
-        <dt>Last accepted upload</dt>
+        <dt title="the last update of this tab the coordinator accepted">Last upload</dt>
         <dd data-testid="he-last">${this.#lastText(s.lastUpload, (l) => (l.encryption ? `encrypted (${l.encryption.preset}, key ${l.encryption.keyId})` : 'in the clear'))}</dd>
         ${
           held?.keyId
