@@ -51,6 +51,14 @@ export class PxEncryptionPanel extends LitElement {
             </p>`
           : nothing
       }
+      ${
+        e.encryptedRounds > 0
+          ? html`<p class="muted" data-testid="replay-state">
+              A tab that joins now replays ${e.checkpointRound === null ? 'the model last sent in the clear' : html`the checkpoint of round <b>${e.checkpointRound}</b> (encrypted by one key holder, checked by two others)`}
+              and <b>${e.replayAggregates}</b> encrypted aggregate(s).
+            </p>`
+          : nothing
+      }
       <p class="muted">BFV sums quantized updates exactly; CKKS sums reals approximately, and its decryptions are flooded
         with noise and rounded before use (CKKS is not IND-CPA-D).</p>
       <form class="settings" @submit=${this.#submit}>

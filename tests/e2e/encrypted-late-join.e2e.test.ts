@@ -34,6 +34,11 @@ describe('a tab opened after encrypted rounds', () => {
       await expect
         .poll(() => federation.snapshot(false).encryption.checkpointRound, { timeout: 30_000 })
         .toBe(rounds)
+      // The live page says what a joining tab replays.
+      const page = await openTab(context, coordinator.coordinatorPageUrl)
+      await expect
+        .poll(async () => (await page.getByTestId('replay-state').textContent())?.replace(/\s+/g, ' ').trim())
+        .toMatch(new RegExp(`replays the checkpoint of round ${rounds} .* and 0 encrypted aggregate`))
       const digests = async () => Promise.all(tabs.map((t) => t.getByTestId('model-digest').textContent()))
       await expect.poll(async () => new Set(await digests()).size, { timeout: 30_000 }).toBe(1)
       const [digest] = await digests()
