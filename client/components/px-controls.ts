@@ -4,7 +4,7 @@ import type { ControlAction, DashboardSnapshot } from '../../shared/protocol'
 import type { TrainingConfig, TrainingConfigPatch } from '../../shared/rounds/config'
 import { theme } from './theme'
 
-type NumericField = Exclude<keyof TrainingConfig, 'optimizer' | 'privacy' | 'encryption'>
+type NumericField = Exclude<keyof TrainingConfig, 'optimizer' | 'privacy' | 'encryption' | 'robustness'>
 
 const FIELDS: { key: NumericField; label: string; step: string; scale?: number }[] = [
   { key: 'rounds', label: 'Rounds', step: '1' },

@@ -14,6 +14,7 @@ import './px-chain-explorer'
 import './px-metrics-chart'
 import './px-privacy-panel'
 import './px-encryption-panel'
+import './px-robustness-panel'
 import './px-statistics-panel'
 import './px-task-creator'
 
@@ -123,6 +124,7 @@ export class PxDashboard extends LitElement {
   @state() private created: { ok: boolean; text: string } | null = null
   @state() private privacyMessage: { ok: boolean; text: string } | null = null
   @state() private encryptionMessage: { ok: boolean; text: string } | null = null
+  @state() private robustnessMessage: { ok: boolean; text: string } | null = null
   @state() private statisticsMessage: string | null = null
 
   async #collectStatistics(event: CustomEvent<{ epsilon: number }>): Promise<void> {
@@ -211,6 +213,11 @@ export class PxDashboard extends LitElement {
         <h2>Encryption</h2>
         <px-encryption-panel .snapshot=${s} @px-configure=${this.#configure}></px-encryption-panel>
         ${this.encryptionMessage ? html`<p class=${this.encryptionMessage.ok ? 'muted' : 'error'} data-testid="encryption-message">${this.encryptionMessage.text}</p>` : nothing}
+      </section>
+      <section class="card">
+        <h2>Robustness</h2>
+        <px-robustness-panel .snapshot=${s} @px-configure=${this.#configure}></px-robustness-panel>
+        ${this.robustnessMessage ? html`<p class=${this.robustnessMessage.ok ? 'muted' : 'error'} data-testid="robustness-message">${this.robustnessMessage.text}</p>` : nothing}
       </section>
       <section class="card">
         <h2>Tabs</h2>
@@ -321,9 +328,11 @@ export class PxDashboard extends LitElement {
   async #configure(event: CustomEvent<{ patch: TrainingConfigPatch }>): Promise<void> {
     const fromPrivacy = 'privacy' in event.detail.patch
     const fromEncryption = 'encryption' in event.detail.patch
+    const fromRobustness = 'robustness' in event.detail.patch
     const say = (message: { ok: boolean; text: string }): void => {
       if (fromPrivacy) this.privacyMessage = message
       else if (fromEncryption) this.encryptionMessage = message
+      else if (fromRobustness) this.robustnessMessage = message
       else this.message = message
     }
     if (Object.keys(event.detail.patch).length === 0) {

@@ -131,7 +131,8 @@ export class TabEncryption {
     const held = this.#held(round.keyId)
     const ctx = await this.#context(round.preset)
     const started = performance.now()
-    const weight = round.weighting === 'examples' ? examples : 1
+    // The round's cap on what a declared count weighs (the coordinator weighs the sum by the same capped counts).
+    const weight = round.weighting === 'examples' ? Math.min(examples, round.maxWeight) : 1
     const plan = {
       fractionBits: round.fractionBits,
       clamp: round.clamp,

@@ -60,7 +60,8 @@ export class RoundAggregation {
         effect.plan.keyId,
         config.encryption,
         effect.selected,
-        examplesOf,
+        // The round's weight cap bounds the fixed-point plan (a declared 1e9 must not starve every tab of bits).
+        (id) => Math.min(examplesOf(id), effect.maxWeight),
         effect.privacy,
         global,
       )

@@ -52,6 +52,51 @@ export type EncryptionConfig = z.infer<typeof encryptionConfigSchema>
 
 export const defaultEncryptionConfig: EncryptionConfig = { mode: 'off', clamp: 4 }
 
+/**
+ * How a round's plaintext updates are combined and bounded against participants that lie (issue "Byzantine-robust
+ * aggregation"): the rule (FedAvg, coordinate-wise median or trimmed mean, Yin et al. 2018; Krum / Multi-Krum,
+ * Blanchard et al. 2017; centered clipping, Karimireddy et al. 2021), a norm bound applied before any rule (Sun et
+ * al. 2019; adaptive: a multiple of the round's median update norm), and a cap on the weight a declared example
+ * count buys (a multiple of the round's median declared count), applied to aggregation and rewards alike.
+ */
+export const robustnessConfigSchema = z.object({
+  aggregator: z.enum(['fedavg', 'median', 'trimmed-mean', 'krum', 'multi-krum', 'centered-clip']),
+  /** Trimmed mean: the share of values cut at each end of every coordinate (beta). */
+  trimFraction: z.number().min(0).lt(0.5),
+  /** Krum / Multi-Krum: the number of Byzantine clients tolerated (f). */
+  byzantine: z.int().min(0).max(10_000),
+  /** Multi-Krum: updates averaged (m); 0 takes n - f. */
+  multiKrumSelect: z.int().min(0).max(100_000),
+  /** Centered clipping: the radius (tau) and iterations around the previous aggregate. */
+  clipRadius: z.number().gt(0).max(1e9),
+  clipIterations: z.int().min(1).max(100),
+  normBound: z.enum(['off', 'adaptive', 'fixed']),
+  /** Adaptive bound: this multiple of the round's median update norm. */
+  normMultiple: z.number().min(1).max(1e6),
+  /** Fixed bound (L2 norm of an update). */
+  normValue: z.number().gt(0).max(1e12),
+  /** An update over the bound is scaled down to it, or left out of the round. */
+  overBound: z.enum(['clip', 'reject']),
+  /** A declared example count weighs at most this multiple of the round's median declared count. */
+  weightCap: z.number().min(1).max(1e6),
+})
+
+export type RobustnessConfig = z.infer<typeof robustnessConfigSchema>
+
+export const defaultRobustnessConfig: RobustnessConfig = {
+  aggregator: 'fedavg',
+  trimFraction: 0.1,
+  byzantine: 1,
+  multiKrumSelect: 0,
+  clipRadius: 1,
+  clipIterations: 3,
+  normBound: 'adaptive',
+  normMultiple: 3,
+  normValue: 10,
+  overBound: 'clip',
+  weightCap: 3,
+}
+
 /** What the coordinator page can set. Changes apply from the next round on. */
 export const trainingConfigSchema = z.object({
   /** Rounds to complete (aggregated rounds; abandoned ones do not count). */
@@ -72,6 +117,8 @@ export const trainingConfigSchema = z.object({
     .max(24 * 3600 * 1000),
   privacy: privacyConfigSchema,
   encryption: encryptionConfigSchema,
+  /** Absent in settings saved before it existed: the defaults then apply. */
+  robustness: robustnessConfigSchema.default(defaultRobustnessConfig),
   /** Tokens paid from the task's escrow per training example of each participant, each recorded round. */
   rewardPerExample: z.number().min(0).max(1_000_000),
 })
@@ -94,6 +141,7 @@ export const defaultTrainingConfig: TrainingConfig = {
   roundDeadlineMs: 60_000,
   privacy: defaultPrivacyConfig,
   encryption: defaultEncryptionConfig,
+  robustness: defaultRobustnessConfig,
   rewardPerExample: 1,
 }
 

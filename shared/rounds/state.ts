@@ -43,6 +43,8 @@ export type RoundPlan = { readonly kind: 'plain' } | { readonly kind: 'encrypted
 export interface ParticipantReport {
   /** Examples behind the update (its FedAvg weight), at most what the client declared when ready. */
   readonly examples: number
+  /** The weight the examples bought in aggregation and rewards: capped at the round's `maxWeight` (1 under DP). */
+  readonly weight: number
   readonly updateHash: string
   /** The account the update was signed with (the reward goes there, even if the tab leaves before the round ends). */
   readonly address: string
@@ -65,6 +67,11 @@ export interface ActiveRound {
   readonly startedAt: number
   readonly deadline: number
   readonly selected: readonly ClientId[]
+  /**
+   * The most weight a declared example count buys this round: `robustness.weightCap` times the median count the
+   * selected clients declared, so a claim of 1e9 examples weighs no more than a few honest tabs.
+   */
+  readonly maxWeight: number
   /** Accepted updates, by client. */
   readonly reported: ReadonlyMap<ClientId, ParticipantReport>
   /** Selected clients that left or missed the deadline, with the reason. */
@@ -109,7 +116,7 @@ export type Input =
   | { type: 'ready'; now: number; id: ClientId; examples: number }
   | { type: 'leave'; now: number; id: ClientId }
   | { type: 'progress'; now: number; id: ClientId; round: number; fraction: number }
-  | ({ type: 'update'; now: number; id: ClientId; round: number } & ParticipantReport)
+  | ({ type: 'update'; now: number; id: ClientId; round: number } & Omit<ParticipantReport, 'weight'>)
   /** The key's custody changed (a key made, confirmed by a tab, lost with the tabs that held it, dropped). */
   | { type: 'key-custody'; now: number; keyId: string | null; holders: readonly ClientId[] }
   | { type: 'tick'; now: number }
@@ -129,6 +136,7 @@ export type Effect =
       deadline: number
       privacy: RoundPrivacy | null
       epsilonAfter: number | null
+      maxWeight: number
     }
   /** Fold this client's update into the round's aggregator, with this weight. */
   | { type: 'accumulate'; id: ClientId; round: number; examples: number; weight: number }

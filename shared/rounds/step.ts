@@ -171,11 +171,19 @@ function acceptUpdate(
     return reject(state, effects, 'bad-payload', claim)
   }
   // DP-FedAvg sums clipped, noised updates with weight 1 over a fixed denominator; FedAvg weighs by examples.
-  const weight = round.privacy ? 1 : input.examples
+  // Declared counts buy weight only up to the round's cap (aggregation and rewards alike).
+  const weight = round.privacy ? 1 : Math.min(input.examples, round.maxWeight)
   effects.push({ type: 'accumulate', id: input.id, round: round.number, examples: input.examples, weight })
   effects.push({ type: 'ack', result: ok(null) })
   const { examples, updateHash, address, loss, accuracy } = input
-  const reported = new Map(round.reported).set(input.id, { examples, updateHash, address, loss, accuracy })
+  const reported = new Map(round.reported).set(input.id, {
+    examples,
+    weight,
+    updateHash,
+    address,
+    loss,
+    accuracy,
+  })
   const submitted: ClientRecord = { ...client, status: 'submitted', progress: 1, lastSeen: input.now }
   const next = { ...state, clients: withClient(state.clients, submitted), round: { ...round, reported } }
   return concludeIfSettled(next, input.now, effects)
@@ -326,6 +334,7 @@ function startRoundIfDue(
     startedAt: now,
     deadline,
     selected,
+    maxWeight: weightCapOf(state, selected),
     reported: new Map(),
     dropped: new Map(),
   }
@@ -342,6 +351,7 @@ function startRoundIfDue(
     deadline,
     privacy: round.privacy,
     epsilonAfter: round.epsilonAfter,
+    maxWeight: round.maxWeight,
   })
   const started = { ...state, clients, round, nextRound: state.nextRound + 1, privacyLedger }
   // Poisson sampling can pick no one: the round ends at once, releasing nothing, and still counts as a DP step.
@@ -368,4 +378,16 @@ function reject(
 /** Whether two configurations have the same privacy settings (what a budget stop depends on). */
 function samePrivacy(a: TrainingConfig, b: TrainingConfig): boolean {
   return JSON.stringify(a.privacy) === JSON.stringify(b.privacy)
+}
+
+/**
+ * The round's weight cap: `robustness.weightCap` times the median example count its selected clients declared when
+ * ready (at least 1). Honest tabs of a non-IID federation differ by small factors; a declared 1e9 buys the cap.
+ */
+function weightCapOf(state: RoundState, selected: readonly ClientId[]): number {
+  const counts = selected.map((id) => state.clients.get(id)?.examples ?? 1).sort((a, b) => a - b)
+  if (counts.length === 0) return 1
+  const middle = counts.length / 2
+  const median = counts.length % 2 ? counts[Math.floor(middle)]! : (counts[middle - 1]! + counts[middle]!) / 2
+  return Math.max(1, Math.floor(state.config.robustness.weightCap * median))
 }

@@ -51,6 +51,8 @@ describe('round state machine', () => {
         deadline: 10_005,
         privacy: null,
         epsilonAfter: null,
+        // Both declared 100 examples: the median, times the default cap of 3.
+        maxWeight: 300,
         at: 1,
       },
     ])
@@ -370,6 +372,26 @@ describe('one round, one place: plan, eligibility and reports live in the machin
     expect(started(effects)).toMatchObject([{ plan: { kind: 'plain' } }])
   })
 
+  it('a declared example count buys at most the round cap: weightCap times the median declared count', () => {
+    const { effects } = run([
+      ...join('a', 0, 300),
+      ...join('b', 0, 400),
+      ...join('c', 0, 1e9),
+      { type: 'start', now: 0 },
+      { type: 'update', now: 1, id: 'a', round: 1, examples: 300, ...REPORT },
+      { type: 'update', now: 1, id: 'b', round: 1, examples: 400, ...REPORT },
+      { type: 'update', now: 1, id: 'c', round: 1, examples: 1e9, ...REPORT },
+    ])
+    expect(started(effects)[0]).toMatchObject({ maxWeight: 1200 })
+    const weights = effects.flatMap((e) => (e.type === 'accumulate' ? [[e.id, e.weight]] : []))
+    expect(Object.fromEntries(weights)).toEqual({ a: 300, b: 400, c: 1200 })
+    const completed = effects.find((e) => e.type === 'round-completed')
+    expect(completed?.type === 'round-completed' && completed.reports.get('c')).toMatchObject({
+      examples: 1e9,
+      weight: 1200,
+    })
+  })
+
   it("keeps each accepted update's report and hands them to the completed round, with weights for the aggregator", () => {
     const { effects } = run([
       ...join('a'),
@@ -383,8 +405,8 @@ describe('one round, one place: plan, eligibility and reports live in the machin
     ).toEqual([100, 300])
     const completed = effects.find((e) => e.type === 'round-completed')
     expect(completed?.type === 'round-completed' && Object.fromEntries(completed.reports)).toEqual({
-      a: { ...REPORT, examples: 100, loss: 0.4 },
-      b: { ...REPORT, examples: 300, accuracy: 0.9 },
+      a: { ...REPORT, examples: 100, weight: 100, loss: 0.4 },
+      b: { ...REPORT, examples: 300, weight: 300, accuracy: 0.9 },
     })
     expect(completed).toMatchObject({
       plan: { kind: 'plain' },
