@@ -49,6 +49,7 @@ import { releaseRecords } from './task/round-record'
 import { roundStartMessage, roundStartNote } from './task/round-start'
 import { mergeSettings, settingsNote } from './task/settings-change'
 import { TaskStatePublisher, taskStateOf } from './task/task-state'
+import { announceVerdicts } from './task/verdict-notices'
 
 /**
  * A task's round driver around the pure round machine (`shared/rounds/step.ts`): it feeds `step` inputs (joins,
@@ -302,10 +303,8 @@ export class Federation {
 
   /** Records a refusal where the live page shows it (the gateway calls it for every refused event of this task). */
   reject(id: ClientId | null, what: string, error: ProtocolError): void {
-    this.log.add(
-      'warning',
-      `${what} from ${id ?? 'an unjoined client'} rejected (${error.code}): ${error.message}`,
-    )
+    const from = id ?? 'an unjoined client'
+    this.log.add('warning', `${what} from ${from} rejected (${error.code}): ${error.message}`)
     this.outbox.changed()
   }
 
@@ -462,8 +461,10 @@ export class Federation {
     this.#history.add(record)
     this.log.add('info', note)
     // In the clear the new weights go to every tab; encrypted, the sum goes, which key holders decrypt and average.
-    if (released.kind === 'plain') this.outbox.toAll('model:global', this.globalMessage())
-    else {
+    if (released.kind === 'plain') {
+      announceVerdicts(modelRound, released.verdicts, round.reports, this.outbox, this.log)
+      this.outbox.toAll('model:global', this.globalMessage())
+    } else {
       this.outbox.toAll('model:encrypted', released.sum.message)
       this.#encryption.askCheckpoint([...round.reports.keys()], this.#now())
     }

@@ -29,6 +29,10 @@ export interface RoundRecordPayload {
     readonly address: string
     readonly updateHash: string
     readonly examples: number
+    readonly verdict?: 'accepted' | 'clipped' | 'rejected'
+    readonly reason?: 'over-bound' | 'outlier'
+    readonly weight?: number
+    readonly score?: number
   }[]
   readonly metrics: Json
   readonly privacy: Json

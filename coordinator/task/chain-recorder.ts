@@ -35,11 +35,8 @@ export class ChainRecorder {
       modelRound: round.round,
       modelBefore: round.modelBefore,
       modelAfter: round.modelAfter,
-      participants: round.participants.map(({ address, updateHash, examples }) => ({
-        address,
-        updateHash,
-        examples,
-      })),
+      // Verdicts, capped weights and scores go on the chain as written (the contract pays by them).
+      participants: round.participants.map(({ clientId: _id, ...participant }) => participant),
       metrics: round.metrics,
       privacy: round.privacy,
       homomorphic: round.homomorphic,

@@ -48,10 +48,17 @@ export interface AggregatedRound {
   readonly weights: Float32Array | null
   readonly homomorphic: boolean
   readonly participants: readonly {
-    clientId: ClientId
-    address: string
-    updateHash: string
-    examples: number
+    readonly clientId: ClientId
+    readonly address: string
+    readonly updateHash: string
+    /** Declared examples. */
+    readonly examples: number
+    /** What the round made of the update (plaintext rounds; the contract pays counted ones). */
+    readonly verdict?: 'accepted' | 'clipped' | 'rejected'
+    readonly reason?: 'over-bound' | 'outlier'
+    /** The weight the examples bought (capped), and the update's contribution score in [0, 1]. */
+    readonly weight?: number
+    readonly score?: number
   }[]
   readonly metrics: { trainLoss: number | null; trainAccuracy: number | null }
   readonly privacy: Record<string, string | number | null>

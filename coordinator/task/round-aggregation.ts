@@ -1,6 +1,6 @@
 import { applyDelta } from '../../shared/aggregation/fedavg'
-import { FedAvgRoundAggregator } from '../../shared/aggregation/fedavg-round'
-import type { RoundAggregator } from '../../shared/aggregation/round-aggregator'
+import { RobustRoundAggregator } from '../../shared/aggregation/robust/robust-round'
+import type { RoundAggregator, UpdateVerdict } from '../../shared/aggregation/round-aggregator'
 import { firstNonFinite } from '../../shared/codec'
 import { HeError } from '../../shared/he/errors'
 import type { EncryptedVector } from '../../shared/he/vector'
@@ -31,6 +31,8 @@ export type ReleasedRound =
       readonly model: GlobalModel
       readonly modelBefore: string
       readonly modelAfter: string
+      /** What became of each update: counted (capped, clipped, scored) or left out with the reason. */
+      readonly verdicts: ReadonlyMap<string, UpdateVerdict>
     }
   | { readonly kind: 'encrypted'; readonly model: GlobalModel; readonly sum: ClosedEncryptedRound }
 
@@ -41,6 +43,8 @@ export type ReleasedRound =
  */
 export class RoundAggregation {
   #open: OpenRound | null = null
+  /** The last plaintext round's step: where centered clipping starts. */
+  #lastStep: Float32Array | null = null
 
   constructor(
     private readonly parameters: number,
@@ -70,9 +74,19 @@ export class RoundAggregation {
         return begun.message
       }
     }
+    // A DP round keeps DP-FedAvg's sum: the tabs clipped to S already, and a bound that depends on the other
+    // updates would change the sensitivity the accountant assumes.
+    const robustness = effect.privacy
+      ? { ...config.robustness, normBound: 'off' as const }
+      : config.robustness
     this.#open = {
       kind: 'plain',
-      aggregator: new FedAvgRoundAggregator(this.parameters, effect.privacy?.denominator ?? null),
+      aggregator: new RobustRoundAggregator(
+        this.parameters,
+        robustness,
+        effect.privacy?.denominator ?? null,
+        this.#lastStep,
+      ),
     }
     return null
   }
@@ -137,13 +151,16 @@ export class RoundAggregation {
       return closed
     }
     if (open.kind === 'plain') {
-      const weights = applyDelta(global.weights, closed.value.outcome as Float32Array)
+      const step = closed.value.outcome as Float32Array
+      const weights = applyDelta(global.weights, step)
       if (firstNonFinite(weights) !== -1) return fail('non-finite', 'the aggregate is not finite')
+      this.#lastStep = step
       return ok({
         kind: 'plain',
         model: { round: modelRound, version: modelVersion(modelRound, weights), weights },
         modelBefore: weightsDigest(global.weights),
         modelAfter: weightsDigest(weights),
+        verdicts: closed.value.verdicts,
       })
     }
     const sum = this.encryption.release(

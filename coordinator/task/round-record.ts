@@ -1,3 +1,4 @@
+import type { UpdateVerdict } from '../../shared/aggregation/round-aggregator'
 import type { RoundRecord } from '../../shared/protocol'
 import type { ClientId, Effect, ParticipantReport, RoundPrivacy } from '../../shared/rounds/state'
 import type { AggregatedRound } from './federation-ports'
@@ -23,16 +24,31 @@ export function trainingSummary(reports: ReadonlyMap<ClientId, ParticipantReport
     : { trainLoss: null, trainAccuracy: null }
 }
 
-/** Who the chain pays for a round: each participant's account, update hash and examples. */
+/**
+ * Who the chain pays for a round: each participant's account, update hash and declared examples, with what the
+ * round's rule made of its update (`verdicts`, plaintext rounds): accepted, clipped, or rejected with the reason; the
+ * weight its examples bought (capped) and its contribution score. The training contract pays counted updates by
+ * weight times score. Under encryption the coordinator sees no update: the capped weight is all it records.
+ */
 export function chainParticipants(
   reports: ReadonlyMap<ClientId, ParticipantReport>,
-): { clientId: ClientId; address: string; updateHash: string; examples: number }[] {
-  return [...reports].map(([clientId, r]) => ({
-    clientId,
-    address: r.address,
-    updateHash: r.updateHash,
-    examples: r.examples,
-  }))
+  verdicts: ReadonlyMap<ClientId, UpdateVerdict> | null,
+): AggregatedRound['participants'][number][] {
+  return [...reports].map(([clientId, r]) => {
+    const base = { clientId, address: r.address, updateHash: r.updateHash, examples: r.examples }
+    const verdict = verdicts?.get(clientId)
+    if (!verdict) return { ...base, weight: r.weight }
+    if (!verdict.counted) {
+      const reason = verdict.cause === 'over-bound' ? 'over-bound' : 'outlier'
+      return { ...base, verdict: 'rejected' as const, reason, weight: 0, score: 0 }
+    }
+    return {
+      ...base,
+      verdict: verdict.clipped ? ('clipped' as const) : ('accepted' as const),
+      weight: r.weight,
+      ...(verdict.score === undefined ? {} : { score: verdict.score }),
+    }
+  })
 }
 
 /** What the chain records of a round's privacy. */
@@ -80,7 +96,7 @@ export function releaseRecords(
   const common = {
     taskId,
     round: modelRound,
-    participants: chainParticipants(round.reports),
+    participants: chainParticipants(round.reports, released.kind === 'plain' ? released.verdicts : null),
     metrics: trainingSummary(round.reports),
     rewardPerExample: settings.rewardPerExample,
     privacy: privacyRecord(round.privacy, round.epsilonAfter, settings.delta),

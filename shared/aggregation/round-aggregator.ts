@@ -8,8 +8,36 @@ export interface AcceptedUpdate<Payload> {
   readonly payload: Payload
 }
 
-/** What became of one update at close: counted, or left out with the reason (robust rules leave some out). */
-export type UpdateVerdict = { readonly counted: true } | { readonly counted: false; readonly reason: string }
+/** An update's value scaled from one figure to another: a norm clipped to the bound, a weight capped. */
+export interface Scaled {
+  readonly from: number
+  readonly to: number
+}
+
+/**
+ * What became of one update at close: counted, or left out with the reason (robust rules leave some out). The
+ * optional fields are filled by the robust aggregator, so callers can record accepted, clipped and rejected updates:
+ * - `weight`: its declared weight after the round's cap: what weighted rules (FedAvg, Multi-Krum's mean) count it
+ *   with, and what rewards should be paid on; `capped` when the cap cut it.
+ * - `clipped`: its L2 norm, scaled down to the round's norm bound.
+ * - `score`: its contribution in [0, 1] (alignment with the round's aggregate step); 0 when not counted.
+ * - `cause`: why it was left out, as a code: over the norm bound (the only malformed-or-out-of-bounds cause, the one
+ *   a stake can be slashed for) or not selected by a distance-based rule such as Krum (no fault proven).
+ */
+export type UpdateVerdict =
+  | {
+      readonly counted: true
+      readonly weight?: number
+      readonly capped?: Scaled
+      readonly clipped?: Scaled
+      readonly score?: number
+    }
+  | {
+      readonly counted: false
+      readonly reason: string
+      readonly cause?: 'over-bound' | 'not-selected'
+      readonly score?: number
+    }
 
 export interface RoundClose<Outcome> {
   readonly outcome: Outcome

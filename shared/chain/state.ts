@@ -14,15 +14,78 @@ export interface TrainingTask {
   readonly taskId: string
   readonly name: string
   readonly configHash: string
-  /** Tokens held for rewards, paid out per recorded round. */
+  /** Tokens held for rewards, paid out per recorded round; slashed stakes land here. */
   readonly escrow: number
   readonly rounds: number
+  /**
+   * Tokens a participant locks (`training.stake`) to be paid in this task. Absent (every task registered before
+   * stakes, or registered with 0): no stake, and every counted participant is paid.
+   */
+  readonly stake?: number
+  /** Percent of a stake one slashing verdict forfeits (of the stake locked, at most what is still held). */
+  readonly slashPercent?: number
+  /** The record number whose recording ends the task (stakes released); absent: only `training.finish-task`. */
+  readonly lastRound?: number
+  /** The stake ledger by owner; absent until the first stake. */
+  readonly stakes?: Readonly<Record<Address, Stake>>
+  /** Set once the task ended: no stake, round record or funding after it. Absent while it runs. */
+  readonly finished?: true
 }
+
+/**
+ * One participant's stake in one task. Always `held + slashed + (released ?? 0) === amount`: tokens leave the
+ * stake either as slashes (to the task's escrow, in parts) or once, as the release of what is left to its owner.
+ */
+export interface Stake {
+  /** Tokens locked by `training.stake`. */
+  readonly amount: number
+  /** Tokens still locked. */
+  readonly held: number
+  /** Tokens forfeited to the task's escrow, over every slash. */
+  readonly slashed: number
+  /** Tokens returned to the owner when the task ended (set exactly once); null while the task runs. */
+  readonly released: number | null
+}
+
+/** What the coordinator decided about one update: counted as sent, counted after clipping, or not counted. */
+export const UPDATE_VERDICTS = ['accepted', 'clipped', 'rejected'] as const
+export type UpdateVerdict = (typeof UPDATE_VERDICTS)[number]
+
+/**
+ * Why an update was rejected. The first four say the update itself was broken or out of bounds, and forfeit a share
+ * of a stake (`SLASHABLE_REASONS`); `outlier` (left out by a robust aggregator, e.g. Krum) does not: honest
+ * updates on skewed data can be outliers.
+ */
+export const REJECT_REASONS = ['non-finite', 'wrong-length', 'malformed', 'over-bound', 'outlier'] as const
+export type RejectReason = (typeof REJECT_REASONS)[number]
+export const SLASHABLE_REASONS: readonly RejectReason[] = [
+  'non-finite',
+  'wrong-length',
+  'malformed',
+  'over-bound',
+]
 
 export interface RoundParticipant {
   readonly address: Address
   readonly updateHash: string
+  /** The example count the participant declared. */
   readonly examples: number
+  /** Absent (records from before verdicts): accepted. */
+  readonly verdict?: UpdateVerdict
+  /** With `rejected` only, and then required. */
+  readonly reason?: RejectReason
+  /** The weight the aggregation gave the update, in examples: the declared count after the task's cap. */
+  readonly weight?: number
+  /** The coordinator's contribution score of the update, 0 to 1. */
+  readonly score?: number
+}
+
+/** A forfeit of part of a stake, with the verdict's reason: the tokens went to the task's escrow. */
+export interface Slash {
+  readonly round: number
+  readonly address: Address
+  readonly amount: number
+  readonly reason: RejectReason
 }
 
 export interface TrainingRound {
@@ -38,6 +101,10 @@ export interface TrainingRound {
   readonly privacy: Json
   readonly homomorphic: boolean
   readonly rewards: readonly { readonly address: Address; readonly amount: number }[]
+  /** The stakes this round forfeited; absent when none (and on every record from before stakes). */
+  readonly slashes?: readonly Slash[]
+  /** Present (true) on the record that ended the task (its `lastRound`): every stake left was released. */
+  readonly finished?: true
 }
 
 /**
@@ -86,10 +153,15 @@ export function marketOf(state: ChainState): MarketState {
   return state.market ?? EMPTY_MARKET
 }
 
-/** Tokens in accounts, task escrows and purchase escrows: always minted - burned. */
+/** Tokens still locked in a task's stakes. */
+export function stakedIn(task: TrainingTask): number {
+  return Object.values(task.stakes ?? {}).reduce((s, x) => s + x.held, 0)
+}
+
+/** Tokens in accounts, task escrows, task stakes and purchase escrows: always minted - burned. */
 export function circulating(state: ChainState): number {
   const accounts = Object.values(state.accounts).reduce((s, a) => s + a.balance, 0)
-  const escrow = Object.values(state.tasks).reduce((s, t) => s + t.escrow, 0)
+  const escrow = Object.values(state.tasks).reduce((s, t) => s + t.escrow + stakedIn(t), 0)
   const held = Object.values(marketOf(state).purchases).reduce((s, p) => s + p.escrow, 0)
   return accounts + escrow + held
 }

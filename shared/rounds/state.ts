@@ -43,7 +43,7 @@ export type RoundPlan = { readonly kind: 'plain' } | { readonly kind: 'encrypted
 export interface ParticipantReport {
   /** Examples behind the update (its FedAvg weight), at most what the client declared when ready. */
   readonly examples: number
-  /** The weight the examples bought in aggregation and rewards: capped at the round's `maxWeight` (1 under DP). */
+  /** The weight the examples bought: capped at the round's `maxWeight` (rewards; a DP round aggregates with 1). */
   readonly weight: number
   readonly updateHash: string
   /** The account the update was signed with (the reward goes there, even if the tab leaves before the round ends). */

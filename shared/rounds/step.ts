@@ -172,13 +172,14 @@ function acceptUpdate(
   }
   // DP-FedAvg sums clipped, noised updates with weight 1 over a fixed denominator; FedAvg weighs by examples.
   // Declared counts buy weight only up to the round's cap (aggregation and rewards alike).
-  const weight = round.privacy ? 1 : Math.min(input.examples, round.maxWeight)
+  const capped = Math.min(input.examples, round.maxWeight)
+  const weight = round.privacy ? 1 : capped
   effects.push({ type: 'accumulate', id: input.id, round: round.number, examples: input.examples, weight })
   effects.push({ type: 'ack', result: ok(null) })
   const { examples, updateHash, address, loss, accuracy } = input
   const reported = new Map(round.reported).set(input.id, {
     examples,
-    weight,
+    weight: capped,
     updateHash,
     address,
     loss,

@@ -96,11 +96,20 @@ describe('rewards and participants’ own transactions', () => {
     await waitFor(() => coordinator.federation.state.completedRounds === 1, 'a round')
     const state = coordinator.chain.state
     const record = state.rounds[0]!
+    // Each counted update is paid per example its capped weight stands for, times its contribution score.
+    const earned = (p: (typeof record.participants)[number]) =>
+      Math.floor(2 * (p.weight ?? 0) * (p.score ?? 0))
     for (const k of keys) {
       const mine = record.participants.find((p) => p.address === k.address)!
-      expect(state.accounts[k.address]!.balance).toBe(2 * mine.examples)
+      expect(mine).toMatchObject({
+        verdict: expect.stringMatching(/^(accepted|clipped)$/),
+        weight: mine.examples,
+      })
+      expect(mine.score).toBeGreaterThan(0)
+      expect(state.accounts[k.address]!.balance).toBe(earned(mine))
     }
-    const paid = record.participants.reduce((s, p) => s + 2 * p.examples, 0)
+    const paid = record.participants.reduce((s, p) => s + earned(p), 0)
+    expect(paid).toBeGreaterThan(0)
     expect(state.tasks['demo-diabetes']!.escrow).toBe(10_000 - paid)
 
     // A participant claims the faucet over its socket; a second claim and a replay are refused, saying why.
@@ -114,7 +123,7 @@ describe('rewards and participants’ own transactions', () => {
     })
     const account = await fetchAccount(socket, keys[0]!.address)
     expect(account.ok && account.value.balance).toBe(
-      2 * record.participants.find((p) => p.address === keys[0]!.address)!.examples + 100,
+      earned(record.participants.find((p) => p.address === keys[0]!.address)!) + 100,
     )
     const tx = signTransaction(keys[1]!, {
       chainId: 'privx-local',

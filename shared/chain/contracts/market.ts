@@ -20,6 +20,7 @@ import { hashOf, type Json } from '../encoding'
 import { accountOf, type ChainState, marketOf, withAccount } from '../state'
 import type { TransactionBody } from '../transaction'
 import type { Contract } from './contract'
+import { finishTask, withTask } from './stake'
 
 const text = (max: number) => z.string().trim().max(max)
 const name = z.string().trim().min(1).max(120)
@@ -156,7 +157,8 @@ const setPurchase = (market: Market, purchase: Purchase): Market => ({
  * - `market.deliver` (the provider, copies): records the hash of the sealed copy; the escrow goes to the provider.
  * - `market.cancel` (the buyer, before delivery or training): the escrow goes back.
  * - `market.start-training` (the producer): the escrow funds the buyer's training task; rounds pay the tabs that
- *   train it per example (training contract). `market.finish-training` (the producer): what is left goes to the provider.
+ *   train it per example (training contract). `market.finish-training` (the producer): what is left goes to the provider;
+ *   a task with a stake ends with it (its stakes are released, see the training contract).
  * - `market.rate` (the buyer, once per purchase, after delivery or training started): 1 to 5 stars, a comment.
  * Record ids are sequence numbers; every record keeps the id of the transaction that made it.
  */
@@ -347,7 +349,9 @@ export const marketContract: Contract = {
         }
         const task = state.tasks[purchase.taskId]!
         const rest = task.escrow
-        const drained = { ...state, tasks: { ...state.tasks, [task.taskId]: { ...task, escrow: 0 } } }
+        // A task with a stake ends here (its stakes go back to their owners) unless it has ended already.
+        const ended = task.stake && !task.finished ? finishTask(state, task) : state
+        const drained = withTask(ended, { ...ended.tasks[task.taskId]!, escrow: 0 })
         const paid = credit(drained, purchase.provider, rest)
         const listing = market.datasets[purchase.datasetId]!
         const next = setListing(

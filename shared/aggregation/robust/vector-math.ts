@@ -1,0 +1,56 @@
+/**
+ * Float64 vector maths shared by the robust rules. Updates arrive as Float32Array but every norm, distance and dot
+ * product is taken in float64: an update of 3.3e38 per coordinate squares to about 1e77, which float64 holds and
+ * float32 does not.
+ */
+
+/** The L2 norm of `values`, in float64. */
+export function l2Norm(values: Float32Array): number {
+  let sum = 0
+  for (let i = 0; i < values.length; i++) sum += values[i]! * values[i]!
+  return Math.sqrt(sum)
+}
+
+/** The inner product of two vectors of the same length, in float64. */
+export function dot(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) throw new Error(`dot of vectors of ${a.length} and ${b.length} values`)
+  let sum = 0
+  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!
+  return sum
+}
+
+/** The squared L2 distance between two vectors of the same length (Krum's metric), in float64. */
+export function squaredDistance(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`distance of vectors of ${a.length} and ${b.length} values`)
+  let sum = 0
+  for (let i = 0; i < a.length; i++) {
+    const d = a[i]! - b[i]!
+    sum += d * d
+  }
+  return sum
+}
+
+/** `values * factor`, as a new array. */
+export function scaled(values: Float32Array, factor: number): Float32Array {
+  const out = new Float32Array(values.length)
+  for (let i = 0; i < values.length; i++) out[i] = values[i]! * factor
+  return out
+}
+
+/** The median of a non-empty list: the middle value, or the mean of the two middle values of an even count. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new Error('median of no values')
+  const sorted = Float64Array.from(values).sort()
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[mid]! : sorted[mid - 1]! / 2 + sorted[mid]! / 2
+}
+
+/** Checks that a rule got at least one update and that all have one length; returns that length. */
+export function commonLength(updates: readonly Float32Array[], rule: string): number {
+  const first = updates[0]
+  if (!first) throw new Error(`${rule} of no updates`)
+  for (const update of updates)
+    if (update.length !== first.length)
+      throw new Error(`${rule}: an update has ${update.length} values, another ${first.length}`)
+  return first.length
+}
