@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { type HeadlessClient, startHeadlessClient } from '../client/headless/headless-client'
+import type { TrainerPort } from '../client/training/trainer-port'
 import type { KeyPair } from '../shared/chain/keys'
 import { launchChromium } from './chromium'
 
@@ -18,17 +19,27 @@ export async function startClients(
   url: string,
   taskId: string,
   parts: readonly { readonly name: string; readonly csv: string }[],
-  options: { readonly browser: boolean; readonly keys?: KeyPair },
+  options: {
+    readonly browser: boolean
+    readonly keys?: KeyPair
+    /** The trainer wrapper of the client at `index` (a simulated attacker), or undefined for an honest one. */
+    readonly wrap?: (index: number) => ((trainer: TrainerPort) => TrainerPort) | undefined
+  },
 ): Promise<RunClients> {
-  if (options.browser) return startTabs(url, taskId, parts)
+  if (options.browser) {
+    if (options.wrap) throw new Error('simulated attackers run as Node clients, not browser tabs')
+    return startTabs(url, taskId, parts)
+  }
   const clients: HeadlessClient[] = []
   try {
-    for (const part of parts) {
+    for (const [index, part] of parts.entries()) {
+      const wrapTrainer = options.wrap?.(index)
       clients.push(
         await startHeadlessClient(url, {
           taskId,
           csv: { text: part.csv, fileName: `${part.name}.csv` },
           ...(options.keys ? { keys: options.keys } : {}),
+          ...(wrapTrainer ? { wrapTrainer } : {}),
         }),
       )
     }

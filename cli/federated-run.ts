@@ -7,8 +7,20 @@ import { DataHandler, type Table } from '../shared/data/data-handler'
 import { GENERATORS } from '../shared/data/generators'
 import { parameterCount } from '../shared/model/spec'
 import type { TaskInfo } from '../shared/protocol'
-import { defaultTrainingConfig, type TrainingConfigPatch } from '../shared/rounds/config'
+import {
+  defaultRobustnessConfig,
+  defaultTrainingConfig,
+  type TrainingConfigPatch,
+} from '../shared/rounds/config'
 import { csvTask } from '../shared/tasks/csv-task'
+import {
+  type AttackSummary,
+  attackerWrapper,
+  backdoorDescription,
+  backdoorSuccess,
+  chainVerdictCounts,
+  verdictCounts,
+} from './attack'
 import { type HeldOutScore, scoreOnHeldOut, trainCentrally } from './centralized'
 import { startClients } from './clients'
 import type { RunOptions } from './options'
@@ -24,6 +36,11 @@ export interface RoundLine {
   readonly epsilon: number | null
   readonly bytesUp: number
   readonly durationMs: number | null
+  /** Updates counted and left out by the round's aggregation (from its per-update verdicts; absent without them). */
+  readonly accepted?: number
+  readonly rejected?: number
+  /** Of the accepted, those scaled down to the round's norm bound. */
+  readonly clipped?: number
 }
 
 export interface FederatedSummary {
@@ -39,7 +56,8 @@ export interface FederatedSummary {
   readonly rounds: readonly RoundLine[]
   readonly final: {
     readonly federated: HeldOutScore | null
-    readonly centralized: HeldOutScore
+    /** Null when the run was asked to skip the centralized baseline (benches). */
+    readonly centralized: HeldOutScore | null
     readonly majority: number
   }
   readonly centralizedRounds: readonly HeldOutScore[]
@@ -53,6 +71,11 @@ export interface FederatedSummary {
     readonly budget: number
   } | null
   readonly encryption: string | null
+  /** The aggregation rule the coordinator's settings name. */
+  readonly aggregator: string
+  /** Malicious clients in the run (0 without --byzantine). */
+  readonly byzantine: number
+  readonly attack: AttackSummary | null
   readonly bytesSent: number
   readonly timings: { readonly federatedMs: number; readonly centralizedMs: number }
   readonly chain: { readonly height: number; readonly verified: boolean; readonly dataDir: string }
@@ -122,6 +145,16 @@ export function runConfig(options: RunOptions): TrainingConfigPatch {
           }
         : {}),
     ...(options.encryption ? { encryption: { mode: options.encryption, clamp: 4 } } : {}),
+    // Krum's f is told how many attack, as in the papers' evaluations.
+    ...(options.aggregator || options.byzantine
+      ? {
+          robustness: {
+            ...defaultRobustnessConfig,
+            ...(options.aggregator ? { aggregator: options.aggregator } : {}),
+            ...(options.byzantine ? { byzantine: options.byzantine.count } : {}),
+          },
+        }
+      : {}),
   }
 }
 
@@ -149,6 +182,8 @@ export async function runFederated(
     /** The clients' account (a bought training task admits only its provider's). */
     readonly keys?: KeyPair
   },
+  /** centralized: false skips the centralized baseline (final.centralized is then null). */
+  extras: { readonly centralized?: boolean } = {},
 ): Promise<FederatedSummary> {
   const table = existing?.table ?? runData(options)
   const { train, test } = DataHandler.holdOut(table, 0.2, options.seed)
@@ -184,8 +219,17 @@ export async function runFederated(
     coordinator.url,
     taskId,
     parts.map((p, i) => ({ name: `client-${i + 1}`, csv: DataHandler.toCsv(p) })),
-    { browser: options.browser, ...(existing?.keys ? { keys: existing.keys } : {}) },
+    {
+      browser: options.browser,
+      ...(existing?.keys ? { keys: existing.keys } : {}),
+      ...(options.byzantine ? { wrap: (index: number) => attackerWrapper(options, index) } : {}),
+    },
   )
+  if (options.byzantine) {
+    progress(
+      `attack: ${options.byzantine.count} of ${options.clients} clients malicious (${options.byzantine.attack}); aggregator ${federation.state.config.robustness.aggregator}`,
+    )
+  }
   const started = Date.now()
   try {
     const holders = () => (options.encryption ? federation.custody.holders : options.clients)
@@ -231,25 +275,43 @@ export async function runFederated(
     const federated = weights ? await scoreOnHeldOut(task, testCsv, weights) : null
     const federatedRounds: (HeldOutScore | null)[] = []
     for (const w of snapshots) federatedRounds.push(w ? await scoreOnHeldOut(task, testCsv, w) : null)
+    const attack: AttackSummary | null = options.byzantine
+      ? {
+          attack: options.byzantine.attack,
+          clients: parts.slice(0, options.byzantine.count).map((_, i) => `client-${i + 1}`),
+          backdoor:
+            options.byzantine.attack === 'backdoor'
+              ? {
+                  ...backdoorDescription(table.schema),
+                  ...(weights ? await backdoorSuccess(task, test, weights) : { successRate: null, rows: 0 }),
+                }
+              : null,
+        }
+      : null
     const centralStart = Date.now()
-    const central = await trainCentrally(
-      task,
-      DataHandler.toCsv({ schema: train.schema, rows: parts.flatMap((p) => p.rows) }),
-      testCsv,
-      {
-        rounds: options.rounds,
-        localEpochs: options.localEpochs,
-        batchSize: defaultTrainingConfig.batchSize,
-        learningRate: RUN_LEARNING_RATE,
-        optimizer: defaultTrainingConfig.optimizer,
-      },
-      options.seed,
-    )
+    const central =
+      extras.centralized === false
+        ? null
+        : await trainCentrally(
+            task,
+            DataHandler.toCsv({ schema: train.schema, rows: parts.flatMap((p) => p.rows) }),
+            testCsv,
+            {
+              rounds: options.rounds,
+              localEpochs: options.localEpochs,
+              batchSize: defaultTrainingConfig.batchSize,
+              learningRate: RUN_LEARNING_RATE,
+              optimizer: defaultTrainingConfig.optimizer,
+            },
+            options.seed,
+          )
     const centralizedMs = Date.now() - centralStart
     const counts = table.schema.label.classes.map(
       (c) => test.rows.filter((r) => r[table.schema.label.name] === c).length,
     )
     const parameters = parameterCount(task.model)
+    // Per-update verdicts: from the round's record where it keeps them, else from its block on the chain.
+    const chainVerdicts = chainVerdictCounts(coordinator.chain.blocks, taskId)
     const rounds: RoundLine[] = federation.history.slice(1).map((r) => ({
       round: r.round,
       participants: r.participants,
@@ -260,6 +322,7 @@ export async function runFederated(
       epsilon: r.epsilon,
       bytesUp: r.encryption ? r.encryption.bytesIn : r.participants * parameters * 4,
       durationMs: r.durationMs,
+      ...(verdictCounts(r) ?? chainVerdicts.get(r.round)),
     }))
     const verified = coordinator.chain.verify()
     return {
@@ -282,10 +345,10 @@ export async function runFederated(
       rounds,
       final: {
         federated,
-        centralized: central.perRound.at(-1)!,
+        centralized: central?.perRound.at(-1) ?? null,
         majority: Math.max(...counts) / Math.max(1, test.rows.length),
       },
-      centralizedRounds: central.perRound,
+      centralizedRounds: central?.perRound ?? [],
       federatedRounds,
       privacy: options.privacy
         ? {
@@ -299,6 +362,9 @@ export async function runFederated(
           }
         : null,
       encryption: options.encryption,
+      aggregator: federation.state.config.robustness.aggregator,
+      byzantine: options.byzantine?.count ?? 0,
+      attack,
       bytesSent: rounds.reduce((s, r) => s + r.bytesUp, 0),
       timings: { federatedMs, centralizedMs },
       chain: { height: coordinator.chain.blocks.length, verified: verified.ok, dataDir },

@@ -1,7 +1,12 @@
 import { parseArgs } from 'node:util'
+import { ATTACKS, type Attack } from '../client/headless/byzantine-trainer'
+import { type RobustnessConfig, robustnessConfigSchema } from '../shared/rounds/config'
 
 export const MODES = ['demo', 'market', 'federated', 'full', 'verify'] as const
 export type Mode = (typeof MODES)[number]
+
+export type Aggregator = RobustnessConfig['aggregator']
+export const AGGREGATORS: readonly Aggregator[] = robustnessConfigSchema.shape.aggregator.options
 
 export interface RunOptions {
   readonly clients: number
@@ -24,6 +29,10 @@ export interface RunOptions {
   readonly alpha: number
   readonly json: boolean
   readonly localEpochs: number
+  /** Attack simulation: the first `count` clients are malicious and mount `attack`. */
+  readonly byzantine: { readonly count: number; readonly attack: Attack } | null
+  /** The aggregation rule asked for; null keeps the coordinator's default. */
+  readonly aggregator: Aggregator | null
 }
 
 export const usage = `Usage: privx <mode> [options]
@@ -52,6 +61,14 @@ Options:
   --alpha A          Dirichlet alpha of the non-IID label split (0 = IID)     default 0.5
   --local-epochs E   local epochs per round                                   default 2
   --seed N           seed of generated data and splits                        default 42
+  --aggregator R     aggregation rule: ${AGGREGATORS.join(', ')}
+                                                                              default: the coordinator's
+  --byzantine K      attack simulation: K of the clients (fewer than --clients) are malicious; with:
+    --attack A       ${ATTACKS.join(', ')}
+                     (scale: update x 1e6; sign-flip: -10 x update; noise: Gaussian of 100x its norm;
+                     examples: declares 1e9 examples; label-flip: trains on shifted labels; backdoor: half its
+                     rows get the first two features at their max and the first class, its update boosted x the
+                     clients (model replacement); the summary gives the backdoor's success rate)
   --browser          real headless Chromium tabs instead of Node clients (needs Chromium; see README)
   --out DIR          write summary.json and SVG charts there
   --data-dir DIR     where the chain is kept                                  default: a fresh temporary directory
@@ -87,6 +104,9 @@ export function parseOptions(argv: readonly string[]): {
       alpha: { type: 'string' },
       'local-epochs': { type: 'string' },
       seed: { type: 'string' },
+      aggregator: { type: 'string' },
+      byzantine: { type: 'string' },
+      attack: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -124,11 +144,34 @@ export function parseOptions(argv: readonly string[]): {
     throw new Error(`--${usesPrivacyOptions[0]} needs --privacy`)
   }
   const alpha = number('alpha', 0.5, (v) => v >= 0, 'a Dirichlet alpha >= 0 (0 = IID)')
+  const clients = number('clients', 3, (v) => int(v) && v >= 1 && v <= 64, 'a whole number from 1 to 64')
+  const aggregator = values.aggregator
+  if (aggregator !== undefined && !(AGGREGATORS as readonly string[]).includes(aggregator)) {
+    throw new Error(`--aggregator ${aggregator}: use one of ${AGGREGATORS.join(', ')}`)
+  }
+  if (aggregator !== undefined && aggregator !== 'fedavg') {
+    // As the coordinator refuses it: robust rules need each update in the clear, and DP-FedAvg a fixed sum.
+    if (values.encryption)
+      throw new Error(
+        `--aggregator ${aggregator} needs each update in the clear: with --encryption the coordinator only sees their sum (use fedavg)`,
+      )
+    if (values.privacy && level !== 'example')
+      throw new Error(
+        `--aggregator ${aggregator} changes the sensitivity client-level DP-FedAvg accounts for: use fedavg with --privacy`,
+      )
+  }
+  const byzantine = parseByzantine(values.byzantine, values.attack, clients)
+  if (byzantine && values.browser) {
+    throw new Error('--byzantine runs Node clients: it cannot be combined with --browser')
+  }
+  if (byzantine && (first === 'market' || first === 'verify')) {
+    throw new Error(`--byzantine: the ${first} mode trains no model (use federated)`)
+  }
   return {
     mode: (first as Mode | undefined) ?? null,
     help: values.help ?? false,
     options: {
-      clients: number('clients', 3, (v) => int(v) && v >= 1 && v <= 64, 'a whole number from 1 to 64'),
+      clients,
       rounds: number('rounds', 5, (v) => int(v) && v >= 1 && v <= 1000, 'a whole number from 1 to 1000'),
       localEpochs: number(
         'local-epochs',
@@ -153,6 +196,34 @@ export function parseOptions(argv: readonly string[]): {
       csv: values.csv !== undefined ? { file: values.csv, label: values.label! } : null,
       alpha: alpha === 0 ? Number.POSITIVE_INFINITY : alpha,
       json: values.json ?? false,
+      byzantine,
+      aggregator: (aggregator as Aggregator | undefined) ?? null,
     },
   }
+}
+
+/** `--byzantine K --attack A`: null without them; throws saying what is wrong. */
+function parseByzantine(
+  count: string | undefined,
+  attack: string | undefined,
+  clients: number,
+): RunOptions['byzantine'] {
+  if (count === undefined) {
+    if (attack !== undefined) throw new Error('--attack needs --byzantine K (how many clients attack)')
+    return null
+  }
+  const k = Number(count)
+  if (count.trim() === '' || !Number.isInteger(k) || k < 0) {
+    throw new Error(`--byzantine ${count}: a whole number of malicious clients >= 0`)
+  }
+  if (k >= clients) {
+    throw new Error(
+      `--byzantine ${count}: must be fewer than the ${clients} clients (--clients), so some are honest`,
+    )
+  }
+  if (attack === undefined) throw new Error(`--byzantine needs --attack A: one of ${ATTACKS.join(', ')}`)
+  if (!(ATTACKS as readonly string[]).includes(attack)) {
+    throw new Error(`--attack ${attack}: use one of ${ATTACKS.join(', ')}`)
+  }
+  return k === 0 ? null : { count: k, attack: attack as Attack }
 }

@@ -48,13 +48,30 @@ export function federatedReport(s: FederatedSummary): string {
     `clients' rows: ${s.data.clients.map((c) => `${c.rows} (${pct(c.positiveShare)} positive)`).join(', ')}`,
     rounds,
     `(loss, accuracy and F1: the global model on the tabs' own held-out rows; held-out and central: the shared test split)`,
-    `held-out test: federated accuracy ${pct(f.federated?.accuracy)}, F1 ${pct(f.federated?.f1)} | centralized accuracy ${pct(f.centralized.accuracy)}, F1 ${pct(f.centralized.f1)} | majority class ${pct(f.majority)}`,
+    `held-out test: federated accuracy ${pct(f.federated?.accuracy)}, F1 ${pct(f.federated?.f1)} | centralized accuracy ${pct(f.centralized?.accuracy)}, F1 ${pct(f.centralized?.f1)} | majority class ${pct(f.majority)}`,
     s.privacy
       ? `privacy (${s.privacy.level} level): epsilon ${s.privacy.epsilon.toFixed(3)}${s.privacy.level === 'client' ? ` of ${s.privacy.budget}` : ' per client for its rows'} (delta ${s.privacy.delta})`
       : 'privacy: off',
+    robustnessLine(s),
     `encryption: ${s.encryption ?? 'off'} · sent ${(s.bytesSent / 1e6).toFixed(2)} MB of updates · federated ${(s.timings.federatedMs / 1000).toFixed(1)} s, centralized ${(s.timings.centralizedMs / 1000).toFixed(1)} s`,
     `chain: ${s.chain.height} blocks, ${s.chain.verified ? 'verified' : 'VERIFICATION FAILED'} (${s.chain.dataDir})`,
   ].join('\n')
+}
+
+/** The aggregation rule and, in an attack simulation, who attacked, how, and what the defence let through. */
+function robustnessLine(s: FederatedSummary): string {
+  const verdicts = s.rounds.some((r) => r.accepted !== undefined)
+    ? ` · updates accepted (clipped) / rejected per round: ${s.rounds
+        .map((r) => `${r.accepted ?? '–'} (${r.clipped ?? 0}) / ${r.rejected ?? '–'}`)
+        .join(', ')}`
+    : ''
+  const attack = s.attack
+    ? ` · attack: ${s.attack.attack} by ${s.byzantine} client${s.byzantine === 1 ? '' : 's'} (${s.attack.clients.join(', ')})`
+    : ''
+  const backdoor = s.attack?.backdoor
+    ? ` · backdoor (${s.attack.backdoor.trigger.join(', ')} -> ${s.attack.backdoor.targetClass}) success rate ${pct(s.attack.backdoor.successRate)} on ${s.attack.backdoor.rows} held-out rows`
+    : ''
+  return `aggregator: ${s.aggregator}${attack}${verdicts}${backdoor}`
 }
 
 export function marketReport(s: MarketSummary): string {
@@ -106,7 +123,9 @@ export function federatedCharts(s: FederatedSummary): Record<string, ChartSpec> 
     ...(key === 'loss' ? {} : { yRange: [0, 1] as const }),
     series: [
       { name: 'federated', values: s.federatedRounds.map((r) => r?.[key] ?? null) },
-      { name: 'centralized', values: s.centralizedRounds.map((r) => r[key]), dashed: true },
+      ...(s.centralizedRounds.length
+        ? [{ name: 'centralized', values: s.centralizedRounds.map((r) => r[key]), dashed: true }]
+        : []),
       ...(key === 'loss'
         ? []
         : [

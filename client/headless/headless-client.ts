@@ -8,6 +8,7 @@ import { TabEncryption } from '../session/tab-encryption'
 import { fetchTasks } from '../session/task-list'
 import { activateNodeBackend, type NodeBackend } from '../training/backend-node'
 import { LocalTrainer } from '../training/local-trainer'
+import type { TrainerPort } from '../training/trainer-port'
 
 export interface HeadlessClient {
   readonly session: FederatedSession
@@ -30,6 +31,11 @@ export interface HeadlessOptions {
   readonly csv?: { readonly text: string; readonly fileName: string }
   /** The client's account; a new one by default. */
   readonly keys?: KeyPair
+  /**
+   * Wraps the client's trainer before anything uses it (the CSV load included): a simulated malicious participant
+   * (`ByzantineTrainer`) keeps the real session, signatures and socket.
+   */
+  readonly wrapTrainer?: (trainer: TrainerPort) => TrainerPort
 }
 
 /**
@@ -42,7 +48,8 @@ export async function startHeadlessClient(
   options: HeadlessOptions = {},
 ): Promise<HeadlessClient> {
   const active = await activateNodeBackend(options.backend ?? 'wasm')
-  const trainer = new LocalTrainer(`node-${active}`)
+  const local = new LocalTrainer(`node-${active}`)
+  const trainer = options.wrapTrainer ? options.wrapTrainer(local) : local
   const socket: ClientSocket = io(url, {
     forceNew: true,
     transports: ['websocket'],

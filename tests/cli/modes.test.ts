@@ -29,7 +29,7 @@ describe('privx modes at a small size', () => {
     const summary = await runFederated(options('--clients', '3', '--rounds', '4', '--seed', '42'), quiet)
     const { federated, centralized, majority } = summary.final
     expect(federated!.accuracy).toBeGreaterThan(majority + 0.1)
-    expect(Math.abs(federated!.accuracy - centralized.accuracy)).toBeLessThan(0.08)
+    expect(Math.abs(federated!.accuracy - centralized!.accuracy)).toBeLessThan(0.08)
     expect(summary.rounds).toHaveLength(4)
     expect(summary.chain).toMatchObject({ verified: true, height: 2 + 4 })
     expect(summary.bytesSent).toBe(4 * 3 * (8 * 16 + 16 + 16 * 8 + 8 + 8 + 1) * 4)
