@@ -62,7 +62,8 @@ Options:
   --local-epochs E   local epochs per round                                   default 2
   --seed N           seed of generated data and splits                        default 42
   --aggregator R     aggregation rule: ${AGGREGATORS.join(', ')}
-                                                                              default: the coordinator's
+                                                                              default multi-krum (FedAvg under
+                                                                              --privacy or --encryption)
   --byzantine K      attack simulation: K of the clients (fewer than --clients) are malicious; with:
     --attack A       ${ATTACKS.join(', ')}
                      (scale: update x 1e6; sign-flip: -10 x update; noise: Gaussian of 100x its norm;

@@ -462,7 +462,7 @@ export class Federation {
     this.log.add('info', note)
     // In the clear the new weights go to every tab; encrypted, the sum goes, which key holders decrypt and average.
     if (released.kind === 'plain') {
-      announceVerdicts(modelRound, released.verdicts, round.reports, this.outbox, this.log)
+      announceVerdicts(modelRound, released.verdicts, round.reports, this.outbox, this.log, released.note)
       this.outbox.toAll('model:global', this.globalMessage())
     } else {
       this.outbox.toAll('model:encrypted', released.sum.message)

@@ -41,8 +41,15 @@ export class PxRobustnessPanel extends LitElement {
         round's median count.
       </p>
       ${
+        s.privacy.mode !== 'off' && s.encryption.mode === 'off'
+          ? html`<p class="muted" data-testid="robustness-dp">With differential privacy the rounds are DP-FedAvg: the
+              accountant assumes the clipped sum over a fixed denominator, so the rule above applies only to rounds in
+              the clear without DP.</p>`
+          : nothing
+      }
+      ${
         s.encryption.mode !== 'off'
-          ? html`<p class="muted" data-testid="robustness-encrypted">Under encryption the coordinator cannot inspect
+          ? html`<p class="muted" data-testid="robustness-encrypted">Encrypted rounds are FedAvg: the coordinator cannot inspect
               updates: it cannot bound their norm or run a robust rule. What still applies: each tab clamps every
               coordinate of its update to ±${s.config.encryption.clamp} before encrypting, and the weight cap bounds
               what a declared count buys.</p>`

@@ -33,6 +33,8 @@ export type ReleasedRound =
       readonly modelAfter: string
       /** What became of each update: counted (capped, clipped, scored) or left out with the reason. */
       readonly verdicts: ReadonlyMap<string, UpdateVerdict>
+      /** Why the round departed from its rule, if it did. */
+      readonly note?: string
     }
   | { readonly kind: 'encrypted'; readonly model: GlobalModel; readonly sum: ClosedEncryptedRound }
 
@@ -76,8 +78,9 @@ export class RoundAggregation {
     }
     // A DP round keeps DP-FedAvg's sum: the tabs clipped to S already, and a bound that depends on the other
     // updates would change the sensitivity the accountant assumes.
+    // The task's rule applies to rounds in the clear without DP; a DP round is DP-FedAvg.
     const robustness = effect.privacy
-      ? { ...config.robustness, normBound: 'off' as const }
+      ? { ...config.robustness, aggregator: 'fedavg' as const, normBound: 'off' as const }
       : config.robustness
     this.#open = {
       kind: 'plain',
@@ -161,6 +164,7 @@ export class RoundAggregation {
         modelBefore: weightsDigest(global.weights),
         modelAfter: weightsDigest(weights),
         verdicts: closed.value.verdicts,
+        ...(closed.value.note ? { note: closed.value.note } : {}),
       })
     }
     const sum = this.encryption.release(

@@ -1,5 +1,6 @@
 import { fail, ok, type Result } from '../../shared/result'
 import {
+  defaultRobustnessConfig,
   type TrainingConfig,
   type TrainingConfigPatch,
   trainingConfigSchema,
@@ -9,7 +10,9 @@ import {
 export function mergeSettings(config: TrainingConfig, patch: TrainingConfigPatch): Result<TrainingConfig> {
   const merged = trainingConfigSchema.safeParse({ ...config, ...patch })
   if (merged.success) {
-    const problem = robustnessProblem(merged.data)
+    // Choosing a robust rule for a task under encryption or DP is refused; switching those on keeps the task's rule
+    // for rounds in the clear (its rounds then use FedAvg, and the page says so).
+    const problem = patch.robustness ? robustnessProblem(merged.data) : null
     return problem ? fail('invalid-config', problem) : ok(merged.data)
   }
   return fail(
@@ -33,7 +36,7 @@ export function settingsNote(patch: TrainingConfigPatch): string | null {
  */
 export function robustnessProblem(config: TrainingConfig): string | null {
   const rule = config.robustness.aggregator
-  if (rule === 'fedavg') return null
+  if (rule === 'fedavg' || rule === defaultRobustnessConfig.aggregator) return null
   if (config.encryption.mode !== 'off') {
     return `robustness.aggregator: ${rule} needs each update in the clear, and under ${config.encryption.mode.toUpperCase()} encryption the coordinator only sees their sum; use fedavg (each tab still clamps its update and the weight cap applies) or switch encryption off`
   }

@@ -15,7 +15,9 @@ export function announceVerdicts(
   reports: ReadonlyMap<ClientId, ParticipantReport>,
   outbox: FederationOutbox,
   log: EventLog,
+  note?: string,
 ): void {
+  if (note) log.add('info', `round ${round}: ${note}`)
   let clipped = 0
   let capped = 0
   const left: string[] = []

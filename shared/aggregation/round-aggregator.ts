@@ -42,6 +42,8 @@ export type UpdateVerdict =
 export interface RoundClose<Outcome> {
   readonly outcome: Outcome
   readonly verdicts: ReadonlyMap<string, UpdateVerdict>
+  /** Why the round departed from its rule (e.g. a Krum round with too few updates), for the event log. */
+  readonly note?: string
 }
 
 /**

@@ -297,7 +297,7 @@ describe('privx federated with an attacker', () => {
     }
     expect(summary.attack).toEqual({ attack: 'examples', clients: ['client-1'], backdoor: null })
     expect(summary.byzantine).toBe(1)
-    expect(summary.aggregator).toBe('fedavg')
+    expect(summary.aggregator).toBe('multi-krum')
     expect(summary.rounds).toHaveLength(2)
     // The attacker's declared count reached the coordinator through the real session.
     expect(summary.rounds[0]!.examples).toBeGreaterThan(1e9)

@@ -78,7 +78,7 @@ async function attacked(aggregator: RobustnessConfig['aggregator']) {
 }
 
 describe('a hostile tab that claims 1e9 examples and sends 3.3e38 per coordinate', () => {
-  it('default (FedAvg with bounds): the model stays finite, the claim is capped, the update clipped, the tab told, and it earns no more than an honest tab', async () => {
+  it('FedAvg with the default bounds: the model stays finite, the claim is capped, the update clipped, the tab told, and it earns no more than an honest tab', async () => {
     const { coordinator, federation, honest, mallory } = await attacked('fedavg')
     expect(coordinator.chain.fundTask('demo-diabetes', 10_000).ok).toBe(true)
     // The model stays finite (before: L2 norm 5.6e39, then NaN): every round counted the attacker, scaled down.

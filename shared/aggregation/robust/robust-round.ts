@@ -22,6 +22,8 @@ interface Kept {
 interface RuleOutcome {
   readonly step: Float32Array
   readonly notSelected: ReadonlyMap<number, string>
+  /** Why the round departed from the rule (a Krum round with too few updates), for the log. */
+  readonly note?: string
 }
 
 const precise = (x: number): string => Number(x.toPrecision(4)).toString()
@@ -155,7 +157,7 @@ export class RobustRoundAggregator implements RoundAggregator<Float32Array, Floa
       )
     const outcome = this.#aggregate(kept)
     if (!outcome.ok) return outcome
-    const { step, notSelected } = outcome.value
+    const { step, notSelected, note } = outcome.value
     const bad = firstNonFinite(step)
     if (bad !== -1) return fail('non-finite', `the aggregate is not finite (value ${bad} is ${step[bad]})`)
     // Scores are measured against a robust reference, not the step: under FedAvg an attacker's (bounded) update can
@@ -181,7 +183,7 @@ export class RobustRoundAggregator implements RoundAggregator<Float32Array, Floa
     }
     const ordered = new Map<string, UpdateVerdict>(held.map((h) => [h.id, verdicts.get(h.id)!]))
     this.#verdicts = ordered
-    return ok({ outcome: step, verdicts: ordered })
+    return ok({ outcome: step, verdicts: ordered, ...(note ? { note } : {}) })
   }
 
   discard(): void {
@@ -211,7 +213,13 @@ export class RobustRoundAggregator implements RoundAggregator<Float32Array, Floa
       case 'multi-krum': {
         const f = config.byzantine
         const refused = krumPrecondition(n, f)
-        if (refused) return fail('invalid-state', `${refused} (after the norm bound)`)
+        // Too few updates to tell f outliers apart: the round is averaged by FedAvg within the bounds, and says so.
+        if (refused)
+          return ok({
+            step: this.#weightedMean(kept),
+            notSelected: none,
+            note: `${refused} (after the norm bound): this round was averaged by FedAvg within the bounds`,
+          })
         const m =
           config.aggregator === 'krum'
             ? 1

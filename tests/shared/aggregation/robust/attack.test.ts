@@ -16,10 +16,14 @@ const LENGTH = 50
  * the seeds: FedAvg 2.2, trimmed mean 1.1, median and centered clipping 0.6). FedAvg is loosest: the attacker's
  * capped weight (3 x the median count) is 2/3 of the round's, and its clipped update 3 x the median norm.
  */
-const TWO_HONEST_SLACK = { fedavg: 2.5, median: 1, 'trimmed-mean': 1.5, 'centered-clip': 1 } as Record<
-  string,
-  number
->
+const TWO_HONEST_SLACK = {
+  fedavg: 2.5,
+  krum: 2.5,
+  'multi-krum': 2.5,
+  median: 1,
+  'trimmed-mean': 1.5,
+  'centered-clip': 1,
+} as Record<string, number>
 
 function attackRound(
   aggregator: RobustnessConfig['aggregator'],
@@ -48,18 +52,18 @@ describe("issue 14's attack: 1e9 declared examples and 3.3e38 per coordinate", (
     expect(closed.ok && l2Norm(closed.value.outcome)).toBeGreaterThan(1e38)
   })
 
-  it('two honest tabs: every rule keeps the step finite and near the honest mean; Krum refuses n = 3', () => {
+  it('two honest tabs: every rule keeps the step finite and near the honest mean; Krum falls back at n = 3', () => {
     for (const seed of SEEDS) {
       const honest = honestUpdates(seed, 2)
       const honestMean = mean(honest)
       const honestNorm = Math.max(...honest.map(l2Norm))
       for (const aggregator of RULES) {
         const closed = attackRound(aggregator, honest)
-        if (aggregator === 'krum' || aggregator === 'multi-krum') {
-          expect(!closed.ok && closed.error.message).toMatch(/n = 3 with f = 1 needs at least 5/)
-          continue
-        }
         if (!closed.ok) throw new Error(`${aggregator}: ${closed.error.message}`)
+        if (aggregator === 'krum' || aggregator === 'multi-krum') {
+          // Too few updates to tell an outlier: FedAvg within the bounds, said in the round's note.
+          expect(closed.value.note).toMatch(/n = 3 with f = 1 needs at least 5/)
+        }
         const step = closed.value.outcome
         expect(step.every(Number.isFinite)).toBe(true)
         expect(distance(step, honestMean)).toBeLessThan(TWO_HONEST_SLACK[aggregator]! * honestNorm)
