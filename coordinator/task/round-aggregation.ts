@@ -1,4 +1,5 @@
 import { applyDelta } from '../../shared/aggregation/fedavg'
+import { FedAvgRoundAggregator } from '../../shared/aggregation/fedavg-round'
 import { RobustRoundAggregator } from '../../shared/aggregation/robust/robust-round'
 import type { RoundAggregator, UpdateVerdict } from '../../shared/aggregation/round-aggregator'
 import { firstNonFinite } from '../../shared/codec'
@@ -78,18 +79,14 @@ export class RoundAggregation {
     }
     // A DP round keeps DP-FedAvg's sum: the tabs clipped to S already, and a bound that depends on the other
     // updates would change the sensitivity the accountant assumes.
-    // The task's rule applies to rounds in the clear without DP; a DP round is DP-FedAvg.
-    const robustness = effect.privacy
-      ? { ...config.robustness, aggregator: 'fedavg' as const, normBound: 'off' as const }
-      : config.robustness
+    // The task's rule applies to rounds in the clear without DP. A DP round is DP-FedAvg, streamed (one model in
+    // memory): the tabs clipped to S already, and a rule or bound that depends on the other updates would change the
+    // sensitivity the accountant assumes. Weights were capped by the round machine.
     this.#open = {
       kind: 'plain',
-      aggregator: new RobustRoundAggregator(
-        this.parameters,
-        robustness,
-        effect.privacy?.denominator ?? null,
-        this.#lastStep,
-      ),
+      aggregator: effect.privacy
+        ? new FedAvgRoundAggregator(this.parameters, effect.privacy.denominator)
+        : new RobustRoundAggregator(this.parameters, config.robustness, null, this.#lastStep),
     }
     return null
   }

@@ -1,7 +1,13 @@
 import { firstNonFinite } from '../codec'
 import { fail, ok, type Result } from '../result'
 import { FedAvgAccumulator } from './fedavg'
-import type { AcceptedUpdate, RoundAggregator, RoundClose, UpdateVerdict } from './round-aggregator'
+import {
+  type AcceptedUpdate,
+  checkPlainUpdate,
+  type RoundAggregator,
+  type RoundClose,
+  type UpdateVerdict,
+} from './round-aggregator'
 
 /**
  * A round aggregated in the clear: streaming FedAvg (McMahan et al. 2017) over the deltas, or, in a DP round, the
@@ -23,16 +29,8 @@ export class FedAvgRoundAggregator implements RoundAggregator<Float32Array, Floa
   add(update: AcceptedUpdate<Float32Array>): Result<null> {
     const accumulator = this.#accumulator
     if (!accumulator) return fail('invalid-state', 'this round is closed')
-    if (update.payload.length !== this.length)
-      return fail(
-        'wrong-shape',
-        `the delta has ${update.payload.length} values; the model has ${this.length}`,
-      )
-    const bad = firstNonFinite(update.payload)
-    if (bad !== -1)
-      return fail('non-finite', `delta value ${bad} is ${update.payload[bad]}; updates must be finite`)
-    if (!(update.weight > 0) || !Number.isFinite(update.weight))
-      return fail('bad-payload', `weight ${update.weight} must be positive`)
+    const checked = checkPlainUpdate(update, this.length)
+    if (!checked.ok) return checked
     accumulator.add(update.payload, update.weight)
     this.#counted.set(update.id, { counted: true })
     return ok(null)

@@ -1,4 +1,5 @@
-import type { Result } from '../result'
+import { firstNonFinite } from '../codec'
+import { fail, ok, type Result } from '../result'
 
 /** One accepted update as an aggregator takes it: whose it is, its weight, and what it carries. */
 export interface AcceptedUpdate<Payload> {
@@ -60,4 +61,16 @@ export interface RoundAggregator<Payload, Outcome> {
   add(update: AcceptedUpdate<Payload>): Result<null>
   close(): Result<RoundClose<Outcome>>
   discard(): void
+}
+
+/** The checks every plaintext aggregator makes of an update before it holds it: its length, finite values, a weight. */
+export function checkPlainUpdate(update: AcceptedUpdate<Float32Array>, length: number): Result<null> {
+  if (update.payload.length !== length)
+    return fail('wrong-shape', `the delta has ${update.payload.length} values; the model has ${length}`)
+  const bad = firstNonFinite(update.payload)
+  if (bad !== -1)
+    return fail('non-finite', `delta value ${bad} is ${update.payload[bad]}; updates must be finite`)
+  if (!(update.weight > 0) || !Number.isFinite(update.weight))
+    return fail('bad-payload', `weight ${update.weight} must be positive and finite`)
+  return ok(null)
 }

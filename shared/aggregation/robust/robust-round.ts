@@ -2,7 +2,13 @@ import { firstNonFinite } from '../../codec'
 import { fail, ok, type Result } from '../../result'
 import { type RobustnessConfig, robustnessConfigSchema } from '../../rounds/config'
 import { FedAvgAccumulator } from '../fedavg'
-import type { AcceptedUpdate, RoundAggregator, RoundClose, UpdateVerdict } from '../round-aggregator'
+import {
+  type AcceptedUpdate,
+  checkPlainUpdate,
+  type RoundAggregator,
+  type RoundClose,
+  type UpdateVerdict,
+} from '../round-aggregator'
 import { centeredClip } from './centered-clip'
 import { contributionScore } from './contribution'
 import { coordinateMedian } from './coordinate-median'
@@ -96,16 +102,8 @@ export class RobustRoundAggregator implements RoundAggregator<Float32Array, Floa
     if (!held) return fail('invalid-state', 'this round is closed')
     if (this.#ids.has(update.id))
       return fail('duplicate-update', `${update.id} already sent an update this round`)
-    if (update.payload.length !== this.length)
-      return fail(
-        'wrong-shape',
-        `the delta has ${update.payload.length} values; the model has ${this.length}`,
-      )
-    const bad = firstNonFinite(update.payload)
-    if (bad !== -1)
-      return fail('non-finite', `delta value ${bad} is ${update.payload[bad]}; updates must be finite`)
-    if (!(update.weight > 0) || !Number.isFinite(update.weight))
-      return fail('bad-payload', `weight ${update.weight} must be positive and finite`)
+    const checked = checkPlainUpdate(update, this.length)
+    if (!checked.ok) return checked
     this.#ids.add(update.id)
     held.push({ id: update.id, weight: update.weight, values: Float32Array.from(update.payload) })
     return ok(null)
