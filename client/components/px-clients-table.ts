@@ -26,6 +26,8 @@ export class PxClientsTable extends LitElement {
   ]
 
   @property({ attribute: false }) clients: readonly ClientView[] = []
+  /** Per tab, the latest round's verdict on its update (the robust rule's: accepted, clipped, capped, left out). */
+  @property({ attribute: false }) verdicts: Readonly<Record<string, string>> = {}
   /** The coordinator's clock minus this browser's, so ages use the time the coordinator stamped. */
   @property({ type: Number }) clockOffset = 0
   #ticker: ReturnType<typeof setInterval> | null = null
@@ -48,7 +50,7 @@ export class PxClientsTable extends LitElement {
     return html`
       <table>
         <thead>
-          <tr><th>Tab</th><th>Backend</th><th>Examples</th><th>State</th><th>Progress</th><th>Last loss / acc.</th><th>ε (rows)</th><th>Key</th><th>Last update</th></tr>
+          <tr><th>Tab</th><th>Backend</th><th>Examples</th><th>State</th><th>Progress</th><th>Last loss / acc.</th><th>ε (rows)</th><th>Key</th><th>Last verdict</th><th>Last update</th></tr>
         </thead>
         <tbody>
           ${this.clients.map(
@@ -61,6 +63,7 @@ export class PxClientsTable extends LitElement {
               <td>${decimal(c.lastLoss)} / ${percent(c.lastAccuracy)}</td>
               <td data-testid="client-example-epsilon">${c.exampleEpsilon === null ? '–' : c.exampleEpsilon.toFixed(3)}</td>
               <td data-testid="client-key">${c.holdsKey ? 'held' : '–'}</td>
+              <td data-testid="client-verdict">${this.verdicts[c.id] ?? '–'}</td>
               <td>${ago(c.lastUpdate, now)}</td>
             </tr>`,
           )}

@@ -221,7 +221,7 @@ export class PxDashboard extends LitElement {
       </section>
       <section class="card">
         <h2>Tabs</h2>
-        <div class="scroll"><px-clients-table .clients=${s.clients} .clockOffset=${this.live.clockOffset}></px-clients-table></div>
+        <div class="scroll"><px-clients-table .clients=${s.clients} .verdicts=${Object.assign({}, ...s.history.map((r) => r.verdicts ?? {}))} .clockOffset=${this.live.clockOffset}></px-clients-table></div>
       </section>
       <div class="grid">
         <section class="card">

@@ -106,7 +106,10 @@ export function releaseRecords(
     const { modelBefore, modelAfter, model } = released
     return {
       aggregated: { ...common, modelBefore, modelAfter, weights: model.weights, homomorphic: false },
-      record: roundRecord(round, modelRound, version, now, null),
+      record: {
+        ...roundRecord(round, modelRound, version, now, null),
+        verdicts: verdictTexts(released.verdicts, round.reports),
+      },
       note: `round ${round.round} aggregated from ${from}: model ${version}`,
     }
   }
@@ -130,4 +133,27 @@ export function releaseRecords(
     }),
     note: `round ${round.round} aggregated under encryption from ${from}: sum ${sumHash.slice(0, 12)}, ${(sum.bytesIn / 1e6).toFixed(2)} MB in; model ${version}`,
   }
+}
+
+const short = (x: number): string => Number(x.toPrecision(3)).toString()
+
+/** One line per tab for the live page: its update's verdict, what was cut, and its contribution score. */
+export function verdictTexts(
+  verdicts: ReadonlyMap<ClientId, UpdateVerdict>,
+  reports: ReadonlyMap<ClientId, ParticipantReport>,
+): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [id, v] of verdicts) {
+    if (!v.counted) {
+      out[id] = `left out: ${v.cause ?? 'not counted'}`
+      continue
+    }
+    const report = reports.get(id)
+    const parts = [v.clipped ? `clipped ${short(v.clipped.from)} → ${short(v.clipped.to)}` : 'accepted']
+    if (report && report.weight < report.examples)
+      parts.push(`capped ${short(report.examples)} → ${report.weight}`)
+    if (v.score !== undefined) parts.push(`score ${v.score.toFixed(2)}`)
+    out[id] = parts.join(' · ')
+  }
+  return out
 }

@@ -85,6 +85,8 @@ export interface RoundRecord {
     readonly bytesIn: number
     readonly bytesOut: number
   } | null
+  /** Per tab (plaintext rounds): what the round's rule made of its update, e.g. "clipped 12.4 → 4.1 · score 0.31". */
+  readonly verdicts?: Readonly<Record<string, string>>
 }
 
 export interface EventEntry {

@@ -100,6 +100,12 @@ describe('a hostile tab that claims 1e9 examples and sends 3.3e38 per coordinate
       ),
     ).toBe(true)
     expect(mallory.notices.some((t) => /scaled from norm [\d.e+]+ to the round's bound/.test(t))).toBe(true)
+    // The live page's tabs table shows each tab's verdict from the round's record.
+    const shown = Object.values(federation.history[1]!.verdicts ?? {})
+    expect(
+      shown.filter((t) => /^clipped [\d.e+]+ → [\d.e+]+ · capped 1000000000 → \d+ · score \d\.\d\d$/.test(t)),
+    ).toHaveLength(1)
+    expect(shown.filter((t) => /^accepted · score \d\.\d\d$/.test(t))).toHaveLength(2)
     expect(
       federation.log.entries.some((e) =>
         /round 1: 1 update\(s\) weight-capped, 1 norm-clipped, 0 left out/.test(e.text),
