@@ -3,26 +3,9 @@ import { resolve } from 'node:path'
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { weightsDigest } from '../../shared/model/version'
-import { openPage, useBrowserRig } from '../helpers/browser'
+import { message, useMarketPages } from '../helpers/market-pages'
 
-const rig = useBrowserRig({ faucetAmount: 200 })
-const dialogs: string[] = []
-
-/** A person with their own browser profile (their own account key), on the market page. */
-async function person(): Promise<Page> {
-  const page = await openPage(rig.browser, `${rig.coordinator.url}/market`, (page) =>
-    page.on('dialog', (d) => {
-      dialogs.push(d.message())
-      void d.dismiss()
-    }),
-  )
-  await page.getByTestId('nav-wallet').click()
-  await page.getByTestId('market-claim').click()
-  await expect.poll(() => page.getByTestId('wallet-balance').textContent()).toBe('200')
-  return page
-}
-
-const message = (page: Page) => page.getByTestId('market-message').textContent()
+const { rig, dialogs, provider: registeredProvider, consumer: registeredConsumer } = useMarketPages()
 
 interface ModelDocument {
   stage: string
@@ -45,10 +28,7 @@ async function download(page: Page): Promise<{ name: string; doc: ModelDocument 
 
 describe('a bought model in headless Chromium', () => {
   it('is a labelled snapshot before training and the recorded final model after; each download matches the chain', async () => {
-    const provider = await person()
-    await provider.getByTestId('provider-name').fill('Clinic B')
-    await provider.getByTestId('register-provider').click()
-    await expect.poll(() => message(provider)).toBe('register as a provider: done')
+    const provider = await registeredProvider('Clinic B')
     await provider.getByTestId('nav-list').click()
     await provider.getByTestId('list-file').setInputFiles(resolve('examples/clinic-b.csv'))
     await provider.getByTestId('list-name').fill('Clinic B visits')
@@ -57,10 +37,7 @@ describe('a bought model in headless Chromium', () => {
     await provider.getByTestId('list-submit').click()
     await expect.poll(() => message(provider), { timeout: 30_000 }).toMatch(/^listed as ds-1 /)
 
-    const buyer = await person()
-    await buyer.getByTestId('consumer-name').fill('Model buyer')
-    await buyer.getByTestId('register-consumer').click()
-    await expect.poll(() => message(buyer)).toBe('register as a consumer: done')
+    const buyer = await registeredConsumer('Model buyer')
     await buyer.goto(`${rig.coordinator.url}/market#ds-1`)
     await buyer.getByTestId('buy-training').click()
     await expect.poll(() => message(buyer)).toBe('buy training access: done')

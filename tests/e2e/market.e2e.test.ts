@@ -1,34 +1,13 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { openPage, useBrowserRig } from '../helpers/browser'
+import { message, useMarketPages } from '../helpers/market-pages'
 
-const rig = useBrowserRig({ faucetAmount: 200 })
-const dialogs: string[] = []
-
-/** A person with their own browser profile (their own account key), on the market page. */
-async function person(): Promise<Page> {
-  const page = await openPage(rig.browser, `${rig.coordinator.url}/market`, (page) =>
-    page.on('dialog', (d) => {
-      dialogs.push(d.message())
-      void d.dismiss()
-    }),
-  )
-  await page.getByTestId('nav-wallet').click()
-  await page.getByTestId('market-claim').click()
-  await expect.poll(() => page.getByTestId('wallet-balance').textContent()).toBe('200')
-  return page
-}
-
-const message = (page: Page) => page.getByTestId('market-message').textContent()
+const { rig, dialogs, person, provider: registeredProvider, consumer: registeredConsumer } = useMarketPages()
 
 describe('the market page in headless Chromium', () => {
   it('a provider lists from a CSV; a buyer searches, buys a copy and rates it; text stays text', async () => {
-    const provider = await person()
-    await provider.getByTestId('provider-name').fill('<img src=x onerror=alert(1)>Clinic A')
-    await provider.getByTestId('register-provider').click()
-    await expect.poll(() => message(provider)).toBe('register as a provider: done')
+    const provider = await registeredProvider('<img src=x onerror=alert(1)>Clinic A')
 
     await provider.getByTestId('nav-list').click()
     await provider.getByTestId('list-file').setInputFiles(resolve('examples/clinic-a.csv'))
@@ -40,10 +19,7 @@ describe('the market page in headless Chromium', () => {
     await provider.getByTestId('list-submit').click()
     await expect.poll(() => message(provider), { timeout: 30_000 }).toMatch(/^listed as ds-1 \(\d+ rows/)
 
-    const buyer = await person()
-    await buyer.getByTestId('consumer-name').fill('Buyer Labs')
-    await buyer.getByTestId('register-consumer').click()
-    await expect.poll(() => message(buyer)).toBe('register as a consumer: done')
+    const buyer = await registeredConsumer('Buyer Labs')
     await buyer.getByTestId('nav-browse').click()
     await buyer.getByTestId('search-text').fill('diabetes clinic')
     await buyer.getByTestId('search-category').selectOption('medical')
@@ -115,10 +91,7 @@ describe('the market page in headless Chromium', () => {
   })
 
   it("training access from the pages: bought, trained in the provider's own tab on its CSV, model delivered", async () => {
-    const provider = await person()
-    await provider.getByTestId('provider-name').fill('Fitness club')
-    await provider.getByTestId('register-provider').click()
-    await expect.poll(() => message(provider)).toBe('register as a provider: done')
+    const provider = await registeredProvider('Fitness club')
     await provider.getByTestId('nav-list').click()
     await provider.getByTestId('list-file').setInputFiles(resolve('examples/clinic-b.csv'))
     await provider.getByTestId('list-name').fill('Clinic B visits')
@@ -127,10 +100,7 @@ describe('the market page in headless Chromium', () => {
     await provider.getByTestId('list-submit').click()
     await expect.poll(() => message(provider), { timeout: 30_000 }).toMatch(/^listed as ds-2 /)
 
-    const buyer = await person()
-    await buyer.getByTestId('consumer-name').fill('Model buyer')
-    await buyer.getByTestId('register-consumer').click()
-    await expect.poll(() => message(buyer)).toBe('register as a consumer: done')
+    const buyer = await registeredConsumer('Model buyer')
     await buyer.goto(`${rig.coordinator.url}/market#ds-2`)
     await buyer.getByTestId('buy-training').click()
     await expect.poll(() => message(buyer)).toBe('buy training access: done')
@@ -230,10 +200,7 @@ describe('the market page in headless Chromium', () => {
     expect(await featureRows.count()).toBe(0)
     expect(await provider.getByTestId('list-schema').inputValue()).toBe('')
 
-    const buyer = await person()
-    await buyer.getByTestId('consumer-name').fill('Inference buyer')
-    await buyer.getByTestId('register-consumer').click()
-    await expect.poll(() => message(buyer)).toBe('register as a consumer: done')
+    const buyer = await registeredConsumer('Inference buyer')
     await buyer.goto(`${rig.coordinator.url}/market#${datasetId}`)
     await buyer.getByTestId('buy-copy').click()
     await expect.poll(() => message(buyer)).toBe('buy an anonymized copy: done')
@@ -254,10 +221,7 @@ describe('the market page in headless Chromium', () => {
     expect(pageErrors).toEqual([])
   })
   it('a buyer compares both kinds of copy on the dataset page, buys a synthetic one and opens it', async () => {
-    const provider = await person()
-    await provider.getByTestId('provider-name').fill('Synthetic clinic')
-    await provider.getByTestId('register-provider').click()
-    await expect.poll(() => message(provider)).toBe('register as a provider: done')
+    const provider = await registeredProvider('Synthetic clinic')
     await provider.getByTestId('nav-list').click()
     await provider.getByTestId('list-file').setInputFiles(resolve('examples/clinic-a.csv'))
     // By the inferred schema alone, as a provider would on the first try.
@@ -269,10 +233,7 @@ describe('the market page in headless Chromium', () => {
     await expect.poll(() => message(provider), { timeout: 30_000 }).toMatch(/^listed as ds-\d+ /)
     const datasetId = /^listed as (ds-\d+) /.exec((await message(provider))!)![1]!
 
-    const buyer = await person()
-    await buyer.getByTestId('consumer-name').fill('Synthetic buyer')
-    await buyer.getByTestId('register-consumer').click()
-    await expect.poll(() => message(buyer)).toBe('register as a consumer: done')
+    const buyer = await registeredConsumer('Synthetic buyer')
     await buyer.goto(`${rig.coordinator.url}/market#${datasetId}`)
     // Both kinds measured by the provider's tab on the same held-out rows, shown before buying.
     const figures = (kind: string) => buyer.getByTestId(`utility-${kind}`).locator('td').allTextContents()
