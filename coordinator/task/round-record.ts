@@ -145,7 +145,7 @@ export function verdictTexts(
   const out: Record<string, string> = {}
   for (const [id, v] of verdicts) {
     if (!v.counted) {
-      out[id] = `left out: ${v.cause ?? 'not counted'}`
+      out[id] = v.cause === 'not-selected' ? 'not selected by Krum' : 'left out: over the norm bound'
       continue
     }
     const report = reports.get(id)

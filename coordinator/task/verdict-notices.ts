@@ -20,12 +20,15 @@ export function announceVerdicts(
   if (note) log.add('info', `round ${round}: ${note}`)
   let clipped = 0
   let capped = 0
-  const left: string[] = []
+  const rejected: string[] = []
+  const unselected: string[] = []
   for (const [id, verdict] of verdicts) {
     if (!verdict.counted) {
-      left.push(id)
+      // Krum leaving out the updates farthest from the rest is how the rule works every round, not an accusation.
+      const selection = verdict.cause === 'not-selected'
+      ;(selection ? unselected : rejected).push(id)
       outbox.toClient(id, 'notice', {
-        level: 'warning',
+        level: selection ? 'info' : 'warning',
         text: `round ${round}: your update was left out of the aggregate: ${verdict.reason}`,
       })
       continue
@@ -56,10 +59,16 @@ export function announceVerdicts(
       })
     }
   }
-  if (clipped || capped || left.length) {
+  if (clipped || capped || rejected.length) {
     log.add(
       'warning',
-      `round ${round}: ${capped} update(s) weight-capped, ${clipped} norm-clipped, ${left.length} left out${left.length ? ` (${left.join(', ')})` : ''}`,
+      `round ${round}: ${capped} update(s) weight-capped, ${clipped} norm-clipped, ${rejected.length} left out${rejected.length ? ` (${rejected.join(', ')})` : ''}`,
+    )
+  }
+  if (unselected.length) {
+    log.add(
+      'info',
+      `round ${round}: Krum did not select ${unselected.join(', ')} (the updates farthest from the rest)`,
     )
   }
 }
