@@ -65,8 +65,8 @@ export class PxMarketBrowse extends LitElement {
         ${
           r?.total === 0 && !q.text && !q.category
             ? html`<p data-testid="market-empty">Nothing is listed yet. In <b>Wallet &amp; history</b>, claim tokens and
-                register as a provider, then <b>List a dataset</b> from a CSV: <code>examples/clinic-a.csv</code> with
-                <code>examples/clinic-schema.json</code> works. <code>npx privx market</code> shows a whole session in a terminal.</p>`
+                register as a provider, then <b>List a dataset</b> from a CSV (try <code>examples/clinic-a.csv</code>:
+                its schema is inferred from the file). <code>npx privx market</code> shows a whole session in a terminal.</p>`
             : ''
         }
         <table>
