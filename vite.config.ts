@@ -21,6 +21,8 @@ export default defineConfig({
   // node-seal finds its .wasm itself (`SEAL({ locateFile: undefined })`); pre-bundling would hide it.
   optimizeDeps: { exclude: ['node-seal'] },
   test: {
+    // tfjs' "install tfjs-node" banner stays out of test output (tests/helpers/quiet-tfjs.ts).
+    setupFiles: ['tests/helpers/quiet-tfjs.ts'],
     projects: [
       {
         extends: true,

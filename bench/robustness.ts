@@ -8,6 +8,7 @@
  * signatures and Node clients; no centralized baseline. Figures on a shared 2-core machine vary by a point or two.
  *
  * Run: npm run bench:robustness [-- --splits iid,0.5 --aggregators fedavg,median --attacks scale,backdoor]
+ *      [--csv examples/penguins.csv --label species] (a CSV instead of the built-in data)
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -30,8 +31,15 @@ const { values } = parseArgs({
     splits: { type: 'string' },
     aggregators: { type: 'string' },
     attacks: { type: 'string' },
+    csv: { type: 'string' },
+    label: { type: 'string' },
   },
 })
+if ((values.csv === undefined) !== (values.label === undefined))
+  throw new Error('--csv and --label go together: the file and the column to predict')
+/** Extra arguments of every run: a CSV and its label column, or none (the built-in data). */
+const data = values.csv ? ['--csv', values.csv, '--label', values.label!] : []
+const dataName = values.csv ? `${values.csv} (label ${values.label})` : 'built-in diabetes-risk data'
 
 function pick<T extends string>(raw: string | undefined, all: readonly T[], what: string): T[] {
   if (raw === undefined) return [...all]
@@ -68,6 +76,7 @@ async function measure(split: Split, attack: Attack | 'none', aggregator: Aggreg
     '--aggregator',
     aggregator,
     ...(attack === 'none' ? [] : ['--byzantine', '1', '--attack', attack]),
+    ...data,
   ]
   const dataDir = mkdtempSync(join(tmpdir(), 'privx-bench-robust-'))
   const started = performance.now()
@@ -137,7 +146,7 @@ for (const split of splits) {
 }
 
 console.log(
-  `\nAttack x aggregator: ${CLIENTS} clients, 1 of them malicious, ${ROUNDS} rounds, seed ${SEED}, built-in diabetes-risk data.`,
+  `\nAttack x aggregator: ${CLIENTS} clients, 1 of them malicious, ${ROUNDS} rounds, seed ${SEED}, ${dataName}.`,
 )
 console.log(
   'Cells: federated accuracy on the held-out split; bd: backdoor success rate (triggered held-out rows put in the target class); rej: updates left out over the run.\n',

@@ -1,17 +1,13 @@
-import { mkdtempSync, readFileSync } from 'node:fs'
+import './quiet-tfjs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { type Coordinator, startCoordinator } from '../coordinator/server'
 import type { KeyPair } from '../shared/chain/keys'
 import { DataHandler, type Table } from '../shared/data/data-handler'
-import { GENERATORS } from '../shared/data/generators'
 import { parameterCount } from '../shared/model/spec'
 import type { TaskInfo } from '../shared/protocol'
-import {
-  defaultRobustnessConfig,
-  defaultTrainingConfig,
-  type TrainingConfigPatch,
-} from '../shared/rounds/config'
+import { defaultTrainingConfig } from '../shared/rounds/config'
 import { csvTask } from '../shared/tasks/csv-task'
 import {
   type AttackSummary,
@@ -23,140 +19,15 @@ import {
 } from './attack'
 import { type HeldOutScore, scoreOnHeldOut, trainCentrally } from './centralized'
 import { startClients } from './clients'
+import type { FederatedSummary, RoundLine } from './federated-summary'
 import type { RunOptions } from './options'
+import { recordedModels, recordedRounds } from './round-models'
+import { runConfig } from './run-config'
+import { runData } from './run-data'
+import { resultWarnings } from './warnings'
 
-export interface RoundLine {
-  readonly round: number
-  readonly participants: number
-  readonly examples: number
-  /** Federation-wide scores of the round's model on the tabs' own held-out rows. */
-  readonly loss: number | null
-  readonly accuracy: number | null
-  readonly f1: number | null
-  readonly epsilon: number | null
-  readonly bytesUp: number
-  readonly durationMs: number | null
-  /** Updates counted and left out by the round's aggregation (from its per-update verdicts; absent without them). */
-  readonly accepted?: number
-  readonly rejected?: number
-  /** Of the accepted, those scaled down to the round's norm bound. */
-  readonly clipped?: number
-}
-
-export interface FederatedSummary {
-  readonly data: {
-    readonly name: string
-    readonly rows: number
-    readonly features: number
-    readonly testRows: number
-    readonly alpha: number | 'iid'
-    readonly clients: readonly { readonly rows: number; readonly positiveShare: number }[]
-  }
-  readonly model: string
-  readonly rounds: readonly RoundLine[]
-  readonly final: {
-    readonly federated: HeldOutScore | null
-    /** Null when the run was asked to skip the centralized baseline (benches). */
-    readonly centralized: HeldOutScore | null
-    readonly majority: number
-  }
-  readonly centralizedRounds: readonly HeldOutScore[]
-  /** The global model after each round, scored on the same held-out split as the centralized baseline. */
-  readonly federatedRounds: readonly (HeldOutScore | null)[]
-  /** Client level: the released models' epsilon; example level: the largest of the clients' row-level epsilons. */
-  readonly privacy: {
-    readonly level: 'client' | 'example'
-    readonly epsilon: number
-    readonly delta: number
-    readonly budget: number
-  } | null
-  readonly encryption: string | null
-  /** The aggregation rule the coordinator's settings name. */
-  readonly aggregator: string
-  /** Malicious clients in the run (0 without --byzantine). */
-  readonly byzantine: number
-  readonly attack: AttackSummary | null
-  readonly bytesSent: number
-  readonly timings: { readonly federatedMs: number; readonly centralizedMs: number }
-  readonly chain: { readonly height: number; readonly verified: boolean; readonly dataDir: string }
-}
-
-/** Learning rate of federated and centralized training in a run (Adam). */
-export const RUN_LEARNING_RATE = 0.02
-
-/** The data of a run: the person's CSV (schema inferred from it) or the built-in diabetes-risk generator. */
-export function runData(options: RunOptions): Table {
-  if (options.csv) {
-    const path = resolve(options.csv.file)
-    let text: string
-    try {
-      text = readFileSync(path, 'utf8')
-    } catch (error) {
-      throw new Error(
-        `--csv ${options.csv.file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error)}`,
-      )
-    }
-    const schema = DataHandler.inferSchema(text, options.csv.label)
-    const table = DataHandler.fromCsv(options.csv.file, text, schema)
-    if (table.rows.length < 20 * options.clients) {
-      throw new Error(
-        `--csv ${options.csv.file}: ${table.rows.length} usable rows; need at least ${20 * options.clients} for ${options.clients} clients`,
-      )
-    }
-    return table
-  }
-  return DataHandler.generate(GENERATORS.medical, Math.max(1200, 300 * options.clients), options.seed)
-}
-
-/** The training settings of a run, as the coordinator page would set them. */
-export function runConfig(options: RunOptions): TrainingConfigPatch {
-  return {
-    rounds: options.rounds,
-    minClients: options.clients,
-    localEpochs: options.localEpochs,
-    learningRate: RUN_LEARNING_RATE,
-    quorumFraction: 1,
-    roundDeadlineMs: 120_000,
-    ...(options.privacy?.level === 'example'
-      ? {
-          privacy: {
-            ...defaultTrainingConfig.privacy,
-            exampleLevel: {
-              enabled: true,
-              clipNorm: options.privacy.clip,
-              noiseMultiplier: options.privacy.noise,
-            },
-            delta: options.privacy.delta,
-            epsilonBudget: options.privacy.epsilon,
-          },
-        }
-      : options.privacy
-        ? {
-            privacy: {
-              ...defaultTrainingConfig.privacy,
-              // With encryption the coordinator only sees the sum, so each client adds its share of the noise.
-              mode: options.encryption ? 'distributed' : 'local',
-              clipNorm: options.privacy.clip,
-              noiseMultiplier: options.privacy.noise,
-              sampleRate: 1,
-              delta: options.privacy.delta,
-              epsilonBudget: options.privacy.epsilon,
-            },
-          }
-        : {}),
-    ...(options.encryption ? { encryption: { mode: options.encryption, clamp: 4 } } : {}),
-    // Krum's f is told how many attack, as in the papers' evaluations.
-    ...(options.aggregator || options.byzantine
-      ? {
-          robustness: {
-            ...defaultRobustnessConfig,
-            ...(options.aggregator ? { aggregator: options.aggregator } : {}),
-            ...(options.byzantine ? { byzantine: options.byzantine.count } : {}),
-          },
-        }
-      : {}),
-  }
-}
+export type { FederatedSummary, RoundLine } from './federated-summary'
+export { RUN_LEARNING_RATE, runConfig } from './run-config'
 
 async function waitUntil(condition: () => boolean, what: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs
@@ -165,6 +36,15 @@ async function waitUntil(condition: () => boolean, what: string, timeoutMs: numb
       throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 50))
   }
+}
+
+/** The held-out test split (20%, stratified) and the clients' parts of the rest, as a run makes them from `seed`. */
+export function runSplit(
+  table: Table,
+  options: Pick<RunOptions, 'clients' | 'alpha' | 'seed'>,
+): { train: Table; test: Table; parts: Table[] } {
+  const { train, test } = DataHandler.holdOut(table, 0.2, options.seed)
+  return { train, test, parts: DataHandler.split(train, options.clients, options.alpha, options.seed + 1) }
 }
 
 /**
@@ -181,13 +61,21 @@ export async function runFederated(
     readonly table?: Table
     /** The clients' account (a bought training task admits only its provider's). */
     readonly keys?: KeyPair
+    /** Where that coordinator keeps its chain and models (to read back each round's model). */
+    readonly dataDir?: string
   },
-  /** centralized: false skips the centralized baseline (final.centralized is then null). */
-  extras: { readonly centralized?: boolean } = {},
+  /**
+   * centralized: false skips the centralized baseline (final.centralized is then null); keepModel receives the
+   * trained global model (where the coordinator holds it in the clear or a Node client does).
+   */
+  extras: {
+    readonly centralized?: boolean
+    readonly keepModel?: (task: TaskInfo, weights: Float32Array) => void
+  } = {},
 ): Promise<FederatedSummary> {
-  const table = existing?.table ?? runData(options)
-  const { train, test } = DataHandler.holdOut(table, 0.2, options.seed)
-  const parts = DataHandler.split(train, options.clients, options.alpha, options.seed + 1)
+  const data = existing?.table ? { table: existing.table, csv: null } : await runData(options)
+  const table = data.table
+  const { train, test, parts } = runSplit(table, options)
   const taskId = existing?.task?.id ?? 'privx-run'
   const task =
     existing?.task ??
@@ -195,9 +83,11 @@ export async function runFederated(
       name: table.name,
       description: `privx run: ${options.clients} clients, ${options.rounds} rounds`,
       schema: table.schema,
-      model: { kind: 'mlp', hidden: [16, 8] },
+      model: { kind: options.hidden.length === 0 ? 'logistic' : 'mlp', hidden: [...options.hidden] },
     })
-  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'privx-chain-'))
+  // The chain of a run of its own lives in a temporary directory unless --data-dir keeps it; removed at the end.
+  const temporary = existing || options.dataDir ? null : mkdtempSync(join(tmpdir(), 'privx-chain-'))
+  const dataDir = existing?.dataDir ?? options.dataDir ?? temporary
   const coordinator =
     existing?.coordinator ??
     (await startCoordinator({
@@ -211,9 +101,19 @@ export async function runFederated(
   const entry = coordinator.tasks.get(taskId)
   if (!entry) throw new Error(`no task ${taskId} on the coordinator`)
   const federation = entry.federation
-  const positive = table.schema.label.classes.at(-1)!
+  const classes = table.schema.label.classes
+  const shares = (rows: Table['rows']) =>
+    classes.map((c) => rows.filter((r) => r[table.schema.label.name] === c).length / Math.max(1, rows.length))
   progress(
     `data: ${table.name}, ${table.rows.length} rows (${test.rows.length} held out), split over ${options.clients} clients ${Number.isFinite(options.alpha) ? `non-IID (Dirichlet alpha ${options.alpha})` : 'IID'}`,
+  )
+  const config = federation.state.config
+  const modelName =
+    task.model.kind === 'mlp'
+      ? `MLP ${task.model.inputs}-${task.model.hidden.join('-')}`
+      : `logistic regression, ${task.model.inputs} inputs`
+  progress(
+    `settings: ${modelName}; ${options.rounds} rounds of ${config.localEpochs} local epochs; ${config.optimizer === 'adam' ? 'Adam' : 'SGD'}, learning rate ${config.learningRate}, batch ${config.batchSize}`,
   )
   const clients = await startClients(
     coordinator.url,
@@ -246,6 +146,8 @@ export async function runFederated(
       if (!startedTraining.ok) throw new Error(`cannot start training: ${startedTraining.error.message}`)
     }
     let reported = 0
+    const recordedBefore = recordedRounds(coordinator, taskId)
+    // Sampled as rounds close: only for rounds whose model the chain's store lacks (encrypted ones).
     const snapshots: (Float32Array | null)[] = []
     await waitUntil(
       () => {
@@ -273,8 +175,20 @@ export async function runFederated(
     const weights = federation.modelInClear ? federation.global.weights : clients.model()
     const testCsv = DataHandler.toCsv(test)
     const federated = weights ? await scoreOnHeldOut(task, testCsv, weights) : null
+    if (weights) extras.keepModel?.(task, weights)
+    // What the clients trained with (a bought task may have been configured before this run).
+    const settings = federation.state.config
+    const privacyLevel = settings.privacy.exampleLevel.enabled
+      ? 'example'
+      : settings.privacy.mode !== 'off'
+        ? 'client'
+        : null
     const federatedRounds: (HeldOutScore | null)[] = []
-    for (const w of snapshots) federatedRounds.push(w ? await scoreOnHeldOut(task, testCsv, w) : null)
+    const stored = dataDir ? await recordedModels(coordinator, dataDir, taskId, recordedBefore, last) : []
+    for (const [i, sampled] of snapshots.entries()) {
+      const w = stored[i] ?? sampled
+      federatedRounds.push(w ? await scoreOnHeldOut(task, testCsv, w) : null)
+    }
     const attack: AttackSummary | null = options.byzantine
       ? {
           attack: options.byzantine.attack,
@@ -299,16 +213,14 @@ export async function runFederated(
             {
               rounds: options.rounds,
               localEpochs: options.localEpochs,
-              batchSize: defaultTrainingConfig.batchSize,
-              learningRate: RUN_LEARNING_RATE,
-              optimizer: defaultTrainingConfig.optimizer,
+              batchSize: settings.batchSize,
+              learningRate: settings.learningRate,
+              optimizer: settings.optimizer,
             },
             options.seed,
           )
     const centralizedMs = Date.now() - centralStart
-    const counts = table.schema.label.classes.map(
-      (c) => test.rows.filter((r) => r[table.schema.label.name] === c).length,
-    )
+    const testShares = shares(test.rows)
     const parameters = parameterCount(task.model)
     // Per-update verdicts: from the round's record where it keeps them, else from its block on the chain.
     const chainVerdicts = chainVerdictCounts(coordinator.chain.blocks, taskId)
@@ -325,40 +237,51 @@ export async function runFederated(
       ...(verdictCounts(r) ?? chainVerdicts.get(r.round)),
     }))
     const verified = coordinator.chain.verify()
-    return {
+    const summary: Omit<FederatedSummary, 'warnings'> = {
       data: {
         name: table.name,
         rows: table.rows.length,
         features: table.schema.features.length,
         testRows: test.rows.length,
         alpha: Number.isFinite(options.alpha) ? options.alpha : 'iid',
-        clients: parts.map((p) => ({
-          rows: p.rows.length,
-          positiveShare:
-            p.rows.filter((r) => r[table.schema.label.name] === positive).length / Math.max(1, p.rows.length),
-        })),
+        classes,
+        testClassShares: testShares,
+        clients: parts.map((p) => ({ rows: p.rows.length, classShares: shares(p.rows) })),
+        csv: data.csv
+          ? {
+              report: data.csv.report,
+              schemaSource: data.csv.schemaSource,
+              columns: data.csv.columns,
+              schema: table.schema,
+            }
+          : null,
       },
-      model:
-        task.model.kind === 'mlp'
-          ? `MLP ${task.model.inputs}-${task.model.hidden.join('-')}`
-          : `logistic ${task.model.inputs}`,
+      model: modelName,
+      training: {
+        rounds: options.rounds,
+        localEpochs: settings.localEpochs,
+        learningRate: settings.learningRate,
+        batchSize: settings.batchSize,
+        optimizer: settings.optimizer,
+      },
       rounds,
       final: {
         federated,
         centralized: central?.perRound.at(-1) ?? null,
-        majority: Math.max(...counts) / Math.max(1, test.rows.length),
+        majority: Math.max(...testShares),
       },
       centralizedRounds: central?.perRound ?? [],
       federatedRounds,
-      privacy: options.privacy
+      // From the task's settings, not only the options: a bought run is private on the listing's terms.
+      privacy: privacyLevel
         ? {
-            level: options.privacy.level,
+            level: privacyLevel,
             epsilon:
-              options.privacy.level === 'example'
-                ? Math.max(0, ...federation.snapshot(false).clients.map((c) => c.exampleEpsilon ?? 0))
+              privacyLevel === 'example'
+                ? Math.max(0, ...(federation.snapshot(true).clients ?? []).map((c) => c.exampleEpsilon ?? 0))
                 : federation.epsilonSpent(),
-            delta: options.privacy.delta,
-            budget: options.privacy.epsilon,
+            delta: settings.privacy.delta,
+            budget: settings.privacy.epsilonBudget,
           }
         : null,
       encryption: options.encryption,
@@ -367,10 +290,12 @@ export async function runFederated(
       attack,
       bytesSent: rounds.reduce((s, r) => s + r.bytesUp, 0),
       timings: { federatedMs, centralizedMs },
-      chain: { height: coordinator.chain.blocks.length, verified: verified.ok, dataDir },
+      chain: { height: coordinator.chain.blocks.length, verified: verified.ok, dataDir: options.dataDir },
     }
+    return { ...summary, warnings: resultWarnings(summary) }
   } finally {
     await clients.close()
     if (!existing) await coordinator.close()
+    if (temporary) rmSync(temporary, { recursive: true, force: true })
   }
 }

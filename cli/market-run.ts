@@ -20,10 +20,23 @@ export interface Participant {
 
 export interface PrivacyEffect {
   readonly epsilon: number
-  /** Mean over numeric columns of |mean(copy) - mean(original)| / range. */
+  /** Mean over numeric columns of |mean(copy) - mean(original)| / range, averaged over `PRIVACY_DRAWS` copies. */
   readonly meanError: number
-  /** Share of labels changed by randomized response. */
+  /** Share of labels changed by randomized response, averaged over the same copies. */
   readonly labelFlips: number
+  /** The spread of each over those copies: mean ± one standard deviation, clamped at 0. */
+  readonly meanErrorBand: readonly [number, number]
+  readonly labelFlipsBand: readonly [number, number]
+}
+
+/** Copies drawn per epsilon: one noisy draw per point made the curve jump (issue 16: 34% error at 0.5, 82% at 1). */
+export const PRIVACY_DRAWS = 20
+
+/** Mean and the mean ± one standard deviation (clamped at 0) of `values`. */
+function meanBand(values: readonly number[]): { mean: number; band: [number, number] } {
+  const mean = values.reduce((s, v) => s + v, 0) / values.length
+  const sd = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / Math.max(1, values.length - 1))
+  return { mean, band: [Math.max(0, mean - sd), mean + sd] }
 }
 
 export interface MarketSummary {
@@ -70,22 +83,38 @@ export async function participant(url: string, name: string): Promise<Participan
   return { name, client }
 }
 
-/** How far anonymized copies of `table` move from it, at each epsilon (per row, local DP). */
-export function privacyEffects(table: Table, epsilons: readonly number[]): PrivacyEffect[] {
+/** How far anonymized copies of `table` move from it, at each epsilon (per row, local DP), over `draws` copies each. */
+export function privacyEffects(
+  table: Table,
+  epsilons: readonly number[],
+  draws = PRIVACY_DRAWS,
+): PrivacyEffect[] {
   const frame = readDatasetFrame(DataHandler.toCsv(table), table.schema).frame
   const numeric = table.schema.features.filter((f) => f.type === 'numeric' || f.type === 'integer')
   const mean = (values: readonly (number | string)[]) =>
     values.reduce<number>((s, v) => s + Number(v), 0) / values.length
-  return epsilons.map((epsilon) => {
+  const labels = frame.get(table.schema.label.name)!
+  const once = (epsilon: number) => {
     const copy = anonymizedCopy(frame, table.schema, epsilon).frame
     const meanError =
       numeric.reduce((s, c) => {
         if (c.type !== 'numeric' && c.type !== 'integer') return s
         return s + Math.abs(mean(copy.get(c.name)!) - mean(frame.get(c.name)!)) / (c.max - c.min)
       }, 0) / Math.max(1, numeric.length)
-    const labels = frame.get(table.schema.label.name)!
     const flipped = copy.get(table.schema.label.name)!.filter((v, i) => v !== labels[i]).length
-    return { epsilon, meanError, labelFlips: flipped / labels.length }
+    return { meanError, labelFlips: flipped / labels.length }
+  }
+  return epsilons.map((epsilon) => {
+    const runs = Array.from({ length: draws }, () => once(epsilon))
+    const error = meanBand(runs.map((r) => r.meanError))
+    const flips = meanBand(runs.map((r) => r.labelFlips))
+    return {
+      epsilon,
+      meanError: error.mean,
+      labelFlips: flips.mean,
+      meanErrorBand: error.band,
+      labelFlipsBand: flips.band,
+    }
   })
 }
 

@@ -1,11 +1,19 @@
 import type { ChartSpec } from './charts'
+import { csvReportText } from './csv-report-text'
 import type { FederatedSummary } from './federated-run'
 import type { FullSummary } from './full-run'
-import type { MarketSummary } from './market-run'
+import { type MarketSummary, PRIVACY_DRAWS } from './market-run'
 
 const pct = (v: number | null | undefined) =>
   v === null || v === undefined ? '–' : `${(v * 100).toFixed(1)}%`
 const num = (v: number | null | undefined, d = 3) => (v === null || v === undefined ? '–' : v.toFixed(d))
+
+/** Bytes in the unit that keeps a few significant digits (never "0" for a few hundred bytes). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`
+  if (bytes < 1e6) return `${(bytes / 1e3).toFixed(1)} KB`
+  return `${(bytes / 1e6).toFixed(2)} MB`
+}
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
@@ -25,7 +33,7 @@ export function federatedReport(s: FederatedSummary): string {
       'held-out acc',
       'central acc',
       'epsilon',
-      'KB up',
+      'sent',
       'time',
     ],
     s.rounds.map((r, i) => [
@@ -38,14 +46,31 @@ export function federatedReport(s: FederatedSummary): string {
       pct(s.federatedRounds[i]?.accuracy),
       pct(s.centralizedRounds[i]?.accuracy),
       num(r.epsilon),
-      (r.bytesUp / 1000).toFixed(0),
+      formatBytes(r.bytesUp),
       r.durationMs === null ? '–' : `${(r.durationMs / 1000).toFixed(2)} s`,
     ]),
   )
   const f = s.final
+  const t = s.training
+  const csv = s.data.csv
+  const shares = (values: readonly number[]) =>
+    values.map((v, k) => `${s.data.classes[k]} ${pct(v)}`).join(', ')
   return [
-    `Federated training: ${s.data.name}, ${s.data.rows} rows (${s.data.testRows} held out), ${s.data.clients.length} clients (${s.data.alpha === 'iid' ? 'IID' : `Dirichlet alpha ${s.data.alpha}`}), ${s.model}`,
-    `clients' rows: ${s.data.clients.map((c) => `${c.rows} (${pct(c.positiveShare)} positive)`).join(', ')}`,
+    ...(csv
+      ? [
+          csvReportText(
+            csv.report,
+            csv.schema,
+            csv.columns,
+            csv.schemaSource === 'inferred' ? null : csv.schemaSource,
+          ),
+          '',
+        ]
+      : []),
+    `Federated training: ${s.data.name}, ${s.data.rows} rows (${s.data.testRows} held out), ${s.data.clients.length} clients (${s.data.alpha === 'iid' ? 'IID' : `Dirichlet alpha ${s.data.alpha}`})`,
+    `settings: ${s.model}; ${t.rounds} rounds of ${t.localEpochs} local epochs; ${t.optimizer === 'adam' ? 'Adam' : 'SGD'}, learning rate ${t.learningRate}, batch ${t.batchSize}`,
+    ...s.data.clients.map((c, i) => `client ${i + 1}: ${c.rows} rows (${shares(c.classShares)})`),
+    `held-out split: ${s.data.testRows} rows (${shares(s.data.testClassShares)})`,
     rounds,
     `(loss, accuracy and F1: the global model on the tabs' own held-out rows; held-out and central: the shared test split)`,
     `held-out test: federated accuracy ${pct(f.federated?.accuracy)}, F1 ${pct(f.federated?.f1)} | centralized accuracy ${pct(f.centralized?.accuracy)}, F1 ${pct(f.centralized?.f1)} | majority class ${pct(f.majority)}`,
@@ -53,8 +78,9 @@ export function federatedReport(s: FederatedSummary): string {
       ? `privacy (${s.privacy.level} level): epsilon ${s.privacy.epsilon.toFixed(3)}${s.privacy.level === 'client' ? ` of ${s.privacy.budget}` : ' per client for its rows'} (delta ${s.privacy.delta})`
       : 'privacy: off',
     robustnessLine(s),
-    `encryption: ${s.encryption ?? 'off'} · sent ${(s.bytesSent / 1e6).toFixed(2)} MB of updates · federated ${(s.timings.federatedMs / 1000).toFixed(1)} s, centralized ${(s.timings.centralizedMs / 1000).toFixed(1)} s`,
-    `chain: ${s.chain.height} blocks, ${s.chain.verified ? 'verified' : 'VERIFICATION FAILED'} (${s.chain.dataDir})`,
+    `encryption: ${s.encryption ?? 'off'} · sent ${formatBytes(s.bytesSent)} of updates · federated ${(s.timings.federatedMs / 1000).toFixed(1)} s, centralized ${(s.timings.centralizedMs / 1000).toFixed(1)} s`,
+    `chain: ${s.chain.height} blocks, ${s.chain.verified ? 'verified' : 'VERIFICATION FAILED'} (${s.chain.dataDir ?? 'in a temporary directory, removed; --data-dir DIR keeps it'})`,
+    ...s.warnings.map((w) => `WARNING: ${w}`),
   ].join('\n')
 }
 
@@ -142,12 +168,15 @@ export function federatedCharts(s: FederatedSummary): Record<string, ChartSpec> 
     'federated-loss': both('Loss on the held-out split per round', 'loss', 'cross-entropy'),
     'federated-f1': both('F1 on the held-out split per round', 'f1', 'F1'),
     'client-distributions': {
-      title: 'Rows and positive-label share per client (non-IID split)',
+      title: 'Rows and class shares per client',
       kind: 'bar',
       labels: s.data.clients.map((_, i) => `client ${i + 1}`),
       series: [
         { name: 'rows / 1000', values: s.data.clients.map((c) => c.rows / 1000) },
-        { name: 'positive share', values: s.data.clients.map((c) => c.positiveShare) },
+        ...s.data.classes.map((name, k) => ({
+          name: `share ${name}`,
+          values: s.data.clients.map((c) => c.classShares[k] ?? 0),
+        })),
       ],
     },
   }
@@ -160,9 +189,16 @@ export function marketCharts(s: MarketSummary): Record<string, ChartSpec> {
       title: 'Purchases and volume per day',
       kind: 'bar',
       labels: s.statistics.daily.map((d) => d.day),
+      yName: 'purchases',
+      y2Name: 'tokens',
       series: [
         { name: 'purchases', values: s.statistics.daily.map((d) => d.transactions) },
-        { name: 'volume (tokens)', values: s.statistics.daily.map((d) => d.volume) },
+        {
+          name: 'volume (tokens)',
+          values: s.statistics.daily.map((d) => d.volume),
+          axis: 'right',
+          kind: 'line',
+        },
       ],
     },
     'market-price-per-category': {
@@ -184,7 +220,8 @@ export function marketCharts(s: MarketSummary): Record<string, ChartSpec> {
       ],
     },
     'privacy-distribution': {
-      title: `Original vs anonymized (epsilon 4 per row): ${s.distribution.column} (edge bins hold values beyond the range)`,
+      title: `Original vs anonymized (epsilon 4 per row): ${s.distribution.column}`,
+      subtitle: 'the edge bins hold the values beyond the range',
       kind: 'bar',
       labels: s.distribution.bins,
       xName: s.distribution.column,
@@ -195,12 +232,27 @@ export function marketCharts(s: MarketSummary): Record<string, ChartSpec> {
     },
     'privacy-utility': {
       title: 'Utility loss against epsilon (anonymized copies)',
+      subtitle: `mean of ${PRIVACY_DRAWS} copies per epsilon; the band is ± one standard deviation`,
       kind: 'line',
       labels: s.privacyEffects.map((e) => String(e.epsilon)),
       xName: 'epsilon per row',
       series: [
-        { name: 'column-mean error (share of range)', values: s.privacyEffects.map((e) => e.meanError) },
-        { name: 'labels flipped', values: s.privacyEffects.map((e) => e.labelFlips) },
+        {
+          name: 'column-mean error (share of range)',
+          values: s.privacyEffects.map((e) => e.meanError),
+          band: {
+            low: s.privacyEffects.map((e) => e.meanErrorBand[0]),
+            high: s.privacyEffects.map((e) => e.meanErrorBand[1]),
+          },
+        },
+        {
+          name: 'labels flipped',
+          values: s.privacyEffects.map((e) => e.labelFlips),
+          band: {
+            low: s.privacyEffects.map((e) => e.labelFlipsBand[0]),
+            high: s.privacyEffects.map((e) => e.labelFlipsBand[1]),
+          },
+        },
       ],
     },
   }

@@ -14,6 +14,8 @@ const usage = `Usage: npm start -- [options]
   --auto-start        start training as soon as enough clients are ready
   --encryption bfv|ckks  tabs encrypt their updates from the first round (the coordinator page can switch it too)
   --seed N            seed of the initial weights and demo data (default 2026)
+  --stake N           tokens each tab locks in the demo task before joining (default 0: none); returned when
+                      its rounds are done, half forfeited per update rejected as broken or out of bounds
   --data-dir DIR      where the chain, models and tasks persist (default .data); "npx privx verify" checks it
   --dev               serve the client through Vite with hot reload
   --allowed-origin URL  a browser origin allowed to connect besides this coordinator's own (repeatable; * for any)
@@ -35,6 +37,7 @@ async function main(): Promise<void> {
       'auto-start': { type: 'boolean' },
       encryption: { type: 'string' },
       seed: { type: 'string' },
+      stake: { type: 'string' },
       dev: { type: 'boolean' },
       'data-dir': { type: 'string', default: '.data' },
       'allowed-origin': { type: 'string', multiple: true },
@@ -67,10 +70,11 @@ async function main(): Promise<void> {
   if (encryption !== undefined && encryption !== 'bfv' && encryption !== 'ckks')
     throw new Error(`--encryption must be bfv or ckks, got "${encryption}"`)
   const seed = integer('seed', values.seed, 2026)
+  const stake = integer('stake', values.stake, 0)
   const coordinator = await startCoordinator({
     port: integer('port', values.port ?? process.env['PORT'], 3000),
     host: values.host ?? '127.0.0.1',
-    tasks: [diabetesDemoTask(model, seed)],
+    tasks: [{ ...diabetesDemoTask(model, seed), ...(stake > 0 ? { stake: { tokens: stake } } : {}) }],
     config: {
       rounds: integer('rounds', values.rounds, 10),
       minClients: Math.max(1, integer('min-clients', values['min-clients'], 2)),

@@ -1,5 +1,6 @@
 import type { Server, Socket } from 'socket.io'
 import type { z } from 'zod'
+import { joinProblem, stakeView } from '../shared/chain/contracts/stake'
 import { addressOf } from '../shared/chain/keys'
 import { transactionSchema } from '../shared/chain/schema'
 import { accountOf } from '../shared/chain/state'
@@ -177,6 +178,9 @@ export function clientHandlers(
     )
     if (!proven.ok) return proven
     const address = addressOf(hello.publicKey)
+    // A paid task that asks a stake takes only accounts that locked it (and were not slashed to nothing).
+    const unstaked = joinProblem(chain.state, task.task.id, address)
+    if (unstaked) return fail('forbidden', unstaked)
     if (task.participants && !task.participants.has(address)) {
       return fail(
         'forbidden',
@@ -184,7 +188,7 @@ export function clientHandlers(
       )
     }
     const id = directory.nextId()
-    const { partitionIndex } = task.federation.hello(id, hello.backend, hello.publicKey, hello.envelopeKey)
+    const { partitionIndex } = task.federation.hello(id, hello.backend, hello.publicKey, hello)
     socket.data.clientId = id
     socket.data.taskId = task.task.id
     directory.sockets.set(id, socket)
@@ -203,15 +207,24 @@ export function clientHandlers(
   })
 
   const update: Handler<'client:update'> = forJoined('update', updateSchema, (update, id, task) => {
-    const delta = decodeFloat32(update.delta, task.federation.parameters)
-    if (!delta.ok) return delta
-    const bytes = bytesOf(update.delta)
-    const hash = updateHash(bytes)
+    const hash = updateHash(bytesOf(update.delta))
     const signed = signedBy(task, id, update, hash)
     if (!signed.ok) return signed
+    // Signed by its sender from here: a broken update is that account's, and its round records it as rejected.
+    const { round } = update
+    const delta = decodeFloat32(update.delta, task.federation.parameters)
+    if (!delta.ok) {
+      const reason = delta.error.code === 'wrong-shape' ? 'wrong-length' : 'malformed'
+      return task.federation.refuse(id, { round, updateHash: hash, reason, error: delta.error })
+    }
     const bad = firstNonFinite(delta.value)
-    if (bad !== -1)
-      return fail('non-finite', `delta value ${bad} is ${delta.value[bad]}; updates must be finite`)
+    if (bad !== -1) {
+      const error = {
+        code: 'non-finite' as const,
+        message: `delta value ${bad} is ${delta.value[bad]}; updates must be finite`,
+      }
+      return task.federation.refuse(id, { round, updateHash: hash, reason: 'non-finite', error })
+    }
     return task.federation.submit(id, update, { kind: 'plain', delta: delta.value }, hash)
   })
 
@@ -287,7 +300,13 @@ export function clientHandlers(
       ),
     ),
     'client:evaluation': forJoined('evaluation', evaluationSchema, (report, id, task) =>
-      task.federation.evaluation(id, report),
+      // After an encrypted round only the key holders hold the model: anyone else's score of it is made up.
+      !task.federation.modelInClear && !task.federation.custody.holds(id)
+        ? fail(
+            'forbidden',
+            `${id} does not hold the task's key, so it cannot have evaluated the encrypted model`,
+          )
+        : task.federation.evaluation(id, report),
     ),
     'client:statistics': forJoined('statistics', statisticsReportSchema, (report, id, task) =>
       task.federation.statistics(id, report),
@@ -302,11 +321,13 @@ export function clientHandlers(
     ),
     'client:account': guarded('account request', accountRequestSchema, (request) => {
       const account = accountOf(chain.state, request.address)
+      const stake = request.taskId && stakeView(chain.state, request.taskId, request.address)
       return ok({
         chainId: chain.chainId,
         address: request.address,
         ...account,
         faucetAmount: chain.state.faucetAmount,
+        ...(stake ? { stake } : {}),
       })
     }),
   }

@@ -1,6 +1,8 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { Namespace, Socket } from 'socket.io'
 import type { z } from 'zod'
+import { stakeSummary } from '../shared/chain/contracts/stake'
+import { encodeFloat32 } from '../shared/codec'
 import {
   blockRequestSchema,
   configureSchema,
@@ -62,6 +64,8 @@ function chainView(chain: ChainService): ChainView {
       name: t.name,
       escrow: t.escrow,
       rounds: t.rounds,
+      stake: stakeSummary(t),
+      finished: t.finished === true,
     })),
   }
 }
@@ -142,13 +146,16 @@ export function attachDashboardGateway(
     if (r.source === 'template') {
       const demo = diabetesDemoTask(r.model, newSeed())
       const name = r.name ?? demo.name
-      task = { ...demo, id: tasks.uniqueId(name), name }
+      task = { ...demo, id: tasks.uniqueId(name), name, ...(r.stake ? { stake: r.stake } : {}) }
     } else {
       task = csvTask(tasks.uniqueId(r.name), r)
     }
     const added = tasks.add(task)
     if (!added.ok) return added
-    log.add('info', `task "${task.name}" (${task.id}) created: ${added.value.federation.summary().model}`)
+    log.announce(
+      'info',
+      `task "${task.name}" (${task.id}) created: ${added.value.federation.summary().model}`,
+    )
     return ok(added.value.federation.summary())
   }
 
@@ -206,7 +213,7 @@ export function attachDashboardGateway(
     'dashboard:fund-task': controlled('funding', fundTaskSchema, (request) => {
       const funded = chain.fundTask(request.taskId, request.amount)
       if (funded.ok) {
-        log.add(
+        log.announce(
           'info',
           `task ${request.taskId}: ${request.amount} tokens into the reward escrow (now ${funded.value.escrow})`,
         )
@@ -225,6 +232,24 @@ export function attachDashboardGateway(
       EVENT_COST.reverify,
     ),
     'dashboard:proof': guarded('proof request', proofRequestSchema, (request) => chain.proof(request.txId)),
+    // The model is what the tabs' data trained: only the token holder takes it home.
+    'dashboard:model': controlled(
+      'model download',
+      watchSchema,
+      (request) => {
+        const entry = taskOf(request.taskId)
+        if (!entry.ok) return entry
+        const { federation } = entry.value
+        if (!federation.modelInClear)
+          return fail(
+            'invalid-state',
+            'after an encrypted round only the tabs that hold the key have the model (the coordinator never sees it)',
+          )
+        const { round, version, weights } = federation.global
+        return ok({ task: federation.task, round, version, weights: encodeFloat32(weights) })
+      },
+      EVENT_COST.replay,
+    ),
     'dashboard:create-task': controlled('task', createTaskSchema, (request) => {
       const created = createTask(request)
       if (created.ok) changed()

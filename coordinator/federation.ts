@@ -1,8 +1,8 @@
 import { addressOf } from '../shared/chain/keys'
-import { type Binary, encodeFloat32 } from '../shared/codec'
+import { encodeFloat32 } from '../shared/codec'
 import { initialWeights } from '../shared/model/init'
 import { parameterCount } from '../shared/model/spec'
-import { modelVersion } from '../shared/model/version'
+import { clearModel } from '../shared/model/version'
 import { ledgerEpsilon } from '../shared/privacy/ledger'
 import type {
   ColumnStatisticsReport,
@@ -29,8 +29,7 @@ import {
 import { step } from '../shared/rounds/step'
 import { EventLog } from './event-log'
 import { EncryptedRounds } from './he/encrypted-rounds'
-import type { KeyCustody } from './he/key-custody'
-import { ColumnStatistics } from './task/column-statistics'
+import type { AnnouncedKey, KeyCustody } from './he/key-custody'
 import { custodyChange } from './task/custody-input'
 import { dashboardSnapshot, taskSummary } from './task/dashboard-snapshot'
 import { announce } from './task/effect-announcements'
@@ -38,16 +37,18 @@ import type {
   AggregatedRound,
   FederationOptions,
   FederationOutbox,
+  GatewayRefusal,
   GlobalModel,
   UpdateClaims,
   UpdatePayload,
 } from './task/federation-ports'
 import { ModelHistory } from './task/model-history'
-import { ParticipantPrivacy } from './task/participant-privacy'
+import { keptMetrics, ParticipantPrivacy } from './task/participant-privacy'
 import { type AdmittedUpdate, RoundAggregation } from './task/round-aggregation'
 import { releaseRecords } from './task/round-record'
 import { roundStartMessage, roundStartNote } from './task/round-start'
 import { mergeSettings, settingsNote } from './task/settings-change'
+import { StatisticsDesk } from './task/statistics-desk'
 import { TaskStatePublisher, taskStateOf } from './task/task-state'
 import { announceVerdicts } from './task/verdict-notices'
 
@@ -55,8 +56,7 @@ import { announceVerdicts } from './task/verdict-notices'
  * A task's round driver around the pure round machine (`shared/rounds/step.ts`): it feeds `step` inputs (joins,
  * updates, key custody, time), turns effects into messages, holds the global model and the open round's
  * aggregator (chosen from the round's plan when it starts), and hands completed rounds to the chain recorder.
- * What the live page shows beside the round lives in focused modules: model history and evaluations, column
- * statistics, the snapshot projection. Payloads arrive here already checked by the gateway's guards.
+ * The live page's views live in focused modules; payloads arrive here already checked by the gateway's guards.
  */
 export class Federation {
   readonly task: TaskInfo
@@ -72,7 +72,7 @@ export class Federation {
   /** Each client's account, from its hello. */
   readonly #accounts = new Map<ClientId, { publicKey: string; address: string }>()
   readonly #onAggregated: ((round: AggregatedRound) => void) | undefined
-  readonly #statistics: ColumnStatistics | null
+  readonly #statistics: StatisticsDesk
   /** Per tab: its privacy ledger (the same one the tab keeps), for its example-level epsilon under DP-SGD. */
   readonly #privacy = new ParticipantPrivacy()
   readonly #history: ModelHistory
@@ -94,8 +94,7 @@ export class Federation {
     this.#onAggregated = options.onAggregated
     this.#onFinished = options.onFinished
     this.#history = new ModelHistory(options.task.classNames.length)
-    this.#statistics =
-      options.task.dataset.kind === 'csv' ? new ColumnStatistics(options.task.dataset.schema) : null
+    this.#statistics = new StatisticsDesk(options.task, this.outbox, this.log)
     this.#encryption = new EncryptedRounds(
       options.he ?? null,
       this.parameters,
@@ -118,11 +117,11 @@ export class Federation {
     }
     this.#global = this.#initialModel(options.seed)
     if (options.resume) {
-      const { round, weights } = options.resume
-      this.#state = { ...this.#state, completedRounds: round, nextRound: round + 1 }
-      this.#global = { round, version: modelVersion(round, weights), weights }
-      this.#history.restart(this.#global, this.#now())
-      this.log.add('info', `resumed from the recorded model of round ${round} (${this.#global.version})`)
+      const { round, weights, run } = options.resume
+      this.#state = { ...this.#state, run, completedRounds: round, nextRound: round + 1 }
+      this.#global = clearModel(round, weights)
+      this.#history.restart(this.#global, this.#now(), run)
+      this.log.announce('info', `resumed from the recorded model of round ${round} (${this.#global.version})`)
     }
   }
 
@@ -139,14 +138,14 @@ export class Federation {
   }
 
   /** A new client (ids are given by the gateway, unique across tasks): returns its demo partition index. */
-  hello(id: ClientId, backend: string, publicKey: string, envelopeKey?: Binary): { partitionIndex: number } {
+  hello(id: ClientId, backend: string, publicKey: string, key?: AnnouncedKey): { partitionIndex: number } {
     const partitionIndex = this.#nextPartition++
     this.#accounts.set(id, { publicKey, address: addressOf(publicKey) })
     this.#dispatch({ type: 'hello', now: this.#now(), id, backend })
     // After the hello is answered: a key request must not overtake the reply.
     queueMicrotask(() => {
       if (!this.#state.clients.has(id)) return
-      this.#encryption.join(id, envelopeKey)
+      this.#encryption.join(id, publicKey, key)
       this.#syncCustody()
     })
     return { partitionIndex }
@@ -216,6 +215,7 @@ export class Federation {
     const admitted = this.#rounds.admit(this.#state.round, claims, payload, this.#global.version)
     if (!admitted.ok) return admitted
     const update = admitted.value
+    const metrics = keptMetrics(this.#state, claims.metrics)
     const result = this.#dispatch(
       {
         type: 'update',
@@ -226,15 +226,21 @@ export class Federation {
         updateHash: hash,
         // The address is taken now: the tab may leave before the round completes, and its update still counts.
         address: this.#accounts.get(id)?.address ?? '',
-        loss: claims.metrics.loss,
-        accuracy: claims.metrics.accuracy,
+        loss: metrics?.loss ?? null,
+        accuracy: metrics?.accuracy ?? null,
       },
       update,
     )
     // Not taken by the round (refused): free its ciphertexts.
     update.loaded?.delete()
-    if (result.ok) this.#lastMetrics.set(id, claims.metrics)
+    if (result.ok && metrics) this.#lastMetrics.set(id, metrics)
     return result
+  }
+
+  /** A signed update the gateway found broken: the round records it as rejected (a stake is slashed for it). */
+  refuse(id: ClientId, refusal: GatewayRefusal): Result<null> {
+    const address = this.#accounts.get(id)?.address ?? ''
+    return this.#dispatch({ type: 'refused-update', now: this.#now(), id, address, ...refusal })
   }
 
   evaluation(id: ClientId, report: EvaluationReport): Result<null> {
@@ -255,7 +261,7 @@ export class Federation {
   control(action: 'start' | 'pause' | 'reset'): Result<null> {
     const result = this.#dispatch({ type: action, now: this.#now() })
     if (!result.ok) return result
-    this.log.add(
+    this.log.announce(
       'info',
       `training ${action === 'start' ? 'started' : action === 'pause' ? 'paused' : 'reset'}`,
     )
@@ -275,30 +281,17 @@ export class Federation {
     this.#syncCustody()
     this.#dispatch({ type: 'configure', now: this.#now(), config: merged.value })
     const note = settingsNote(patch)
-    if (note) this.log.add('info', note)
+    if (note) this.log.announce('info', note)
     return merged
   }
 
-  /**
-   * Asks every tab of a CSV task for local-DP column statistics, each tab spending `epsilon` on its rows.
-   * A new request replaces the previous one.
-   */
+  /** Asks every tab of a CSV task for local-DP column statistics, each spending `epsilon` (`StatisticsDesk`). */
   requestStatistics(epsilon: number): Result<string> {
-    if (!this.#statistics) return fail('invalid-state', 'column statistics need a CSV task')
-    const opened = this.#statistics.request(epsilon, readyClients(this.#state).length, this.#now())
-    if (!opened.ok) return opened
-    this.outbox.toAll('statistics:request', opened.value.request)
-    this.log.add('info', opened.value.note)
-    this.outbox.changed()
-    return ok(opened.value.request.requestId)
+    return this.#statistics.request(epsilon, readyClients(this.#state).length, this.#now())
   }
 
   statistics(id: ClientId, report: ColumnStatisticsReport): Result<null> {
-    if (!this.#state.clients.get(id)?.ready) return fail('not-joined', `${id} has not joined`)
-    if (!this.#statistics) return fail('stale-round', `no statistics request ${report.requestId} is open`)
-    const result = this.#statistics.report(id, report)
-    if (result.ok) this.outbox.changed()
-    return result
+    return this.#statistics.report(id, this.#state.clients.get(id)?.ready === true, report)
   }
 
   /** Records a refusal where the live page shows it (the gateway calls it for every refused event of this task). */
@@ -319,13 +312,8 @@ export class Federation {
   }
 
   globalMessage(): GlobalModelMessage {
-    const encrypted = this.#encryption.globalMessage(this.#global)
-    if (encrypted) return encrypted
-    return {
-      round: this.#global.round,
-      version: this.#global.version,
-      weights: encodeFloat32(this.#global.weights),
-    }
+    const { round, version, weights } = this.#global
+    return this.#encryption.globalMessage(this.#global) ?? { round, version, weights: encodeFloat32(weights) }
   }
 
   summary(): TaskSummary {
@@ -338,7 +326,6 @@ export class Federation {
     tasks: readonly TaskSummary[] = [this.summary()],
     events: readonly EventEntry[] = [],
   ): Omit<DashboardSnapshot, 'chainHeight' | 'refusals'> {
-    const delta = this.#state.config.privacy.delta
     return dashboardSnapshot({
       now: this.#now(),
       canControl,
@@ -348,10 +335,11 @@ export class Federation {
       state: this.#state,
       model: { round: this.#global.round, version: this.#global.version },
       history: this.#history.records,
+      earlierRuns: this.#history.earlierRuns,
       lastMetrics: this.#lastMetrics,
-      exampleEpsilon: (id) => this.#privacy.exampleEpsilon(id, delta),
+      participants: this.#privacy,
       encryption: this.#encryption.snapshot(this.#state.config.encryption.mode),
-      statistics: this.#statistics?.pooled() ?? null,
+      statistics: this.#statistics.pooled(),
       events: events.length
         ? [...this.log.entries, ...events].sort((a, b) => a.at - b.at).slice(-200)
         : this.log.entries,
@@ -397,13 +385,25 @@ export class Federation {
           (id) => this.#state.clients.get(id)?.examples ?? 1,
           this.#global,
         )
+        const refused = this.#rounds.refusal
+        if (refused) {
+          // An encrypted round that cannot run safely is not sent (never run in the clear) and stops training.
+          const input = {
+            type: 'refuse-round',
+            now: this.#now(),
+            round: effect.round,
+            reason: refused,
+          } as const
+          queueMicrotask(() => this.#dispatch(input))
+          return
+        }
         // Under encryption the tabs train from the model they decrypted; the version says which it must be.
         const model: GlobalModelMessage = encryption
           ? { round: this.#global.round, version: this.#global.version, weights: new ArrayBuffer(0) }
           : this.globalMessage()
         const message = roundStartMessage(effect, this.#state.config, model, encryption)
         for (const id of effect.selected) this.outbox.toClient(id, 'round:start', message)
-        this.log.add('info', roundStartNote(effect, message, this.#state.config.privacy.sampleRate))
+        this.log.announce('info', roundStartNote(effect, message, this.#state.config.privacy.sampleRate))
         return
       }
       case 'budget-exhausted':
@@ -411,11 +411,7 @@ export class Federation {
         announce(effect, this.outbox, this.log)
         return
       case 'round-completed':
-        this.#privacy.countRound(
-          effect.reports,
-          this.#state.config,
-          (id) => this.#state.clients.get(id)?.examples,
-        )
+        this.#privacy.countRound(effect, this.#state, (id) => this.#state.clients.get(id)?.examples)
         this.#aggregate(effect)
         return
       case 'round-abandoned':
@@ -445,7 +441,7 @@ export class Federation {
     const modelRound = this.#state.completedRounds
     const closed = this.#rounds.close(round, this.#global, modelRound)
     if (!closed.ok) {
-      this.log.add('error', `round ${round.round}: ${closed.error.message}; global model unchanged`)
+      this.log.announce('error', `round ${round.round}: ${closed.error.message}; global model unchanged`)
       return
     }
     const released = closed.value
@@ -454,12 +450,12 @@ export class Federation {
       this.task.id,
       round,
       released,
-      { rewardPerExample: this.#state.config.rewardPerExample, delta: this.#state.config.privacy.delta },
+      { ...this.#state.config, delta: this.#state.config.privacy.delta, run: this.#state.run },
       this.#now(),
     )
     this.#onAggregated?.(aggregated)
     this.#history.add(record)
-    this.log.add('info', note)
+    this.log.announce('info', note)
     // In the clear the new weights go to every tab; encrypted, the sum goes, which key holders decrypt and average.
     if (released.kind === 'plain') {
       announceVerdicts(modelRound, released.verdicts, round.reports, this.outbox, this.log, released.note)
@@ -472,8 +468,8 @@ export class Federation {
 
   #initialModel(seed: number): GlobalModel {
     const weights = initialWeights(this.task.model, seededRandom(seed))
-    const model = { round: 0, version: modelVersion(0, weights), weights }
-    this.#history.restart(model, this.#now())
+    const model = clearModel(0, weights)
+    this.#history.restart(model, this.#now(), this.#state.run)
     return model
   }
 }

@@ -218,7 +218,10 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
         seed,
         log: taskLog,
         onAggregated: (round) => recorder.record(round, taskLog),
-        onFinished: () => broker?.finished(task.id),
+        onFinished: () => {
+          broker?.finished(task.id)
+          recorder.finish(task.id, taskLog)
+        },
         ...(he instanceof HeContextCache ? { he } : {}),
         ...(resume ? { resume } : {}),
         ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}),

@@ -25,7 +25,12 @@ export class PxApp extends LitElement {
     }
   }
 
+  /** The page sits in one `main` landmark, so assistive technology can jump to it. */
   override render(): TemplateResult {
+    return html`<main>${this.#page()}</main>`
+  }
+
+  #page(): TemplateResult {
     if (this.page === 'dashboard') return html`<px-dashboard></px-dashboard>`
     if (this.page === 'client') return html`<px-client></px-client>`
     if (this.page === 'market') return html`<px-market></px-market>`

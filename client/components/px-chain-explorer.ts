@@ -19,7 +19,8 @@ export class PxChainExplorer extends LitElement {
     css`
       .grid {
         display: grid;
-        grid-template-columns: repeat(auto-fit, minmax(380px, 1fr));
+        /* Two columns on a 1280 px screen, so the tables fit their cells. */
+        grid-template-columns: repeat(auto-fit, minmax(480px, 1fr));
         gap: 1rem;
       }
       .grid > section {
@@ -84,7 +85,7 @@ export class PxChainExplorer extends LitElement {
       <div class="grid">
         <section>
           <h2>Blocks</h2>
-          <div class="scroll">
+          <div class="scroll" tabindex="0" role="region" aria-label="Blocks">
             <table>
               <thead><tr><th>#</th><th>Hash</th><th>Time</th><th>Transactions</th></tr></thead>
               <tbody>
@@ -92,7 +93,7 @@ export class PxChainExplorer extends LitElement {
                   (
                     b,
                   ) => html`<tr class=${this.open?.header.index === b.index ? 'open' : ''} data-testid="block-row" @click=${() => this.#openBlock(b.index)} style="cursor:pointer">
-                    <td>${b.index}</td><td><code>${short(b.hash)}</code></td><td>${clock(b.timestamp)}</td><td>${b.types.join(', ')}</td>
+                    <td><button type="button" data-testid="open-block" aria-label=${`Open block ${b.index}`}>${b.index}</button></td><td><code>${short(b.hash)}</code></td><td>${clock(b.timestamp)}</td><td>${b.types.join(', ')}</td>
                   </tr>`,
                 )}
               </tbody>
@@ -105,15 +106,18 @@ export class PxChainExplorer extends LitElement {
         </section>
         <section>
           <h2>Training records</h2>
-          <div class="scroll">
+          <p class="muted" data-testid="participation-public">Public: each record names its round's participants by account (rewards are paid by them), so the epsilon against the public counts a tab's own rounds with no sampling amplification.</p>
+          <div class="scroll" tabindex="0" role="region" aria-label="Training records">
             <table>
-              <thead><tr><th>Task</th><th>Round</th><th>Model before → after</th><th>Tabs</th><th>Privacy</th></tr></thead>
+              <thead><tr><th>Task</th><th>Round</th><th>Model before → after</th><th>Tabs</th><th>Rejected</th><th>Slashed</th><th>Privacy</th></tr></thead>
               <tbody>
                 ${v.rounds.map(
                   (r) => html`<tr data-testid="chain-round">
                     <td>${r.taskId}</td><td title="record ${r.round} of this task">${r.modelRound}</td>
                     <td><code>${short(r.modelBefore, 8)}</code> → <code>${short(r.modelAfter, 8)}</code></td>
                     <td>${r.participants.length}</td>
+                    <td>${r.participants.filter((p) => p.verdict === 'rejected').length}</td>
+                    <td data-testid="chain-round-slashed">${(r.slashes ?? []).reduce((sum, x) => sum + x.amount, 0)}</td>
                     <td>${this.#privacyText(r.privacy)}</td>
                   </tr>`,
                 )}
@@ -124,15 +128,16 @@ export class PxChainExplorer extends LitElement {
         <section>
           <h2>Reward escrows</h2>
           <table>
-            <thead><tr><th>Task</th><th>Escrow</th><th>Rounds recorded</th><th></th></tr></thead>
+            <thead><tr><th>Task</th><th>Escrow</th><th>Rounds recorded</th><th>Stake</th><th>${this.canControl ? 'Fund' : ''}</th></tr></thead>
             <tbody>
               ${v.tasks.map(
                 (t) => html`<tr>
                   <td>${t.name}</td><td data-testid="escrow-${t.taskId}">${t.escrow}</td><td>${t.rounds}</td>
+                  <td data-testid="stake-${t.taskId}">${stakeText(t.stake, t.finished)}</td>
                   <td>${
                     this.canControl
                       ? html`<form @submit=${(e: SubmitEvent) => this.#fund(e, t.taskId)}>
-                          <input name="amount" type="number" min="1" step="1" value="1000" style="width:6rem" />
+                          <input name="amount" type="number" min="1" step="1" value="1000" style="width:6rem" aria-label=${`Tokens to fund ${t.name} with`} />
                           <button type="submit" data-testid="fund-${t.taskId}">Fund</button>
                         </form>`
                       : nothing
@@ -142,11 +147,11 @@ export class PxChainExplorer extends LitElement {
             </tbody>
           </table>
           ${this.fundMessage ? html`<p class="muted">${this.fundMessage}</p>` : nothing}
-          <p class="muted">Each recorded round pays its participants the task's reward per example from this escrow.</p>
+          <p class="muted">Each recorded round pays its participants from this escrow: the task's reward per example, times each counted update's capped weight and contribution score. A task with a stake admits only tabs that locked it; an update rejected as broken or out of bounds forfeits part of the stake to the escrow, and the rest comes back when the task ends.</p>
         </section>
         <section>
           <h2>Accounts</h2>
-          <div class="scroll">
+          <div class="scroll" tabindex="0" role="region" aria-label="Accounts">
             <table>
               <thead><tr><th>Address</th><th>Balance</th><th>Transactions</th></tr></thead>
               <tbody>${v.accounts.map((a) => html`<tr><td><code>${a.address}</code></td><td>${a.balance}</td><td>${a.nonce}</td></tr>`)}</tbody>
@@ -160,7 +165,7 @@ export class PxChainExplorer extends LitElement {
   #blockDetails(block: Block): TemplateResult {
     return html`<p class="muted">Merkle root <code>${short(block.header.txRoot, 16)}</code>, state root <code>${short(block.header.stateRoot, 16)}</code></p>
       <table>
-        <thead><tr><th>Transaction</th><th>Type</th><th>From</th><th></th></tr></thead>
+        <thead><tr><th>Transaction</th><th>Type</th><th>From</th><th>Proof</th></tr></thead>
         <tbody>
           ${block.transactions.map(
             (tx) => html`<tr>
@@ -215,6 +220,13 @@ export class PxChainExplorer extends LitElement {
       : result.error.message
     this.proofs = new Map(this.proofs).set(txId, text)
   }
+}
+
+/** A task's stakes in one line: asked per tab, accounts staked, tokens slashed, and whether they were returned. */
+function stakeText(stake: ChainView['tasks'][number]['stake'], finished: boolean): string {
+  if (!stake) return 'none'
+  const settled = finished ? 'returned' : `${stake.held} held`
+  return `${stake.asked} per tab · ${stake.accounts} staked · ${stake.slashed} slashed · ${settled}`
 }
 
 declare global {

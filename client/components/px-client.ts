@@ -4,6 +4,7 @@ import { SessionController, type TabStage } from '../controllers/session-control
 import type { CsvChoices } from '../training/trainer-port'
 import './px-csv-loader'
 import './px-private-inference'
+import './px-saved-model'
 import type { SessionSnapshot } from '../session/federated-session'
 import { clock, decimal, percent, seconds } from './format'
 import './px-tab-protection'
@@ -104,7 +105,7 @@ export class PxClient extends LitElement {
                 @px-use-saved=${() => void c.useSaved()}
                 @px-forget-saved=${() => void c.forgetSaved()}
               ></px-csv-loader>
-              <p class="muted privacy">The file is read in this tab's training worker. Its rows are never sent: only model updates, counts and metrics are.</p>
+              <p class="muted privacy">The file is read in this tab's training worker. Its rows are never sent: only model updates, counts and evaluation counts are, and training loss and accuracy when the task trains without differential privacy.</p>
             </section>`
           : nothing
       }
@@ -119,8 +120,10 @@ export class PxClient extends LitElement {
         <thead><tr><th>Task</th><th>Data</th><th>Model</th><th>Tabs</th><th>State</th><th></th></tr></thead>
         <tbody>
           ${this.session.tasks.map(
-            ({ summary }) => html`<tr>
-              <td><b>${summary.name}</b><br /><span class="muted">${summary.description}</span></td>
+            ({ summary, task }) => html`<tr>
+              <td><b>${summary.name}</b><br /><span class="muted">${summary.description}</span>
+                ${task.stake ? html`<br /><span class="muted" data-testid="stake-${summary.id}">Joining locks a stake of ${task.stake.tokens} tokens from this tab's account (its faucet grant is claimed if needed): returned when the task ends; an update rejected as broken forfeits ${task.stake.slashPercent ?? 50}% of it.</span>` : nothing}
+              </td>
               <td>${summary.source === 'csv' ? 'your CSV' : 'built-in demo'}</td>
               <td>${summary.model}</td>
               <td>${summary.clients}</td>
@@ -185,10 +188,14 @@ export class PxClient extends LitElement {
             ${[...s.notices].reverse().map((n) => html`<li class=${n.level}>${clock(n.at)} ${n.text}</li>`)}
           </ul>
         </section>
-        <px-tab-protection .snapshot=${s}></px-tab-protection>
+        <px-tab-protection .snapshot=${s} @px-accept-weaker=${() => this.session.acceptWeakerProtection()}></px-tab-protection>
         <section class="card" data-testid="private-inference">
           <h2>Private prediction</h2>
           <px-private-inference .session=${this.session}></px-private-inference>
+        </section>
+        <section class="card" data-testid="saved-model">
+          <h2>A saved model</h2>
+          <px-saved-model .session=${this.session}></px-saved-model>
         </section>
         <section class="card" data-testid="account">
           <h2>Account</h2>

@@ -4,7 +4,10 @@ import type { ClientView } from '../../shared/protocol'
 import { ago, decimal, percent } from './format'
 import { theme } from './theme'
 
-/** The connected tabs: id, backend, examples, state, local training progress and last update. */
+/**
+ * The connected tabs: id, backend, examples, state, local training progress and last update. A page without the
+ * control token gets none of these (`clients` null: they say who was sampled and what each tab reported), and says so.
+ */
 @customElement('px-clients-table')
 export class PxClientsTable extends LitElement {
   static override styles = [
@@ -25,7 +28,8 @@ export class PxClientsTable extends LitElement {
     `,
   ]
 
-  @property({ attribute: false }) clients: readonly ClientView[] = []
+  /** Null: the page has no control token, so the coordinator sent no per-tab details. */
+  @property({ attribute: false }) clients: readonly ClientView[] | null = []
   /** Per tab, the latest round's verdict on its update (the robust rule's: accepted, clipped, capped, left out). */
   @property({ attribute: false }) verdicts: Readonly<Record<string, string>> = {}
   /** The coordinator's clock minus this browser's, so ages use the time the coordinator stamped. */
@@ -45,6 +49,12 @@ export class PxClientsTable extends LitElement {
 
   override render(): TemplateResult {
     const now = Date.now() + this.clockOffset
+    if (this.clients === null)
+      return html`<p class="muted" data-testid="clients-hidden">
+        Sign in with the control token (the coordinator URL printed at start) to see per-tab details. Without it this
+        page shows only per-round aggregates (participants, summed examples, global metrics): which tab was sampled,
+        its counts, metrics and verdicts are not sent to it.
+      </p>`
     if (this.clients.length === 0)
       return html`<p class="muted">No tabs yet: open the client page in a few tabs.</p>`
     return html`

@@ -68,7 +68,7 @@ export class PxControls extends LitElement {
             ${(['adam', 'sgd'] as const).map((o) => html`<option value=${o} ?selected=${s.config.optimizer === o}>${o}</option>`)}
           </select>
         </label>
-        <label>&nbsp;<button type="submit" ?disabled=${locked}>Apply settings</button></label>
+        <div class="submit"><button type="submit" data-testid="apply-settings" ?disabled=${locked}>Apply settings</button></div>
       </form>
       ${locked ? html`<p class="message muted">Watching only: open the coordinator URL with its token (printed at start) to control training.</p>` : nothing}
       ${this.message ? html`<p class="message ${this.message.ok ? '' : 'error'}" data-testid="control-message">${this.message.text}</p>` : nothing}

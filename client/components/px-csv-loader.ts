@@ -93,7 +93,7 @@ export class PxCsvLoader extends LitElement {
         @drop=${this.#drop}
       >
         <p>Drop a CSV here, or</p>
-        <input type="file" accept=".csv,.tsv,.txt,text/csv" data-testid="csv-input" @change=${this.#picked} />
+        <input type="file" accept=".csv,.tsv,.txt,text/csv" data-testid="csv-input" aria-label="Your CSV file" @change=${this.#picked} />
       </div>
       <div class="choices">
         <label>Delimiter
@@ -123,7 +123,7 @@ export class PxCsvLoader extends LitElement {
               </label>
               <br />
               <button class="primary" data-testid="join" ?disabled=${!usable} @click=${() => this.#emit('px-join', { remember: this.remember })}>
-                Join with ${this.report.rows.valid} rows${this.report.rows.dropped ? ` (${this.report.rows.dropped} left out)` : ''}
+                Join with ${this.report.rows.valid} row${this.report.rows.valid === 1 ? '' : 's'}${this.report.rows.dropped ? ` (${this.report.rows.dropped} left out)` : ''}
               </button>
               <span class="muted">or fix the file and pick it again.</span>
             </p>`

@@ -74,7 +74,7 @@ export class PxCsvReport extends LitElement {
 
   #issues(r: CsvReport): TemplateResult {
     return html`<h3>Problems</h3>
-      <div class="scroll">
+      <div>
         <table data-testid="csv-issues">
           <thead><tr><th>Problem</th><th>Count</th><th>Line</th><th>Column</th><th>Value</th><th>Detail</th></tr></thead>
           <tbody>
@@ -97,7 +97,7 @@ export class PxCsvReport extends LitElement {
 
   #preview(r: CsvReport): TemplateResult {
     return html`<h3>First rows (only in this tab)</h3>
-      <div class="scroll">
+      <div class="scroll" tabindex="0" role="region" aria-label="First rows of the file">
         <table>
           <thead><tr>${r.header.map((h) => html`<th>${h}</th>`)}</tr></thead>
           <tbody>${r.preview.map((row) => html`<tr>${row.map((v) => html`<td class="value">${v}</td>`)}</tr>`)}</tbody>

@@ -1,5 +1,6 @@
 import { css, html, LitElement, nothing, type TemplateResult } from 'lit'
 import { customElement, state } from 'lit/decorators.js'
+import { learningWarning } from '../../shared/metrics/learning-check'
 import type { ControlAction, CreateTaskRequest, DashboardSnapshot, RoundRecord } from '../../shared/protocol'
 import type { TrainingConfigPatch } from '../../shared/rounds/config'
 import { DashboardController } from '../controllers/dashboard-controller'
@@ -91,6 +92,10 @@ export class PxDashboard extends LitElement {
       .scroll {
         overflow-x: auto;
       }
+      /* A wide table takes the grid's whole row, so it fits without scrolling sideways. */
+      .grid > .wide {
+        grid-column: 1 / -1;
+      }
       nav.tasks {
         display: flex;
         gap: 0.5rem;
@@ -126,6 +131,9 @@ export class PxDashboard extends LitElement {
   @state() private encryptionMessage: { ok: boolean; text: string } | null = null
   @state() private robustnessMessage: { ok: boolean; text: string } | null = null
   @state() private statisticsMessage: string | null = null
+  @state() private downloadMessage: string | null = null
+  /** The run whose rounds the Rounds table shows; null (or a run no longer kept): the current one. */
+  @state() private shownRun: number | null = null
 
   async #collectStatistics(event: CustomEvent<{ epsilon: number }>): Promise<void> {
     const result = await this.live.requestStatistics(event.detail.epsilon)
@@ -170,13 +178,14 @@ export class PxDashboard extends LitElement {
           </button>`,
         )}
       </nav>
+      ${this.#learningWarning(s)}
       <p class="muted">
         Tabs join this task at <a href="/?task=${s.task.id}" target="_blank">/?task=${s.task.id}</a>
         ${s.task.source === 'csv' ? ' and pick their own CSV.' : ' with built-in demo data.'}
       </p>
       <div class="stats">
         <div class="card stat">
-          <span class="muted">Rounds done</span>
+          <span class="muted">Rounds done <span data-testid="run">(run ${s.run})</span></span>
           <b><span data-testid="completed-rounds">${s.model.round}</span> / ${s.config.rounds}</b>
         </div>
         <div class="card stat">
@@ -186,8 +195,8 @@ export class PxDashboard extends LitElement {
         </div>
         <div class="card stat">
           <span class="muted">Tabs connected</span>
-          <b data-testid="client-count">${s.clients.length}</b>
-          <span class="muted">${s.clients.filter((c) => c.status === 'training').length} training now</span>
+          <b data-testid="client-count">${s.task.clients}</b>
+          <span class="muted">${s.clients ? `${s.clients.filter((c) => c.status === 'training').length} training now` : 'per-tab states need the control token'}</span>
         </div>
         <div class="card stat">
           <span class="muted">Global accuracy (round ${latest?.round ?? '–'})</span>
@@ -198,6 +207,12 @@ export class PxDashboard extends LitElement {
           <span class="muted">Model version</span>
           <b style="font-size:1rem" data-testid="model-version">${s.model.version}</b>
           <span class="muted">${s.abandoned} rounds abandoned</span>
+          ${
+            s.canControl
+              ? html`<button data-testid="download-model" @click=${this.#downloadModel}>Download model (TensorFlow.js)</button>
+                  ${this.downloadMessage ? html`<span class="muted" data-testid="download-message">${this.downloadMessage}</span>` : nothing}`
+              : nothing
+          }
         </div>
       </div>
       <section class="card">
@@ -265,9 +280,10 @@ export class PxDashboard extends LitElement {
           : nothing
       }
       <div class="grid">
-        <section class="card scroll">
+        <section class="card wide">
           <h2>Rounds</h2>
-          ${this.#roundsTable(s.history)}
+          ${this.#runChooser(s)}
+          ${this.#roundsTable(this.#shownHistory(s))}
         </section>
         <section class="card">
           <h2>Events</h2>
@@ -286,7 +302,7 @@ export class PxDashboard extends LitElement {
         s.canControl
           ? html`<section class="card">
               <h2>New task</h2>
-              <px-task-creator @px-create-task=${this.#createTask}></px-task-creator>
+              <px-task-creator .created=${this.created} @px-create-task=${this.#createTask}></px-task-creator>
               ${this.created ? html`<p class=${this.created.ok ? '' : 'error'} data-testid="create-message">${this.created.text}</p>` : nothing}
             </section>`
           : nothing
@@ -294,10 +310,59 @@ export class PxDashboard extends LitElement {
     `
   }
 
+  /**
+   * Saves the global model as model.json + weights.bin (`tf.loadLayersModel` reads them) and the task's schema.json.
+   * tfjs is loaded only now: the coordinator page does not need it otherwise.
+   */
+  #downloadModel = async (): Promise<void> => {
+    this.downloadMessage = 'preparing…'
+    const model = await this.live.model()
+    if (!model.ok) {
+      this.downloadMessage = model.error.message
+      return
+    }
+    const { exportModel, MODEL_FILES } = await import('../training/model-export')
+    const { task, version, weights } = model.value
+    const files = await exportModel(task, new Float32Array(weights as ArrayBuffer))
+    saveFile(MODEL_FILES.model, new Blob([files.modelJson], { type: 'application/json' }))
+    saveFile(MODEL_FILES.weights, new Blob([files.weights.slice()], { type: 'application/octet-stream' }))
+    if (files.schema) saveFile(MODEL_FILES.schema, new Blob([files.schema], { type: 'application/json' }))
+    this.downloadMessage = `model ${version}: ${MODEL_FILES.model}, ${MODEL_FILES.weights}${files.schema ? `, ${MODEL_FILES.schema}` : ''} (keep them in one folder)`
+  }
+
+  #learningWarning(s: DashboardSnapshot): TemplateResult | typeof nothing {
+    const warning = learningWarning(s.history, s.config)
+    return warning
+      ? html`<p class="error" role="status" data-testid="learning-warning">${warning}</p>`
+      : nothing
+  }
+
+  /** The rounds of the run chosen in the run list: the current one unless an earlier run (before a reset) is. */
+  #shownHistory(s: DashboardSnapshot): readonly RoundRecord[] {
+    return s.earlierRuns.find((r) => r.run === this.shownRun)?.history ?? s.history
+  }
+
+  #runChooser(s: DashboardSnapshot): TemplateResult | typeof nothing {
+    if (s.earlierRuns.length === 0) return nothing
+    const shown = s.earlierRuns.some((r) => r.run === this.shownRun) ? this.shownRun : s.run
+    return html`<label class="muted"
+      >Run
+      <select
+        data-testid="run-select"
+        @change=${(e: Event) => (this.shownRun = Number((e.target as HTMLSelectElement).value))}
+      >
+        ${[...s.earlierRuns.map((r) => r.run), s.run].map(
+          (run) =>
+            html`<option value=${run} ?selected=${run === shown}>${run === s.run ? `${run} (this run)` : `${run} (before a reset)`}</option>`,
+        )}
+      </select></label
+    >`
+  }
+
   #roundsTable(history: readonly RoundRecord[]): TemplateResult {
     return html`<table>
       <thead>
-        <tr><th>Round</th><th>Tabs</th><th>Examples</th><th>Time</th><th>Loss</th><th>Accuracy</th><th>F1</th><th>Reports</th><th>ε</th><th>Encrypted sum</th></tr>
+        <tr><th>Round</th><th>Tabs</th><th>Examples</th><th>Time</th><th>Loss</th><th>Accuracy</th><th>F1</th><th>Reports</th><th title="amplified by the sampling rate: against an observer who does not see participation (the Privacy panel gives the figure against the public)">ε (participation unseen)</th><th>Encrypted sum</th></tr>
       </thead>
       <tbody>
         ${[...history].reverse().map(
@@ -346,6 +411,16 @@ export class PxDashboard extends LitElement {
         : { ok: false, text: result.error.message },
     )
   }
+}
+
+/** Saves a file from this page (the browser's download), under `name`. */
+function saveFile(name: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob)
+  const a = document.createElement('a')
+  a.href = url
+  a.download = name
+  a.click()
+  setTimeout(() => URL.revokeObjectURL(url), 10_000)
 }
 
 declare global {

@@ -32,7 +32,8 @@ export class PxEncryptionPanel extends LitElement {
     if (!s) return html``
     const e = s.encryption
     const locked = !s.canControl
-    const ready = s.clients.filter((c) => c.status !== 'loading').length
+    // Without the control token the page has no per-tab states: the count of connected tabs stands in.
+    const ready = s.clients?.filter((c) => c.status !== 'loading').length ?? s.task.clients
     return html`
       <p class="state" data-testid="encryption-status">
         ${
@@ -72,7 +73,7 @@ export class PxEncryptionPanel extends LitElement {
           >Clamp per coordinate
           <input name="clamp" type="number" step="any" min="0" ?disabled=${locked} .value=${String(s.config.encryption.clamp)} />
         </label>
-        <label>&nbsp;<button type="submit" data-testid="apply-encryption" ?disabled=${locked}>Apply encryption</button></label>
+        <div class="submit"><button type="submit" data-testid="apply-encryption" ?disabled=${locked}>Apply encryption</button></div>
       </form>
     `
   }

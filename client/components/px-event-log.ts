@@ -19,6 +19,7 @@ export class PxEventLog extends LitElement {
         font-size: 0.85rem;
       }
       li {
+        overflow-wrap: anywhere;
         padding: 0.2rem 0;
         border-bottom: 1px solid var(--px-line);
       }
@@ -38,7 +39,7 @@ export class PxEventLog extends LitElement {
   @property({ attribute: false }) events: readonly EventEntry[] = []
 
   override render(): TemplateResult {
-    return html`<ol data-testid="event-log">
+    return html`<ol data-testid="event-log" tabindex="0" aria-label="Events, newest first">
       ${[...this.events].reverse().map((e) => html`<li class=${e.level}><time>${clock(e.at)}</time>${e.text}</li>`)}
     </ol>`
   }

@@ -1,6 +1,6 @@
 import { css, html, LitElement, nothing, type TemplateResult } from 'lit'
 import { customElement, property, state } from 'lit/decorators.js'
-import { computeEpsilon } from '../../shared/privacy/accountant'
+import { type ObserverEpsilon, observerEpsilon } from '../../shared/privacy/participation'
 import type { DashboardSnapshot } from '../../shared/protocol'
 import type { PrivacyConfig } from '../../shared/rounds/config'
 import { theme } from './theme'
@@ -47,8 +47,12 @@ export class PxPrivacyPanel extends LitElement {
         ${
           p.mode === 'off'
             ? 'Differential privacy is off: updates are sent as trained.'
-            : html`Epsilon spent: <b data-testid="epsilon-spent">${p.epsilon.toFixed(3)}</b> of ${p.epsilonBudget}
-                (delta ${p.delta}) after ${p.rounds} DP rounds · ${MODE_TEXT[p.mode]}`
+            : html`Epsilon against the public: <b data-testid="public-epsilon">${p.publicEpsilon.toFixed(3)}</b>
+                (delta ${p.delta}): the chain names each round's participants, so no sampling amplification; the
+                most-sampled tab's ${p.maxParticipations} DP rounds at q = 1.
+                <br />Against an observer who does not see participation (only the released models):
+                <b data-testid="epsilon-spent">${p.epsilon.toFixed(3)}</b> of the budget ${p.epsilonBudget}
+                after ${p.rounds} DP rounds (amplified by q=${p.sampleRate}) · ${MODE_TEXT[p.mode]}`
         }
         ${
           p.exampleLevel.enabled
@@ -59,9 +63,11 @@ export class PxPrivacyPanel extends LitElement {
       ${
         projected === null
           ? nothing
-          : html`<p class="muted">
-              ${s.config.rounds} rounds at these settings would reach epsilon ${projected.toFixed(3)}
-              (Poisson sampling q=${p.sampleRate}, noise multiplier ${p.noiseMultiplier}, clip norm ${p.clipNorm}).
+          : html`<p class="muted" data-testid="privacy-projection">
+              ${s.config.rounds} rounds at these settings (Poisson sampling q=${p.sampleRate}, noise multiplier
+              ${p.noiseMultiplier}, clip norm ${p.clipNorm}) would reach epsilon ${projected.hidden.toFixed(3)} against
+              an observer who does not see participation; against the public, a tab sampled
+              ${projected.expected} times (the expected count) reaches ${projected.visible.toFixed(3)}.
             </p>`
       }
       <form class="settings" @submit=${this.#submit}>
@@ -83,20 +89,21 @@ export class PxPrivacyPanel extends LitElement {
         </label>
         <label>DP-SGD clip norm C <input name="dpSgdClipNorm" type="number" step="any" value=${p.exampleLevel.clipNorm} ?disabled=${locked} /></label>
         <label>DP-SGD noise multiplier σ <input name="dpSgdNoise" type="number" step="any" value=${p.exampleLevel.noiseMultiplier} ?disabled=${locked} /></label>
-        <label>&nbsp;<button type="submit" data-testid="apply-privacy" ?disabled=${locked}>Apply privacy settings</button></label>
+        <div class="submit"><button type="submit" data-testid="apply-privacy" ?disabled=${locked}>Apply privacy settings</button></div>
       </form>
       ${this.problem ? html`<p class="error">${this.problem}</p>` : nothing}
     `
   }
 
-  #projected(p: PrivacyConfig, rounds: number): number | null {
+  /** Both figures for `rounds` DP rounds at `p` (`shared/privacy/participation.ts`), the public one at q·rounds. */
+  #projected(p: PrivacyConfig, rounds: number): (ObserverEpsilon & { expected: number }) | null {
     try {
-      return computeEpsilon({
-        sampleRate: p.sampleRate,
-        noiseMultiplier: p.noiseMultiplier,
-        steps: rounds,
-        delta: p.delta,
-      }).epsilon
+      const expected = Math.min(rounds, Math.max(1, Math.round(p.sampleRate * rounds)))
+      const { sampleRate, noiseMultiplier, delta } = p
+      return {
+        ...observerEpsilon({ sampleRate, noiseMultiplier, rounds, participations: expected, delta }),
+        expected,
+      }
     } catch {
       return null
     }

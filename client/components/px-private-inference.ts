@@ -154,7 +154,9 @@ export class PxPrivateInference extends LitElement {
       ${
         outside
           ? html`<p class="warn" data-testid="logit-warning">The logit is outside [${outside.range.join(', ')}], where the ${r.sigmoid} polynomial approximates the sigmoid: the encrypted value is not a probability here. Trust the plaintext one.</p>`
-          : nothing
+          : r.warning
+            ? html`<p class="warn" data-testid="logit-warning">Not a probability: ${r.warning}.</p>`
+            : nothing
       }`
   }
 

@@ -77,7 +77,7 @@ export class PxRobustnessPanel extends LitElement {
           </select>
         </label>
         <label>Weight cap (× median) <input name="weightCap" type="number" step="any" .value=${String(r.weightCap)} ?disabled=${locked} /></label>
-        <label>&nbsp;<button type="submit" data-testid="apply-robustness" ?disabled=${locked}>Apply</button></label>
+        <div class="submit"><button type="submit" data-testid="apply-robustness" ?disabled=${locked}>Apply robustness settings</button></div>
       </form>
     `
   }

@@ -1,15 +1,17 @@
-import { css, html, LitElement, nothing, type TemplateResult } from 'lit'
-import { customElement, state } from 'lit/decorators.js'
+import { css, html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit'
+import { customElement, property, state } from 'lit/decorators.js'
 import type { CreateTaskRequest } from '../../shared/protocol'
-import { draftSchemaFromHeader } from '../../shared/tasks/schema'
 import type { ColumnVerdict } from '../../shared/tasks/schema-inference'
 import { inferCsvSchema } from '../data/csv/infer-csv'
-import './px-schema-editor'
+import { readSchemaText } from './px-schema-editor'
+import { draftFromHeader, draftJson } from './schema-draft'
 import { theme } from './theme'
 
 /**
- * Creates a task: from the built-in demo template, or from a schema the person writes in the schema editor, drafts
- * from a header line (column names only), or infers from a CSV file's content read in this page (never uploaded). Emits `px-create-task` ({ request }); the page answers via `message`.
+ * Creates a task: from the built-in demo template, or from a schema edited in the schema form, inferred from a
+ * sample CSV's content read in this page (never uploaded), or started from a header line (column names only: the
+ * person then chooses each type and the label). Emits `px-create-task` ({ request }); the page answers with
+ * `created`, and a successful create clears the notes about the last draft.
  */
 @customElement('px-task-creator')
 export class PxTaskCreator extends LitElement {
@@ -54,6 +56,15 @@ export class PxTaskCreator extends LitElement {
   @state() private problem: string | null = null
   @state() private note: string | null = null
   @state() private notes: readonly ColumnVerdict[] = []
+  /** The page's answer to the last `px-create-task`. */
+  @property({ attribute: false }) created: { ok: boolean; text: string } | null = null
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('created') && this.created?.ok) {
+      this.note = null
+      this.problem = null
+    }
+  }
 
   override render(): TemplateResult {
     return html`<form @submit=${this.#submit}>
@@ -69,19 +80,22 @@ export class PxTaskCreator extends LitElement {
           <select name="model"><option value="mlp">MLP</option><option value="logistic">logistic regression</option></select>
         </label>
         <label>Hidden layers <input name="hidden" value="16,8" size="8" /></label>
+        <label title="Tokens each tab locks before joining; returned when the task ends, half forfeited per broken update">Stake per tab
+          <input name="stake" type="number" min="0" step="1" value="0" style="width:5rem" data-testid="task-stake" />
+        </label>
       </div>
       ${
         this.source === 'schema'
           ? html`<div class="row">
-                <label style="flex:1">Draft from a header line (column names only)
-                  <input name="header" placeholder="age,bmi,glucose,smoker,diabetes" data-testid="header-input" />
+                <label style="flex:1">Infer the schema from a sample CSV on this computer (read in this page, never uploaded)
+                  <input type="file" accept=".csv,.tsv,.txt,text/csv" data-testid="schema-file" @change=${this.#inferFromFile} />
                 </label>
-                <button type="button" @click=${this.#draft}>Draft schema</button>
               </div>
               <div class="row">
-                <label style="flex:1">Or infer it from a CSV file's content (read in this page, never uploaded)
-                  <input type="file" accept=".csv,text/csv" data-testid="schema-file" @change=${this.#inferFromFile} />
+                <label style="flex:1">Or start from a header line (column names only; you then choose each type and the label)
+                  <input name="header" placeholder="age,bmi,glucose,smoker,diabetes" data-testid="header-input" />
                 </label>
+                <button type="button" data-testid="draft-schema" @click=${this.#draft}>Start from the header</button>
               </div>
               <px-schema-editor
                 textarea-testid="schema-input"
@@ -92,14 +106,14 @@ export class PxTaskCreator extends LitElement {
           : nothing
       }
       <div><button class="primary" type="submit" data-testid="create-task">Create task</button></div>
-      ${this.note ? html`<p class="muted">${this.note}</p>` : nothing}
-      ${this.problem ? html`<p class="error">${this.problem}</p>` : nothing}
+      ${this.note ? html`<p class="muted" data-testid="schema-note">${this.note}</p>` : nothing}
+      ${this.problem ? html`<p class="error" role="alert" data-testid="create-problem">${this.problem}</p>` : nothing}
     </form>`
   }
 
   #draft(): void {
     const header = (this.renderRoot.querySelector('input[name=header]') as HTMLInputElement).value
-    const draft = draftSchemaFromHeader(header)
+    const draft = draftFromHeader(header)
     if (!draft.ok) {
       this.problem = draft.message
       return
@@ -107,8 +121,8 @@ export class PxTaskCreator extends LitElement {
     this.problem = null
     this.notes = []
     this.note =
-      "Drafted: set each column's type and range, and the label's classes, before creating the task."
-    this.schemaText = JSON.stringify(draft.schema, null, 2)
+      "From the header: choose each column's type and range (or ignore it), and which column is the label with its classes."
+    this.schemaText = JSON.stringify(draftJson(draft.draft), null, 2)
   }
 
   async #inferFromFile(event: Event): Promise<void> {
@@ -137,18 +151,26 @@ export class PxTaskCreator extends LitElement {
       this.problem = 'hidden layers: give sizes as whole numbers separated by commas, e.g. 16,8'
       return
     }
+    const tokens = Number(form.get('stake') ?? 0)
+    if (!Number.isSafeInteger(tokens) || tokens < 0) {
+      this.problem = 'stake per tab: a whole number of tokens, 0 for none'
+      return
+    }
+    const stake = tokens > 0 ? { stake: { tokens } } : {}
     let request: CreateTaskRequest
     if (this.source === 'template') {
-      request = { source: 'template', template: 'demo-diabetes', model, ...(name ? { name } : {}) }
+      request = { source: 'template', template: 'demo-diabetes', model, ...(name ? { name } : {}), ...stake }
     } else {
-      let schema: unknown
-      try {
-        schema = JSON.parse(this.schemaText)
-      } catch (error) {
-        this.problem = `the schema is not valid JSON: ${error instanceof Error ? error.message : String(error)}`
+      if (this.schemaText.trim() === '') {
+        this.problem = 'schema: infer it from a sample CSV, start from a header line, or write its JSON'
         return
       }
-      request = { source: 'schema', name, schema: schema as never, model: { kind: model, hidden } }
+      const read = readSchemaText(this.schemaText)
+      if (!read.ok) {
+        this.problem = `schema: ${read.message}`
+        return
+      }
+      request = { source: 'schema', name, schema: read.schema, model: { kind: model, hidden }, ...stake }
     }
     this.problem = null
     this.dispatchEvent(

@@ -8,8 +8,8 @@ export const theme = css`
     --px-line: #dde2ea;
     --px-card: #ffffff;
     --px-accent: #2f6fed;
-    --px-good: #1b8a4b;
-    --px-warn: #b26a00;
+    --px-good: #177a42;
+    --px-warn: #8f5500;
     --px-bad: #c0392b;
     color: var(--px-ink);
   }
@@ -32,7 +32,8 @@ export const theme = css`
     border-radius: 999px;
     font-size: 0.8rem;
     background: #e8eefc;
-    color: var(--px-accent);
+    /* The accent darkened to 4.5:1 on the badge's background (WCAG AA for small text). */
+    color: #1f52c4;
   }
   table {
     border-collapse: collapse;
@@ -44,7 +45,18 @@ export const theme = css`
     text-align: left;
     padding: 0.35rem 0.5rem;
     border-bottom: 1px solid var(--px-line);
-    white-space: nowrap;
+    /* Tables wrap to their card's width (1280 px screens and narrower) instead of scrolling sideways. */
+    white-space: normal;
+    overflow-wrap: break-word;
+    vertical-align: top;
+  }
+  td {
+    font-variant-numeric: tabular-nums;
+  }
+  /* Hashes, addresses and raw values break anywhere rather than widen their table. */
+  td code,
+  td.value {
+    overflow-wrap: anywhere;
   }
   th {
     color: var(--px-muted);
@@ -58,7 +70,8 @@ export const theme = css`
     background: white;
     color: var(--px-ink);
     cursor: pointer;
-    white-space: nowrap;
+    /* A long label wraps rather than push the page wider than the screen. */
+    max-width: 100%;
   }
   button.primary {
     background: var(--px-accent);
@@ -85,6 +98,11 @@ export const theme = css`
   form.settings select {
     font: inherit;
     padding: 0.25rem 0.4rem;
+  }
+  /* A settings form's submit button, aligned with the inputs beside it. */
+  form.settings .submit {
+    display: flex;
+    align-items: end;
   }
   progress {
     width: 100%;

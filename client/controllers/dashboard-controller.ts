@@ -10,6 +10,7 @@ import {
   type DashboardClientEvents,
   type DashboardServerEvents,
   type DashboardSnapshot,
+  type ModelDownload,
   type TaskSummary,
 } from '../../shared/protocol'
 import type { Result } from '../../shared/result'
@@ -113,6 +114,11 @@ export class DashboardController implements ReactiveController {
 
   requestStatistics(epsilon: number): Promise<Result<string>> {
     return this.#ask('dashboard:statistics', { taskId: this.taskId, epsilon })
+  }
+
+  /** The watched task's global model, to save (control token). */
+  model(): Promise<Result<ModelDownload>> {
+    return this.#ask('dashboard:model', { taskId: this.taskId })
   }
 
   createTask(task: CreateTaskRequest): Promise<Result<TaskSummary>> {

@@ -10,7 +10,12 @@ import type { Result } from '../../shared/result'
 import type { CsvReport } from '../data/csv/csv-report'
 import { readCsv } from '../data/csv/read-csv'
 import { BoughtModels } from '../market/bought-models'
-import { browserEnvelopeKeys, keepDataset, keptDataset } from '../market/browser-market-store'
+import {
+  browserEnvelopeKeys,
+  browserKeptCopies,
+  keepDataset,
+  keptDataset,
+} from '../market/browser-market-store'
 import { type ListingDraft, MarketClient } from '../market/market-client'
 import { browserKeys } from '../session/browser-keys'
 import type { ClientSocket } from '../session/client-socket'
@@ -75,7 +80,7 @@ export class MarketController implements ReactiveController {
     socket.on('market:training', () => void this.refresh())
     socket.on('connect', () => void this.refresh())
     // The socket may connect while the envelope key loads: refresh once the client exists.
-    this.client = new MarketClient(socket, browserKeys(), await browserEnvelopeKeys())
+    this.client = new MarketClient(socket, browserKeys(), await browserEnvelopeKeys(), browserKeptCopies())
     await this.refresh()
     this.#followHash()
   }

@@ -1,12 +1,16 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit'
 import { io } from 'socket.io-client'
 import { errorMessage } from '../../shared/errors'
+import { type ClassificationMetrics, classificationMetrics } from '../../shared/metrics/classification'
+import { weightsDigest } from '../../shared/model/version'
 import type { AccountView, TaskInfo, TaskListing } from '../../shared/protocol'
+import { fail, ok, type Result } from '../../shared/result'
 import type { TaskSchema } from '../../shared/tasks/schema'
 import type { CsvReport } from '../data/csv/csv-report'
 import type { SavedRowsInfo } from '../data/csv/saved-rows'
 import { tabParser } from '../session/bounded-parser'
 import { browserKeys } from '../session/browser-keys'
+import { browserPrivacyStore } from '../session/browser-privacy-store'
 import { fetchAccount, sendTransaction } from '../session/chain-client'
 import type { ClientSocket } from '../session/client-socket'
 import { FederatedSession, type SessionSnapshot } from '../session/federated-session'
@@ -43,6 +47,9 @@ export type PrivateInferenceResult = PrivatePrediction & {
   readonly plain: { readonly exact: number; readonly polynomial: number; readonly logit: number } | null
 }
 
+/** A saved model scored on this tab's held-out rows, with the digest of its weights. */
+export type SavedModelCheck = ClassificationMetrics & { readonly digest: string }
+
 export class SessionController implements ReactiveController {
   stage: TabStage = 'starting'
   tasks: readonly TaskListing[] = []
@@ -73,6 +80,25 @@ export class SessionController implements ReactiveController {
     const sent = await sendTransaction(this.#socket, this.keys, 'token.claim', {})
     this.accountMessage = sent.ok ? `claimed in block ${sent.value.block}` : `refused: ${sent.error.message}`
     await this.refreshAccount()
+  }
+
+  /** The person accepts the weaker protection the coordinator announced (`RoundGuard`). */
+  acceptWeakerProtection(): void {
+    this.#session?.acceptWeakerProtection()
+  }
+
+  /**
+   * A saved model (the coordinator page's download, `privx --out`) scored on this tab's held-out rows, as the tab
+   * scores each global model, with its weights' digest (equal to a global model's means the same predictions).
+   */
+  async checkSavedModel(files: readonly File[]): Promise<Result<SavedModelCheck>> {
+    if (!this.#trainer || !this.task)
+      return fail('not-joined', 'join a task first: the model is scored on its rows')
+    const { readSavedModel } = await import('../training/saved-model')
+    const weights = await readSavedModel(files, this.task)
+    if (!weights.ok) return weights
+    const scored = await this.#trainer.evaluate(weights.value)
+    return ok({ ...classificationMetrics(scored.confusion), digest: weightsDigest(weights.value) })
   }
 
   /** One of this tab's held-out rows as the model reads it: it stays in the tab. */
@@ -194,7 +220,14 @@ export class SessionController implements ReactiveController {
       this.error = `encryption unavailable in this tab (${errorMessage(error)}); open the page over https or on localhost to take part in encrypted rounds`
       return null
     })
-    const session = new FederatedSession(this.#socket, this.#trainer, this.task.id, this.keys, encryption)
+    const session = new FederatedSession(
+      this.#socket,
+      this.#trainer,
+      this.task.id,
+      this.keys,
+      encryption,
+      browserPrivacyStore(),
+    )
     this.#session = session
     this.#unsubscribe = session.subscribe((snapshot) => {
       // A new global model means a new round record, possibly with a reward: refresh the balance.

@@ -3,7 +3,7 @@ import { generateKeyPair, type KeyPair } from '../../shared/chain/keys'
 import type { CsvReport } from '../data/csv/csv-report'
 import { tabParser } from '../session/bounded-parser'
 import type { ClientSocket } from '../session/client-socket'
-import { FederatedSession } from '../session/federated-session'
+import { FederatedSession, type TabPolicy } from '../session/federated-session'
 import { TabEncryption } from '../session/tab-encryption'
 import { fetchTasks } from '../session/task-list'
 import { activateNodeBackend, type NodeBackend } from '../training/backend-node'
@@ -36,6 +36,8 @@ export interface HeadlessOptions {
    * (`ByzantineTrainer`) keeps the real session, signatures and socket.
    */
   readonly wrapTrainer?: (trainer: TrainerPort) => TrainerPort
+  /** The client's own limits (`TabPolicy`: its column-statistics budget); the tab's defaults otherwise. */
+  readonly policy?: TabPolicy
 }
 
 /**
@@ -93,6 +95,8 @@ export async function startHeadlessClient(
     listing.task.id,
     options.keys ?? generateKeyPair(),
     encryption,
+    undefined,
+    options.policy,
   )
   session.start()
   return {

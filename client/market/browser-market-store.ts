@@ -1,9 +1,11 @@
 import { get, set } from 'idb-keyval'
 import { createEnvelopeKeyPair, type EnvelopeKeyPair } from '../../shared/he/key-envelope'
 import type { TaskSchema } from '../../shared/tasks/schema'
+import type { KeptCopies } from './kept-copies'
 
 const ENVELOPE_KEY = 'privx:market-envelope'
 const rowsKey = (datasetId: string) => `privx:market-rows:${datasetId}`
+const copiesKey = (key: string) => `privx:market-copy:${key}`
 
 /**
  * This browser's envelope key pair for bought copies, kept in IndexedDB (the private key as a non-extractable
@@ -38,5 +40,29 @@ export async function keptDataset(datasetId: string): Promise<KeptDataset | null
     return (await get<KeptDataset>(rowsKey(datasetId))) ?? null
   } catch {
     return null
+  }
+}
+
+/**
+ * The copies this browser made as a provider, in IndexedDB beside the files they were made from: kept as long as
+ * the data is, so every later sale delivers the same copy. Without IndexedDB, for the page's life.
+ */
+export function browserKeptCopies(): KeptCopies {
+  const fallback = new Map<string, string>()
+  return {
+    async get(key) {
+      try {
+        return (await get<string>(copiesKey(key))) ?? fallback.get(key) ?? null
+      } catch {
+        return fallback.get(key) ?? null
+      }
+    },
+    async keep(key, csv) {
+      const kept = await this.get(key)
+      if (kept !== null) return kept
+      fallback.set(key, csv)
+      await set(copiesKey(key), csv).catch(() => undefined)
+      return csv
+    },
   }
 }

@@ -8,9 +8,14 @@ import { request } from './request'
 
 const TIMEOUT_MS = 15_000
 
-/** This participant's account on the coordinator's chain. */
-export function fetchAccount(socket: ClientSocket, address: string): Promise<Result<AccountView>> {
-  return request(socket, 'client:account', { address }, { timeoutMs: TIMEOUT_MS })
+/** This participant's account on the coordinator's chain; with `taskId`, its stake in that task too. */
+export function fetchAccount(
+  socket: ClientSocket,
+  address: string,
+  taskId?: string,
+): Promise<Result<AccountView>> {
+  const asked = taskId === undefined ? { address } : { address, taskId }
+  return request(socket, 'client:account', asked, { timeoutMs: TIMEOUT_MS })
 }
 
 /**

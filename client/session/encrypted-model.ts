@@ -7,6 +7,7 @@ import type {
   EncryptedAggregateMessage,
   EncryptedCheckpointMessage,
   EncryptedReplayInfo,
+  EnvelopeKeySetMessage,
   KeyEnvelopeDelivery,
   KeyGenerateMessage,
   KeyShareMessage,
@@ -149,9 +150,23 @@ export class EncryptedModel {
     })
   }
 
-  shareKey({ keyId, recipient, recipientKey }: KeyShareMessage): void {
+  /** The task's envelope keys (`he:key-set`): verified, and shown with their fingerprint. */
+  keySet(message: EnvelopeKeySetMessage, self: string): void {
+    const enc = this.encryption
+    if (!enc) return
+    const keySet = enc.keySet.update(message?.keys, { account: self, envelopeKey: enc.envelopeKey })
+    if (keySet.invalid === 0) this.state.set({ keySet })
+    else
+      this.state.set(
+        { keySet },
+        'warning',
+        `${keySet.invalid} envelope key(s) without a valid signature left out`,
+      )
+  }
+
+  shareKey({ keyId, recipient, recipientKey, recipientAccount }: KeyShareMessage): void {
     this.#work(`sealing key ${keyId} for ${recipient}`, async (enc) => {
-      const envelope = await enc.share(keyId, recipient, bytesOf(recipientKey))
+      const envelope = await enc.share(keyId, recipient, bytesOf(recipientKey), recipientAccount)
       await this.link.ask('client:he-envelope', { keyId, recipient, envelope })
     })
   }

@@ -1,6 +1,7 @@
 import type { KeyPair } from '../../shared/chain/keys'
 import { decodeFloat32 } from '../../shared/codec'
 import { errorMessage, isAbortError } from '../../shared/errors'
+import { signEnvelopeKey } from '../../shared/he/envelope-identity'
 import { proveIdentity } from '../../shared/identity/proof'
 import { classificationMetrics } from '../../shared/metrics/classification'
 import { weightsDigest } from '../../shared/model/version'
@@ -14,14 +15,18 @@ import { PROTOCOL_VERSION } from '../../shared/protocol'
 import type { Result } from '../../shared/result'
 import type { TrainerPort } from '../training/trainer-port'
 import type { ClientSocket } from './client-socket'
+import { memoryPrivacyStore, type PrivacyStore } from './cumulative-privacy'
 import { EncryptedModel, type HeldModel } from './encrypted-model'
 import { ReconnectBackoff } from './reconnect-backoff'
+import { RoundGuard, type TabPolicy } from './round-guard'
 import { SessionLink } from './session-link'
 import { type SessionSnapshot, SessionState } from './session-state'
+import { stakeBeforeJoin } from './stake-before-join'
 import type { TabEncryption } from './tab-encryption'
-import { UpdateSender } from './update-sender'
+import { trainsUnderDp, UpdateSender } from './update-sender'
 
 export type { ClientSocket } from './client-socket'
+export type { TabPolicy } from './round-guard'
 export type { SessionSnapshot, SessionStatus, TabPrivacy } from './session-state'
 
 const PROGRESS_INTERVAL_MS = 200
@@ -37,6 +42,7 @@ export class FederatedSession {
   readonly #link: SessionLink
   readonly #model: EncryptedModel
   readonly #sender: UpdateSender
+  readonly #guard: RoundGuard
   #training: { round: number; controller: AbortController } | null = null
   #lastProgressSent = 0
   readonly #backoff = new ReconnectBackoff()
@@ -50,8 +56,13 @@ export class FederatedSession {
     private readonly keys: KeyPair,
     /** Encrypted aggregation; without it the tab cannot take part in encrypted rounds. */
     private readonly encryption: TabEncryption | null = null,
+    /** This browser's privacy totals across tasks (the page passes `browserPrivacyStore()`). */
+    privacyStore: PrivacyStore = memoryPrivacyStore(),
+    /** This tab's own limits (`round-guard.ts`); the defaults unless a test or the CLI sets them. */
+    policy: TabPolicy = {},
   ) {
     this.#state = new SessionState(trainer.backend)
+    this.#guard = new RoundGuard(this.#state, policy)
     this.#link = new SessionLink(socket, this.#state)
     this.#model = new EncryptedModel(this.#link, this.#state, encryption, (model) =>
       this.#evaluateModel(model),
@@ -63,6 +74,7 @@ export class FederatedSession {
       taskId,
       encryption,
       model: this.#model,
+      privacyStore,
     })
   }
 
@@ -74,6 +86,14 @@ export class FederatedSession {
   get model(): HeldModel | null {
     const current = this.#model.current
     return current && { ...current, weights: current.weights.slice() }
+  }
+
+  /**
+   * The person in the tab accepts the weaker protection the coordinator announced (`task:state`); until then, rounds
+   * under it are refused. False when nothing weaker is pending.
+   */
+  acceptWeakerProtection(): boolean {
+    return this.#guard.acceptWeaker()
   }
 
   /** Calls `listener` on every change; returns the unsubscribe function. */
@@ -128,10 +148,14 @@ export class FederatedSession {
     socket.on('model:global', (message) => void this.#evaluate(message))
     socket.on('federation:metrics', (message) => state.set({ federation: message }))
     socket.on('notice', (notice) => state.notice(notice.level, notice.text))
-    socket.on('task:state', (taskState) => state.set({ taskState }))
+    socket.on('task:state', (taskState) => {
+      state.set({ taskState })
+      this.#guard.shown(taskState)
+    })
     socket.on('statistics:request', (request) => void this.#shareStatistics(request))
     socket.on('he:key-generate', (message) => model.generateKey(message))
     socket.on('he:key-share', (message) => model.shareKey(message))
+    socket.on('he:key-set', (message) => model.keySet(message, this.keys.publicKey))
     socket.on('he:key-envelope', (message) => model.openKey(message))
     socket.on('model:encrypted', (message) => model.aggregate(message))
     socket.on('he:checkpoint-request', (message) => model.checkpoint(message))
@@ -141,6 +165,7 @@ export class FederatedSession {
       const status = state.snapshot.status === 'idle' ? 'finished' : state.snapshot.status
       state.set({ status }, 'info', `training finished after ${rounds} rounds`)
     })
+    void this.#sender.showTotals()
     if (socket.connected) void this.#join()
     else socket.connect()
   }
@@ -159,6 +184,12 @@ export class FederatedSession {
     const link = this.#link
     try {
       state.set({ status: 'preparing' })
+      const staked = await stakeBeforeJoin(this.socket, this.keys, this.taskId)
+      if (!staked.ok) {
+        state.set({ status: 'failed' }, 'error', `cannot join: ${staked.error.message}`)
+        return
+      }
+      if (staked.value) state.notice('info', staked.value)
       // Proof that this tab holds its account key: a signature of this connection's fresh challenge.
       const challenge = await link.ask('client:challenge', {})
       if (challenge === undefined) {
@@ -170,7 +201,12 @@ export class FederatedSession {
         backend: this.trainer.backend,
         taskId: this.taskId,
         publicKey: this.keys.publicKey,
-        ...(this.encryption ? { envelopeKey: this.encryption.envelopeKey.slice().buffer } : {}),
+        ...(this.encryption
+          ? {
+              envelopeKey: this.encryption.envelopeKey.slice().buffer,
+              envelopeSignature: signEnvelopeKey(this.keys, this.taskId, this.encryption.envelopeKey),
+            }
+          : {}),
         proof: proveIdentity(this.keys, 'privx-join', challenge, this.taskId),
       })
       if (hello === undefined) {
@@ -181,6 +217,7 @@ export class FederatedSession {
       this.#sender.setLimits(hello)
       // Joined from here: a key envelope for this id may arrive while the data is prepared.
       state.set({ clientId: hello.clientId, taskState: hello.state })
+      this.#guard.joined(hello.state)
       // Keep the data already prepared for this task: a reconnect must not swap the tab's rows.
       let data = state.snapshot.task?.id === hello.task.id ? state.snapshot.data : null
       if (!data) data = await this.trainer.prepare(hello.task, hello.partition)
@@ -206,6 +243,8 @@ export class FederatedSession {
     const state = this.#state
     this.#abortTraining()
     state.finished = false
+    // Below what this tab agreed to (or past its example-level budget): refused before training, nothing sent.
+    if (!this.#guard.admit(message, (round, delta) => this.#sender.exampleEpsilonAfter(round, delta))) return
     const weights = await this.#roundWeights(message)
     if (!weights.ok) {
       state.notice('error', `round ${message.round}: ${weights.error.message}`)
@@ -219,11 +258,14 @@ export class FederatedSession {
         clipNorm: message.privacy.clipNorm,
         noiseStd: message.privacy.noiseStd,
       }
+      // Under DP the tab's pace and loss stay here: the coordinator learns only that it trains, then the update.
+      const reportsProgress = !trainsUnderDp(message)
       const result = await this.trainer.train(
         { weights: weights.value, settings: message.settings, privacy },
         (progress) => {
           if (controller.signal.aborted) return
           state.set({ progress: progress.fraction })
+          if (!reportsProgress) return
           const now = Date.now()
           if (now - this.#lastProgressSent >= PROGRESS_INTERVAL_MS || progress.fraction >= 1) {
             this.#lastProgressSent = now
@@ -305,10 +347,14 @@ export class FederatedSession {
         }
   }
 
-  /** Answers a request for column statistics with local-DP noised aggregates (CSV tasks only). */
+  /**
+   * Answers a request for column statistics with local-DP noised aggregates (CSV tasks only), within this tab's own
+   * statistics budget (`statistics-budget.ts`): a request past it is refused with the reason, nothing sent.
+   */
   async #shareStatistics(request: StatisticsRequest): Promise<void> {
     const state = this.#state
     if (state.snapshot.task?.dataset.kind !== 'csv') return
+    if (!this.#guard.admitStatistics(request.epsilon)) return
     try {
       const columns = await this.trainer.columnStatistics(request.epsilon)
       const sent = await this.#link.ask('client:statistics', { requestId: request.requestId, columns })

@@ -1,7 +1,7 @@
 import { bytesOf } from '../../shared/codec'
 import { errorMessage } from '../../shared/errors'
 import { HeContextCache } from '../../shared/he/context-cache'
-import { INFERENCE_PRESET, inferenceSteps } from '../../shared/he/inference'
+import { INFERENCE_PRESET, inferenceSteps, predictionWarning } from '../../shared/he/inference'
 import { deleteKeys, exportKeys, generateKeys, type HeKeySet } from '../../shared/he/keys'
 import { loadSeal } from '../../shared/he/seal'
 import { approximateSigmoid, type SigmoidApproximation } from '../../shared/he/sigmoid'
@@ -27,6 +27,12 @@ export interface PrivatePrediction {
   readonly encrypted: number
   readonly modelVersion: string
   readonly sigmoid: SigmoidApproximation
+  /**
+   * Set when the decrypted value proves the logit left the polynomial's valid range ([-8, 8] for cubic-8): the
+   * value is then not a probability, and the page must say so (`predictionWarning`; with the model in the clear,
+   * the page checks the logit itself).
+   */
+  readonly warning: string | null
   readonly ms: number
   readonly bytesSent: number
   readonly bytesReceived: number
@@ -96,10 +102,12 @@ export async function predictPrivately(
   const out = deserializeVector(ctx, { contextId: ctx.id, keyId: keys.keyId, length: 1, ciphertexts })
   try {
     const [probability] = decryptVector(ctx, keys, out)
+    const sigmoid = reply.sigmoid as SigmoidApproximation
     return {
       encrypted: probability!,
       modelVersion: reply.modelVersion,
-      sigmoid: reply.sigmoid as SigmoidApproximation,
+      sigmoid,
+      warning: predictionWarning(probability!, null, sigmoid),
       ms: performance.now() - started,
       bytesSent,
       bytesReceived: ciphertexts.reduce((n, c) => n + c.byteLength, 0),

@@ -2,14 +2,24 @@ import type { ClassificationMetrics } from '../../shared/metrics/classification'
 import type { PrivacyLedger } from '../../shared/privacy/ledger'
 import type { FederationMetricsMessage, Notice, TaskInfo, TaskStateMessage } from '../../shared/protocol'
 import type { PreparedData } from '../training/trainer-port'
+import type { KeySetView } from './envelope-key-set'
 import type { EncryptionCost } from './tab-encryption'
+import type { TabEnforcement } from './tab-enforcement'
 
 export interface TabPrivacy {
   readonly mode: 'local' | 'distributed'
   readonly delta: number
   readonly epsilonBudget: number
-  /** Epsilon of the global models released so far (user-level, against anyone who sees them). */
+  /**
+   * Epsilon of the global models released so far (user-level), from the coordinator's accountant: amplified by the
+   * sampling rate, so it holds only against an observer who does not see participation (only the released models).
+   */
   readonly releasedEpsilon: number
+  /**
+   * This tab's epsilon against the public, who sees participation on the chain: each DP round it sent an update in
+   * is one Gaussian release at q = 1 with the aggregate's noise multiplier (`shared/privacy/participation.ts`).
+   */
+  readonly publicEpsilon: number
   /** This tab's epsilon against the coordinator, from the noise on the updates it sent. */
   readonly ownEpsilon: number
   readonly updates: number
@@ -79,12 +89,27 @@ export interface SessionSnapshot {
     readonly rounds: number
     readonly ledger: PrivacyLedger
   } | null
+  /**
+   * This browser's totals across tasks, counted when each update is sent (`cumulative-privacy.ts`): user-level
+   * epsilon against the coordinator and example-level epsilon, at the smallest delta; null before any DP update.
+   */
+  readonly cumulative: {
+    readonly epsilon: number
+    readonly exampleEpsilon: number
+    readonly delta: number
+    readonly sends: number
+    readonly tasks: number
+  } | null
   /** With encryption: the key this tab holds (its id, never its bytes) and what the last encrypted round cost. */
   readonly encryption: TabEncryptionView | null
   /** The task's phase and what protects the next upload, as the coordinator last said (`task:state`). */
   readonly taskState: TaskStateMessage | null
   /** What protected the last upload this tab sent. */
   readonly lastUpload: UploadProtection | null
+  /** With encryption: the task's signed envelope keys as this tab was shown them, and their fingerprint. */
+  readonly keySet: KeySetView | null
+  /** What this tab enforces on its own: the least protection it sends under, refusals, its statistics budget. */
+  readonly enforcement: TabEnforcement | null
   readonly notices: readonly (Notice & { at: number })[]
 }
 
@@ -117,9 +142,12 @@ export class SessionState {
       federation: null,
       privacy: null,
       exampleLevel: null,
+      cumulative: null,
       encryption: null,
       taskState: null,
       lastUpload: null,
+      enforcement: null,
+      keySet: null,
       notices: [],
     }
   }

@@ -20,6 +20,7 @@ import type {
   KeyEnvelopeMessage,
   RoundEncryptionMessage,
 } from '../../shared/protocol'
+import { EnvelopeKeySet } from './envelope-key-set'
 
 /** What it cost this tab to take part in an encrypted round. */
 export interface EncryptionCost {
@@ -41,11 +42,15 @@ const envelopeContext = (taskId: string, keyId: string, recipient: string): stri
 export class TabEncryption {
   #cache: HeContextCache | null = null
   #keys: { set: HeKeySet; preset: HePresetName } | null = null
+  /** The task's signed envelope keys as this tab was shown them: the only keys it seals to or opens from. */
+  readonly keySet: EnvelopeKeySet
 
   private constructor(
     readonly taskId: string,
     private readonly envelope: EnvelopeKeyPair,
-  ) {}
+  ) {
+    this.keySet = new EnvelopeKeySet(taskId)
+  }
 
   static async create(taskId: string): Promise<TabEncryption> {
     return new TabEncryption(taskId, await createEnvelopeKeyPair())
@@ -81,8 +86,18 @@ export class TabEncryption {
     return exportKeys(ctx, held.set, ['secretKey']).secretKey!
   }
 
-  /** The secret key sealed for `recipient` (its envelope key), for the coordinator to relay unopened. */
-  async share(keyId: string, recipient: string, recipientKey: Uint8Array): Promise<KeyEnvelopeMessage> {
+  /**
+   * The secret key sealed for `recipient` (its envelope key), for the coordinator to relay unopened. Throws, sealing
+   * nothing, unless `recipientAccount` signed `recipientKey` and that pair is in the task's key set (`keySet`).
+   */
+  async share(
+    keyId: string,
+    recipient: string,
+    recipientKey: Uint8Array,
+    recipientAccount?: string,
+  ): Promise<KeyEnvelopeMessage> {
+    const refused = this.keySet.recipientProblem(recipientAccount, recipientKey)
+    if (refused) throw new Error(`not sealed: ${refused}`)
     const secret = await this.secretKeyBytes(keyId)
     const sealed = await sealEnvelope(
       this.envelope,
@@ -105,6 +120,8 @@ export class TabEncryption {
     envelope: KeyEnvelopeMessage,
     self: string,
   ): Promise<void> {
+    const refused = this.keySet.senderProblem(bytesOf(envelope.senderPublicKey))
+    if (refused) throw new Error(`not opened: ${refused}`)
     const secret = await openEnvelope(
       this.envelope,
       {
@@ -170,7 +187,11 @@ export class TabEncryption {
       const average =
         ctx.params.scheme === 'bfv'
           ? dequantizeAverage(decrypted, aggregate.totalWeight, aggregate)
-          : Float32Array.from(releaseCkksDecryption(decrypted), (v) => v / aggregate.totalWeight)
+          : Float32Array.from(
+              // Flooded for the error of a sum of `participants` ciphertexts (ckks-release.ts).
+              releaseCkksDecryption(decrypted, aggregate.participants),
+              (v) => v / aggregate.totalWeight,
+            )
       return { average, ms: performance.now() - started }
     } finally {
       sum.delete()

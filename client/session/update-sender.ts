@@ -2,17 +2,21 @@ import type { KeyPair } from '../../shared/chain/keys'
 import { signUpdate, updateHash } from '../../shared/chain/update-signature'
 import { encodeFloat32 } from '../../shared/codec'
 import { ciphertextsHash } from '../../shared/he/wire'
+import type { PrivacyLedger } from '../../shared/privacy/ledger'
 import {
   countDpSgdRound,
   countUpdate,
+  type DpSgdRound,
   dpSgdEpsilon,
   EMPTY_PARTICIPANT_LEDGER,
   type ParticipantLedger,
   updatesEpsilon,
   updatesSent,
 } from '../../shared/privacy/participant-ledger'
+import { countParticipation, participationEpsilon } from '../../shared/privacy/participation'
 import type { RoundPrivacyMessage, RoundStartMessage } from '../../shared/protocol'
 import type { TrainResult } from '../training/trainer-port'
+import { addSent, type CumulativePrivacy, cumulativeEpsilon, type PrivacyStore } from './cumulative-privacy'
 import type { EncryptedModel } from './encrypted-model'
 import type { SessionLink } from './session-link'
 import type { SessionState } from './session-state'
@@ -35,19 +39,37 @@ export interface UpdateSenderDeps {
   readonly taskId: string
   readonly encryption: TabEncryption | null
   readonly model: EncryptedModel
+  /** This browser's privacy totals across tasks (`browserPrivacyStore`; in memory for the Node client). */
+  readonly privacyStore: PrivacyStore
 }
 
 /**
+ * Whether a round trains under DP (client-level noise on the update, or DP-SGD): then the tab sends no training
+ * loss, accuracy or progress, which would leak its rows outside epsilon; only the noised update and its count.
+ */
+export function trainsUnderDp(message: RoundStartMessage): boolean {
+  return message.privacy !== null || message.settings.dpSgd !== null
+}
+
+/** The update's local training metrics, or nothing under DP. */
+const metricsField = (message: RoundStartMessage, result: TrainResult) =>
+  trainsUnderDp(message) ? {} : { metrics: result.metrics }
+
+/**
  * Sends a trained round's update, signed: the delta as bytes (`client:update`, after `client:upload` when it is over
- * the coordinator's base frame), or its ciphertexts under the task key (`client:encrypted-update`). Once the update is
- * accepted, and only then, the round counts: rounds trained, and this tab's privacy in its participant ledger.
- * Refusals and missing answers are notices (`SessionLink`); an update over the coordinator's limit throws.
+ * the coordinator's base frame), or its ciphertexts under the task key (`client:encrypted-update`). The update's
+ * privacy counts as it is sent, whatever the answer (a refused or late upload leaked too): this tab's participant
+ * ledger, its epsilon against the public, and this browser's totals across tasks. Rounds trained count once the
+ * update is accepted. Refusals and missing answers are notices (`SessionLink`); an update over the coordinator's
+ * limit throws.
  */
 export class UpdateSender {
   #maxMessageBytes = Number.POSITIVE_INFINITY
   /** Largest frame the coordinator takes without an upload grant. */
   #frameBytes = Number.POSITIVE_INFINITY
   #ledger: ParticipantLedger = EMPTY_PARTICIPANT_LEDGER
+  /** Client-level DP rounds this tab sent an update in, at q = 1 (participation is public on the chain). */
+  #participations: PrivacyLedger = []
 
   constructor(private readonly deps: UpdateSenderDeps) {}
 
@@ -55,6 +77,11 @@ export class UpdateSender {
   setLimits(limits: { readonly maxMessageBytes: number; readonly frameBytes: number }): void {
     this.#maxMessageBytes = limits.maxMessageBytes
     this.#frameBytes = limits.frameBytes
+  }
+
+  /** This tab's example-level epsilon at `delta` once `round` is counted (for a refusal before training). */
+  exampleEpsilonAfter(round: DpSgdRound, delta: number): number {
+    return dpSgdEpsilon(countDpSgdRound(this.#ledger, round), delta)
   }
 
   /** Sends `result` for the round `message` started; stops quietly once `signal` aborts. */
@@ -79,17 +106,17 @@ export class UpdateSender {
       const room = await link.ask('client:upload', { kind: 'update', taskId, bytes: delta.byteLength })
       if (room === undefined || signal.aborted) return
     }
-    const accepted = await link.ask('client:update', {
+    const sending = link.ask('client:update', {
       round: message.round,
       baseVersion: message.model.version,
       examples: result.examples,
       delta,
-      metrics: result.metrics,
+      ...metricsField(message, result),
       signature: signUpdate(keys, taskId, message.round, hash),
     })
-    if (accepted === undefined) return
-    this.deps.state.set({ roundsTrained: this.deps.state.snapshot.roundsTrained + 1 })
     this.#count(message, result, result.clip?.clipped ?? false)
+    if ((await sending) === undefined) return
+    this.deps.state.set({ roundsTrained: this.deps.state.snapshot.roundsTrained + 1 })
   }
 
   /** Encrypts the trained delta under the task key and sends the ciphertexts, signed. */
@@ -101,17 +128,18 @@ export class UpdateSender {
     this.#submitting(message, result)
     const { ciphertexts, clamped, ms } = await enc.encryptUpdate(encryption, result.delta, result.examples)
     if (signal.aborted) return
-    const accepted = await link.ask('client:encrypted-update', {
+    const sending = link.ask('client:encrypted-update', {
       round: message.round,
       baseVersion: message.model.version,
       examples: result.examples,
       keyId: encryption.keyId,
       ciphertexts: ciphertexts.map(ownBuffer),
-      metrics: result.metrics,
+      ...metricsField(message, result),
       clamped,
       signature: signUpdate(keys, taskId, message.round, ciphertextsHash(ciphertexts)),
     })
-    if (accepted === undefined) return
+    this.#count(message, result, false)
+    if ((await sending) === undefined) return
     const bytesUp = ciphertexts.reduce((n, c) => n + c.byteLength, 0)
     const previous = state.snapshot.encryption
     state.set({
@@ -129,7 +157,6 @@ export class UpdateSender {
         'warning',
         `round ${message.round}: ${clamped} coordinates clamped to ±${encryption.clamp}`,
       )
-    this.#count(message, result, false)
   }
 
   #submitting(message: RoundStartMessage, result: TrainResult): void {
@@ -140,9 +167,10 @@ export class UpdateSender {
     })
   }
 
-  /** An accepted update's privacy: client-level DP noise on the update, DP-SGD steps over this tab's rows. */
+  /** A sent update's privacy: client-level DP noise on the update, DP-SGD steps over this tab's rows. */
   #count(message: RoundStartMessage, result: TrainResult, clipped: boolean): void {
     if (message.privacy) this.#countUpdate(message.privacy, clipped)
+    void this.#countAcrossTasks(message, result)
     const { settings, encryption, privacy } = message
     this.deps.state.set({
       lastUpload: {
@@ -155,12 +183,7 @@ export class UpdateSender {
       },
     })
     if (settings.dpSgd) {
-      this.#ledger = countDpSgdRound(this.#ledger, {
-        rows: result.examples,
-        batchSize: settings.batchSize,
-        epochs: settings.epochs,
-        noiseMultiplier: settings.dpSgd.noiseMultiplier,
-      })
+      this.#ledger = countDpSgdRound(this.#ledger, dpSgdRoundOf(message, result)!)
       this.deps.state.set({
         exampleLevel: {
           epsilon: dpSgdEpsilon(this.#ledger, settings.dpSgd.delta),
@@ -178,12 +201,14 @@ export class UpdateSender {
    */
   #countUpdate(privacy: RoundPrivacyMessage, clipped: boolean): void {
     this.#ledger = countUpdate(this.#ledger, privacy, clipped)
+    this.#participations = countParticipation(this.#participations, privacy.noiseMultiplier)
     this.deps.state.set({
       privacy: {
         mode: privacy.mode,
         delta: privacy.delta,
         epsilonBudget: privacy.epsilonBudget,
         releasedEpsilon: privacy.epsilonAfterRound,
+        publicEpsilon: participationEpsilon(this.#participations, privacy.delta),
         ownEpsilon: updatesEpsilon(this.#ledger, privacy.delta),
         updates: updatesSent(this.#ledger),
         clippedUpdates: this.#ledger.clippedUpdates,
@@ -191,4 +216,58 @@ export class UpdateSender {
       },
     })
   }
+
+  /** Shows this browser's stored totals (earlier sessions and tasks) before this session sends anything. */
+  async showTotals(): Promise<void> {
+    try {
+      const totals = await this.deps.privacyStore.read()
+      if (totals && !this.deps.state.snapshot.cumulative) this.#showTotals(totals)
+    } catch (error) {
+      this.deps.state.notice('error', `could not read this browser's privacy totals: ${String(error)}`)
+    }
+  }
+
+  #showTotals(totals: CumulativePrivacy): void {
+    const epsilon = cumulativeEpsilon(totals)
+    this.deps.state.set({
+      cumulative: {
+        epsilon: epsilon.updates,
+        exampleEpsilon: epsilon.dpSgd,
+        delta: totals.delta,
+        sends: totals.sends,
+        tasks: totals.tasks.length,
+      },
+    })
+  }
+
+  /** Adds the sent update to this browser's totals (stored; tabs of the browser share them) and shows them. */
+  async #countAcrossTasks(message: RoundStartMessage, result: TrainResult): Promise<void> {
+    const { privacy } = message
+    const dpSgd = dpSgdRoundOf(message, result)
+    if (!privacy && !dpSgd) return
+    const sent = {
+      taskId: this.deps.taskId,
+      updateNoise: privacy && privacy.noiseStd / privacy.clipNorm,
+      dpSgd,
+      delta: privacy?.delta ?? message.settings.dpSgd!.delta,
+    }
+    try {
+      this.#showTotals(await this.deps.privacyStore.update((current) => addSent(current, sent)))
+    } catch (error) {
+      this.deps.state.notice('error', `could not record this update's privacy cost: ${String(error)}`)
+    }
+  }
+}
+
+/** The DP-SGD round a result trained, when the round asked for DP-SGD. */
+function dpSgdRoundOf(message: RoundStartMessage, result: TrainResult) {
+  const { settings } = message
+  return settings.dpSgd
+    ? {
+        rows: result.examples,
+        batchSize: settings.batchSize,
+        epochs: settings.epochs,
+        noiseMultiplier: settings.dpSgd.noiseMultiplier,
+      }
+    : null
 }

@@ -67,6 +67,12 @@ export async function trainDpSgd(
       const scale = Math.min(1, settings.clipNorm / (Math.sqrt(norm) || 1))
       for (let i = 0; i < total; i++) sum[i]! += gradient[i]! * scale
     }
+    // Continuous Gaussian, on purpose (not the discrete sampler the released statistics use). Mironov's attack reads
+    // the low bits of a released noisy value; this noisy sum is never released: it is stored at once as float32
+    // (the sample's float64 gaps are 2^29 times finer than float32's spacing, so the rounding fills them), divided,
+    // and consumed by the optimizer; only the model after all steps leaves the tab (post-processing). The
+    // accountant's subsampled bound (Mironov, Talwar and Zhang 2019) is proven for the continuous Gaussian; that
+    // the rounding closes the float gaps is an argument, not a proof.
     const sigma = settings.noiseMultiplier * settings.clipNorm
     for (let i = 0; i < total; i++) sum[i] = (sum[i]! + gaussianNoise(sigma, random)) / expectedBatch
     const named: tf.NamedTensorMap = {}

@@ -7,7 +7,7 @@ import {
 import type { ModelSpec } from '../../shared/model/spec'
 import { privatizeUpdate } from '../../shared/privacy/clipping'
 import type { ColumnStatisticsReport, Partition, TaskInfo } from '../../shared/protocol'
-import { secureRandom } from '../../shared/random'
+import { type RandomSource, sampleWithoutReplacement, seededRandom } from '../../shared/random'
 import type { TaskSchema } from '../../shared/tasks/schema'
 import { noisedColumnStatistics } from '../data/csv/column-statistics'
 import type { EncodedRows } from '../data/csv/csv-ingest'
@@ -39,6 +39,16 @@ export type LoadedCsv = {
   readonly report: CsvReport
 }
 
+/** A 32-bit FNV-1a hash of the rows' bytes: a seed that depends on the data only (not private: it stays here). */
+function contentSeed(x: Float32Array, y: Int32Array): number {
+  let hash = 0x811c9dc5
+  for (const array of [x, y]) {
+    const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength)
+    for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193)
+  }
+  return hash >>> 0
+}
+
 function abortError(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new DOMException('training aborted', 'AbortError')
 }
@@ -49,6 +59,9 @@ export class LocalTrainer implements TrainerPort {
   #model: tf.Sequential | null = null
   #data: Dataset | null = null
   #csv: LoadedCsv | null = null
+  /** The order rows are visited in, per epoch: seeded from the partition (not private: the rows stay here). */
+  #shuffle: RandomSource = seededRandom(0)
+  #rowIndices: number[] = []
 
   constructor(
     readonly backend: string,
@@ -86,6 +99,8 @@ export class LocalTrainer implements TrainerPort {
     if (data.features !== task.model.inputs) {
       throw new Error(`data has ${data.features} features, the model expects ${task.model.inputs}`)
     }
+    this.#shuffle = seededRandom(contentSeed(data.train.x, data.train.y))
+    this.#rowIndices = Array.from({ length: data.train.count }, (_, i) => i)
     this.#model?.dispose()
     this.#spec = task.model
     this.#model = buildModel(task.model)
@@ -123,30 +138,41 @@ export class LocalTrainer implements TrainerPort {
     if (request.settings.dpSgd) return this.#trainPrivately(request, onProgress, signal, started)
     const batchesPerEpoch = Math.ceil(data.train.count / batchSize)
     const [xs, ys] = toTensors(data.train, data.features, data.classes)
-    let epoch = 0
     try {
-      const history = await model.fit(xs, ys, {
-        epochs,
-        batchSize,
-        shuffle: true,
-        verbose: 0,
-        callbacks: {
-          onEpochBegin: async (e) => {
-            epoch = e
-          },
-          onBatchEnd: async (batch, logs) => {
-            if (signal.aborted) model.stopTraining = true
-            onProgress({
-              fraction: (epoch * batchesPerEpoch + batch + 1) / (epochs * batchesPerEpoch),
-              epoch,
-              loss: logs?.['loss'],
-            })
-          },
-        },
-      })
-      if (signal.aborted) throw abortError(signal)
+      let history: tf.History | null = null
+      // One fit per epoch over rows in this trainer's seeded order (tfjs' own shuffle draws from Math.random), so
+      // the same seed and partition train the same way every run.
+      for (let epoch = 0; epoch < epochs && !signal.aborted; epoch++) {
+        const order = tf.tensor1d(
+          sampleWithoutReplacement(this.#rowIndices, Infinity, this.#shuffle),
+          'int32',
+        )
+        const [xe, ye] = [tf.gather(xs, order), tf.gather(ys, order)]
+        try {
+          history = await model.fit(xe, ye, {
+            epochs: 1,
+            batchSize,
+            shuffle: false,
+            verbose: 0,
+            callbacks: {
+              onBatchEnd: async (batch, logs) => {
+                if (signal.aborted) model.stopTraining = true
+                onProgress({
+                  fraction: (epoch * batchesPerEpoch + batch + 1) / (epochs * batchesPerEpoch),
+                  epoch,
+                  loss: logs?.['loss'],
+                })
+              },
+            },
+          })
+        } finally {
+          tf.dispose([order, xe, ye])
+        }
+      }
+      if (signal.aborted || !history) throw abortError(signal)
+      const fitted = history
       const last = (key: string): number => {
-        const values = history.history[key] ?? []
+        const values = fitted.history[key] ?? []
         return Number(values[values.length - 1] ?? Number.NaN)
       }
       return await this.#result(
@@ -261,7 +287,10 @@ export class LocalTrainer implements TrainerPort {
         if (!this.#csv || JSON.stringify(this.#csv.schema) !== JSON.stringify(source.schema)) {
           throw new Error(`no CSV has been loaded for the task "${task.name}": pick a file first`)
         }
-        return splitRows(this.#csv.rows, source.schema.label.classes.length, this.heldOutShare, secureRandom)
+        // Seeded by the rows themselves: the same file is split the same way on every run and every reload, so
+        // a returning tab never scores on rows it trained on before.
+        const split = seededRandom(contentSeed(this.#csv.rows.x, this.#csv.rows.y))
+        return splitRows(this.#csv.rows, source.schema.label.classes.length, this.heldOutShare, split)
       }
       default: {
         const _exhaustive: never = source

@@ -8,7 +8,7 @@ import {
 } from '../../shared/chain/block'
 import { hashOf, type Json } from '../../shared/chain/encoding'
 import { generateKeyPair, type KeyPair } from '../../shared/chain/keys'
-import { accountOf, type ChainState } from '../../shared/chain/state'
+import { accountOf, type ChainState, type RejectReason } from '../../shared/chain/state'
 import { type SignedTransaction, signTransaction } from '../../shared/chain/transaction'
 import type { TaskInfo } from '../../shared/protocol'
 import { fail, ok, type Result } from '../../shared/result'
@@ -23,6 +23,7 @@ export const DEFAULT_REVERIFY_INTERVAL_MS = 60_000
 export interface RoundRecordPayload {
   readonly taskId: string
   readonly modelRound: number
+  readonly run: number
   readonly modelBefore: string
   readonly modelAfter: string
   readonly participants: readonly {
@@ -30,7 +31,7 @@ export interface RoundRecordPayload {
     readonly updateHash: string
     readonly examples: number
     readonly verdict?: 'accepted' | 'clipped' | 'rejected'
-    readonly reason?: 'over-bound' | 'outlier'
+    readonly reason?: RejectReason
     readonly weight?: number
     readonly score?: number
   }[]
@@ -209,6 +210,9 @@ export class ChainService {
         taskId: task.id,
         name: task.name,
         configHash: hashOf(task as unknown as Json),
+        // A paid task's stake is the contract's, fixed at registration (absent: the task asks none).
+        ...(task.stake ? { stake: task.stake.tokens } : {}),
+        ...(task.stake?.slashPercent ? { slashPercent: task.stake.slashPercent } : {}),
       }),
     )
     return registered.ok ? ok(null) : registered

@@ -37,8 +37,8 @@ export class ModelStore {
     mkdirSync(join(dir, 'tasks'), { recursive: true })
   }
 
-  saveModel(weights: Float32Array): string {
-    const digest = weightsDigest(weights)
+  /** Keeps a model's bytes under its digest (`weightsDigest`; pass it when known: a model is hashed once). */
+  saveModel(weights: Float32Array, digest = weightsDigest(weights)): string {
     const path = join(this.dir, 'models', `${digest}.f32`)
     if (!existsSync(path))
       writeAtomically(path, new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength))

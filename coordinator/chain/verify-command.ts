@@ -1,10 +1,19 @@
+import { statSync } from 'node:fs'
 import { ChainStore } from './chain-store'
 
 /**
  * `privx verify --data-dir DIR`: checks a stored chain without starting a server. Exit 0 and a one-line summary
- * when valid; 1 and the failing block and check when not; 2 for bad usage.
+ * when valid; 1 and the failing block and check when not; 2 for bad usage, and for a directory that does not
+ * exist (which it never creates).
  */
 export function verifyCommand(dataDir: string): number {
+  const kind = statSync(dataDir, { throwIfNoEntry: false })
+  if (!kind?.isDirectory()) {
+    console.error(
+      `privx verify: --data-dir ${dataDir} ${kind ? 'is not a directory' : 'does not exist'}: give the directory a coordinator or run kept its chain in`,
+    )
+    return 2
+  }
   const result = new ChainStore(dataDir).load()
   if (!result.ok) {
     console.error(`invalid: block ${result.fault.index}: ${result.fault.check}: ${result.fault.message}`)

@@ -1,5 +1,6 @@
 import { type Binary, bytesOf, encodeFloat32 } from '../../shared/codec'
 import type { HeContextCache } from '../../shared/he/context-cache'
+import { HeError } from '../../shared/he/errors'
 import { MAX_ENCRYPTED_PARAMETERS, MAX_MESSAGE_ATTACHMENTS, presetFor } from '../../shared/he/limits'
 import { planQuantization } from '../../shared/he/quantize'
 import { bfvHalfModulus, type EncryptedVector } from '../../shared/he/vector'
@@ -22,7 +23,7 @@ import { CHECKPOINT_VERIFIERS, CheckpointCollector } from './checkpoint-collecto
 import { EncryptedAggregator, loadCiphertexts } from './encrypted-aggregator'
 import { type ClearModel, EncryptedHistory } from './encrypted-history'
 import { type EncryptedSum, EncryptedSumAggregator } from './encrypted-sum-aggregator'
-import { KeyCustody } from './key-custody'
+import { type AnnouncedKey, KeyCustody } from './key-custody'
 
 /** Aggregates after which a key holder is asked for an encrypted checkpoint (the replay's new start). */
 export const CHECKPOINT_EVERY = 10
@@ -121,7 +122,9 @@ export class EncryptedRounds {
   /**
    * Opens an encrypted round under `keyId` (the round machine's plan), with the fixed-point plan for its clients
    * (BFV) and the clamp (widened under DP to cover the noise share): the message for its clients and the round's
-   * aggregator. Null where the key is no longer the task's (the round then cannot take encrypted updates).
+   * aggregator. Null where the key is no longer the task's (the round then cannot take encrypted updates);
+   * `refused` with the reason where the BFV plan cannot fit the plain modulus (too many clients, too large a weight
+   * or clamp): the round is not run rather than run with settings that can wrap.
    */
   begin(
     keyId: string,
@@ -130,7 +133,7 @@ export class EncryptedRounds {
     examplesOf: (id: ClientId) => number,
     privacy: RoundPrivacy | null,
     global: ClearModel,
-  ): { message: RoundEncryptionMessage; aggregator: EncryptedSumAggregator } | null {
+  ): { message: RoundEncryptionMessage; aggregator: EncryptedSumAggregator } | { refused: string } | null {
     this.discard()
     const preset = this.custody.preset
     if (config.mode === 'off' || !this.he || keyId !== this.custody.keyId || !preset) return null
@@ -150,14 +153,11 @@ export class EncryptedRounds {
           clamp,
         }).fractionBits
       } catch (error) {
-        fractionBits = Math.max(
-          1,
-          Math.floor(Math.log2(plainModulusHalf / (selected.length * maxWeight * clamp))),
-        )
-        this.note(
-          'error',
-          `${error instanceof Error ? error.message : String(error)}; using ${fractionBits} bits`,
-        )
+        // No fallback to fewer bits: a plan that does not fit can wrap the plain modulus and corrupt the sum.
+        if (!(error instanceof HeError)) throw error
+        const refused = `encrypted round refused: ${error.message}`
+        this.note('error', refused)
+        return { refused }
       }
     }
     const message: RoundEncryptionMessage = { keyId, preset, fractionBits, clamp, weighting, maxWeight }
@@ -368,8 +368,10 @@ export class EncryptedRounds {
     )
   }
 
-  join(id: ClientId, envelopeKey: Binary | undefined): void {
-    this.custody.join(id, envelopeKey)
+  /** A tab joined: its envelope key, signed by `account` (the key its hello proved), for key delivery. */
+  join(id: ClientId, account: string, announced: AnnouncedKey = {}): void {
+    const { envelopeKey, envelopeSignature: signature } = announced
+    this.custody.join(id, envelopeKey, signature ? { account, signature } : undefined)
   }
 
   relay(from: ClientId, keyId: string, recipient: ClientId, envelope: KeyEnvelopeMessage): Result<null> {

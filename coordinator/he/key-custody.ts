@@ -1,9 +1,22 @@
-import type { Binary } from '../../shared/codec'
+import { bytesToHex } from '../../shared/chain/encoding'
+import { type Binary, bytesOf } from '../../shared/codec'
 import type { HePresetName } from '../../shared/he/parameters'
 import { KEY_ID_BYTES, randomHexId } from '../../shared/ids'
 import type { KeyEnvelopeMessage, ServerToClientEvents } from '../../shared/protocol'
 import { fail, ok, type Result } from '../../shared/result'
 import type { ClientId } from '../../shared/rounds/state'
+
+/** The account a tab proved at hello, and its signature of its envelope key (`he/envelope-identity.ts`). */
+export interface EnvelopeSigner {
+  readonly account: string
+  readonly signature: string
+}
+
+/** What a tab's hello announces for key delivery. */
+export interface AnnouncedKey {
+  readonly envelopeKey?: Binary
+  readonly envelopeSignature?: string
+}
 
 /** How long a holder has to seal the key for a tab before another holder is asked. */
 export const KEY_SHARE_TIMEOUT_MS = 20_000
@@ -37,6 +50,8 @@ export class KeyCustody {
   /** Per tab, the holders whose envelopes for it failed: the next try goes to another holder while there is one. */
   readonly #failedHolders = new Map<ClientId, Set<ClientId>>()
   readonly #envelopeKeys = new Map<ClientId, Binary>()
+  /** Who signed each tab's envelope key (its account, from hello), and the signature, relayed for tabs to verify. */
+  readonly #signers = new Map<ClientId, EnvelopeSigner>()
   #shareCursor = 0
   #warnedNoHolder = false
 
@@ -69,14 +84,23 @@ export class KeyCustody {
     return [...this.#holders]
   }
 
-  /** Every tab of the task that can receive a key (it announced an envelope key). */
-  join(id: ClientId, envelopeKey: Binary | undefined): void {
-    if (envelopeKey) this.#envelopeKeys.set(id, envelopeKey)
+  /**
+   * Every tab of the task that can receive a key (it announced an envelope key), with the account that signed it.
+   * The coordinator checks no signature: the tabs do, and seal only to signed keys of the set sent here.
+   */
+  join(id: ClientId, envelopeKey: Binary | undefined, signer?: EnvelopeSigner): void {
+    if (envelopeKey) {
+      this.#envelopeKeys.set(id, envelopeKey)
+      if (signer) this.#signers.set(id, signer)
+      this.#publishKeySet()
+    }
     this.#distribute()
   }
 
   leave(id: ClientId): void {
-    this.#envelopeKeys.delete(id)
+    const had = this.#envelopeKeys.delete(id)
+    this.#signers.delete(id)
+    if (had) this.#publishKeySet()
     this.#holders.delete(id)
     this.#pending.delete(id)
     this.#failures.delete(id)
@@ -147,8 +171,10 @@ export class KeyCustody {
   /** Encryption switched on (or its scheme changed with no encrypted history): a fresh key for `preset`. */
   enable(preset: HePresetName): void {
     if (this.#preset === preset && this.#keyId) return
+    const publish = this.#preset === null
     this.#preset = preset
     this.#resetKey()
+    if (publish) this.#publishKeySet()
     this.#distribute()
   }
 
@@ -181,6 +207,22 @@ export class KeyCustody {
     }
     this.send(recipient, 'he:key-envelope', { keyId, preset: this.#preset!, envelope })
     return ok(null)
+  }
+
+  /**
+   * Sends every tab with an envelope key the task's signed keys, so each can verify them and show their fingerprint
+   * (under encryption only). Sent before the key shares that follow a join (one socket keeps order). Cost: a tab's join sends the set (about
+   * 300 bytes a tab) to every tab: quadratic in the task's tabs, fine for the tens a browser task has.
+   */
+  #publishKeySet(): void {
+    if (!this.#preset) return
+    const keys = [...this.#envelopeKeys].flatMap(([id, key]) => {
+      const signer = this.#signers.get(id)
+      return signer
+        ? [{ account: signer.account, envelopeKey: bytesToHex(bytesOf(key)), signature: signer.signature }]
+        : []
+    })
+    for (const id of this.#envelopeKeys.keys()) this.send(id, 'he:key-set', { keys })
   }
 
   /** The tab asked to generate the key did not: another tab is asked (a fresh key id). */
@@ -241,7 +283,13 @@ export class KeyCustody {
       const choice = fresh.length > 0 ? fresh : holders
       const holder = choice[this.#shareCursor++ % choice.length]!
       this.#pending.set(recipient, { holder, at: this.now() })
-      this.send(holder, 'he:key-share', { keyId: this.#keyId, recipient, recipientKey })
+      const recipientAccount = this.#signers.get(recipient)?.account
+      this.send(holder, 'he:key-share', {
+        keyId: this.#keyId,
+        recipient,
+        recipientKey,
+        ...(recipientAccount ? { recipientAccount } : {}),
+      })
     }
   }
 }

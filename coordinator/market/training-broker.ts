@@ -1,5 +1,9 @@
 import { type ChainState, marketOf } from '../../shared/chain/state'
 import type { SignedTransaction } from '../../shared/chain/transaction'
+import { rowsLowerBound, runNoiseMultiplier } from '../../shared/market/training-privacy'
+import type { Listing } from '../../shared/market/types'
+import { fail, ok, type Result } from '../../shared/result'
+import type { TrainingConfig } from '../../shared/rounds/config'
 import { csvTask, csvTaskRequestSchema } from '../../shared/tasks/csv-task'
 import type { ChainService } from '../chain/chain-service'
 import type { EventLog } from '../event-log'
@@ -19,6 +23,8 @@ export function marketTaskProvider(state: ChainState, taskId: string): string | 
  * schema, open only to the provider's account (its tab joins with the rows it holds), funds it from the purchase's
  * escrow (`market.start-training`) and starts it; rounds then pay the provider's tab per example through the
  * training contract. When the task finishes, `market.finish-training` pays what is left to the provider.
+ * Works from what the listing publishes: the price is spread over the DP row count, and on a listing with an
+ * epsilon budget the run is example-level DP-SGD calibrated to the epsilon the purchase charged.
  */
 export class MarketTrainingBroker {
   constructor(
@@ -56,11 +62,17 @@ export class MarketTrainingBroker {
     }
     const rounds = listing.trainingRounds
     const federation = added.value.federation
-    federation.configure({
+    const configured = federation.configure({
       rounds,
       minClients: 1,
-      rewardPerExample: purchase.price / (rounds * Math.max(1, listing.rows)),
+      rewardPerExample: purchase.price / (rounds * Math.max(1, listing.summary.rows)),
     })
+    const dp = configured.ok ? privateRun(listing, configured.value) : configured
+    const privacy = dp.ok ? federation.configure({ privacy: dp.value }) : dp
+    if (!privacy.ok) {
+      this.log.add('error', `market: ${purchase.purchaseId} cannot train privately: ${privacy.error.message}`)
+      return
+    }
     const started = this.chain.submitOwn('market.start-training', { purchaseId: purchase.purchaseId, taskId })
     if (!started.ok) {
       this.log.add('error', `market: ${purchase.purchaseId} could not start: ${started.error.message}`)
@@ -87,5 +99,33 @@ export class MarketTrainingBroker {
       )
     else
       this.log.add('error', `market: ${purchase.purchaseId} could not be settled: ${settled.error.message}`)
+  }
+}
+
+/**
+ * The privacy settings of a bought run: on a listing with a training epsilon, example-level DP-SGD (clip norm 1)
+ * whose noise keeps the run's rounds within that epsilon on a lower bound of the rows, with that epsilon as the
+ * task's budget (the provider's tab enforces it); otherwise (listings from
+ * before the budget) the task's settings unchanged.
+ */
+function privateRun(listing: Listing, config: TrainingConfig): Result<TrainingConfig['privacy']> {
+  const epsilon = listing.trainingEpsilon
+  if (epsilon === undefined) return ok(config.privacy)
+  try {
+    const run = {
+      rounds: config.rounds,
+      epochs: config.localEpochs,
+      batchSize: config.batchSize,
+      delta: config.privacy.delta,
+    }
+    const noiseMultiplier = runNoiseMultiplier(run, rowsLowerBound(listing.summary), epsilon)
+    // The run's budget is the listing's training epsilon: the provider's tab refuses a DP-SGD round past it.
+    return ok({
+      ...config.privacy,
+      epsilonBudget: epsilon,
+      exampleLevel: { enabled: true, clipNorm: 1, noiseMultiplier },
+    })
+  } catch (error) {
+    return fail('invalid-config', error instanceof Error ? error.message : String(error))
   }
 }

@@ -27,12 +27,42 @@ export class ChainRecorder {
     this.models?.saveTask(task)
   }
 
+  /**
+   * A task's rounds are done: a task that asks a stake ends on the chain (`training.finish-task`), which returns
+   * every stake still held to its owner. A task without a stake stays open on the chain, so a reset or more rounds
+   * keep recording into it; a bought task is settled by the market broker instead.
+   */
+  finish(taskId: string, taskLog: EventLog): void {
+    const task = this.chain.state.tasks[taskId]
+    if (!task?.stake || task.finished) return
+    const finished = this.chain.submitOwn('training.finish-task', { taskId })
+    if (!finished.ok) {
+      taskLog.add('error', `the task could not be ended on the chain: ${finished.error.message}`)
+      return
+    }
+    const returned = Object.values(this.chain.state.tasks[taskId]?.stakes ?? {})
+    const tokens = returned.reduce((sum, stake) => sum + (stake.released ?? 0), 0)
+    taskLog.add(
+      'info',
+      `the task ended on the chain in block ${finished.value.block}: ${tokens} staked tokens returned to ${returned.filter((s) => (s.released ?? 0) > 0).length} participants`,
+    )
+  }
+
   /** Chains an aggregated round and keeps its model (in the clear only). */
   record(round: AggregatedRound, taskLog: EventLog): void {
-    if (round.weights) this.models?.saveModel(round.weights)
+    if (this.chain.state.tasks[round.taskId]?.finished) {
+      taskLog.add(
+        'error',
+        `round ${round.round} is not recorded or paid: the task ended on the chain when its rounds were done and its stakes were returned; create a new task to train further`,
+      )
+      return
+    }
+    // In the clear, modelAfter is the new weights' digest (computed once, when the round closed).
+    if (round.weights) this.models?.saveModel(round.weights, round.modelAfter)
     const recorded = this.chain.recordRound({
       taskId: round.taskId,
       modelRound: round.round,
+      run: round.run,
       modelBefore: round.modelBefore,
       modelAfter: round.modelAfter,
       // Verdicts, capped weights and scores go on the chain as written (the contract pays by them).
@@ -42,7 +72,8 @@ export class ChainRecorder {
       homomorphic: round.homomorphic,
       rewardPerExample: round.rewardPerExample,
     })
-    if (recorded.ok) taskLog.add('info', `round ${round.round} recorded in block ${recorded.value.block}`)
+    if (recorded.ok)
+      taskLog.announce('info', `round ${round.round} recorded in block ${recorded.value.block}`)
     else
       taskLog.add(
         'error',
@@ -54,7 +85,7 @@ export class ChainRecorder {
    * The last model the chain recorded for a task, when its bytes are still here and match. Encrypted rounds record
    * ciphertext hashes: the task resumes from the latest model recorded in the clear, and says so.
    */
-  resumeOf(task: TaskInfo): { round: number; weights: Float32Array } | undefined {
+  resumeOf(task: TaskInfo): { run: number; round: number; weights: Float32Array } | undefined {
     const records = this.chain.state.rounds.filter((r) => r.taskId === task.id)
     const last = records.at(-1)
     const found = [...records].reverse().find((r) => !r.homomorphic && this.models?.loadModel(r.modelAfter))
@@ -70,6 +101,6 @@ export class ChainRecorder {
         `task ${task.id}: rounds after ${found.modelRound} were aggregated under encryption (the tabs held that model); resuming from round ${found.modelRound}`,
       )
     }
-    return found && weights ? { round: found.modelRound, weights } : undefined
+    return found && weights ? { run: found.run ?? 1, round: found.modelRound, weights } : undefined
   }
 }

@@ -9,6 +9,8 @@ import type {
   TaskSummary,
 } from '../../shared/protocol'
 import { type ClientId, phaseOf, type RoundState } from '../../shared/rounds/state'
+import type { ParticipantPrivacy } from './participant-privacy'
+import { forAudience } from './snapshot-audience'
 
 export interface SnapshotSources {
   readonly now: number
@@ -19,18 +21,24 @@ export interface SnapshotSources {
   readonly state: RoundState
   readonly model: { readonly round: number; readonly version: string }
   readonly history: readonly RoundRecord[]
+  readonly earlierRuns: DashboardSnapshot['earlierRuns']
   readonly lastMetrics: ReadonlyMap<ClientId, { readonly loss: number; readonly accuracy: number }>
-  /** Each tab's example-level (DP-SGD) epsilon; null without DP-SGD. */
-  readonly exampleEpsilon: (id: ClientId) => number | null
+  /** Each tab's example-level (DP-SGD) epsilon, and the epsilon against the public (`ParticipantPrivacy`). */
+  readonly participants: Pick<ParticipantPrivacy, 'exampleEpsilon' | 'publicEpsilon'>
   readonly encryption: DashboardSnapshot['encryption']
   readonly statistics: DashboardSnapshot['statistics']
   readonly events: readonly EventEntry[]
 }
 
-/** The live page's view of one task: a pure projection of the round state and what the task keeps beside it. */
+/**
+ * The live page's view of one task: a pure projection of the round state and what the task keeps beside it, cut
+ * to the per-round aggregates for a page without the control token (`forAudience`).
+ */
 export function dashboardSnapshot(s: SnapshotSources): Omit<DashboardSnapshot, 'chainHeight' | 'refusals'> {
   const { state } = s
   const round = state.round
+  const { delta } = state.config.privacy
+  const publicEpsilon = s.participants.publicEpsilon(delta)
   const clients: ClientView[] = [...state.clients.values()].map((client) => ({
     id: client.id,
     backend: client.backend,
@@ -40,38 +48,45 @@ export function dashboardSnapshot(s: SnapshotSources): Omit<DashboardSnapshot, '
     lastUpdate: client.lastSeen,
     lastLoss: s.lastMetrics.get(client.id)?.loss ?? null,
     lastAccuracy: s.lastMetrics.get(client.id)?.accuracy ?? null,
-    exampleEpsilon: s.exampleEpsilon(client.id),
+    exampleEpsilon: s.participants.exampleEpsilon(client.id, delta),
     holdsKey: state.keyHolders.holders.has(client.id),
   }))
-  return {
-    now: s.now,
-    phase: phaseOf(state),
-    stopped: state.stopped,
-    canControl: s.canControl,
-    config: state.config,
-    task: { ...s.summary, schema: s.task.dataset.kind === 'csv' ? s.task.dataset.schema : null },
-    tasks: s.tasks,
-    model: s.model,
-    round: round && {
-      number: round.number,
-      startedAt: round.startedAt,
-      deadline: round.deadline,
-      selected: round.selected.length,
-      reported: round.reported.size,
-      dropped: round.dropped.size,
+  return forAudience(
+    {
+      now: s.now,
+      phase: phaseOf(state),
+      stopped: state.stopped,
+      canControl: s.canControl,
+      config: state.config,
+      task: { ...s.summary, schema: s.task.dataset.kind === 'csv' ? s.task.dataset.schema : null },
+      tasks: s.tasks,
+      model: s.model,
+      round: round && {
+        number: round.number,
+        startedAt: round.startedAt,
+        deadline: round.deadline,
+        selected: round.selected.length,
+        reported: round.reported.size,
+        dropped: round.dropped.size,
+      },
+      clients,
+      run: state.run,
+      history: s.history,
+      earlierRuns: s.earlierRuns,
+      abandoned: state.outcomes.filter((o) => o.status === 'abandoned').length,
+      privacy: {
+        ...state.config.privacy,
+        rounds: ledgerSteps(state.privacyLedger),
+        epsilon: ledgerEpsilon(state.privacyLedger, delta),
+        publicEpsilon: publicEpsilon.epsilon,
+        maxParticipations: publicEpsilon.participations,
+      },
+      statistics: s.statistics,
+      encryption: s.encryption,
+      events: s.events,
     },
-    clients,
-    history: s.history,
-    abandoned: state.outcomes.filter((o) => o.status === 'abandoned').length,
-    privacy: {
-      ...state.config.privacy,
-      rounds: ledgerSteps(state.privacyLedger),
-      epsilon: ledgerEpsilon(state.privacyLedger, state.config.privacy.delta),
-    },
-    statistics: s.statistics,
-    encryption: s.encryption,
-    events: s.events,
-  }
+    s.canControl,
+  )
 }
 
 /** A task as lists show it: what it is and how its training stands. */
@@ -85,6 +100,7 @@ export function taskSummary(task: TaskInfo, parameters: number, state: RoundStat
     parameters,
     clients: state.clients.size,
     phase: phaseOf(state),
+    run: state.run,
     completedRounds: state.completedRounds,
     rounds: state.config.rounds,
   }

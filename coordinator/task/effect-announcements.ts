@@ -2,7 +2,10 @@ import type { Effect } from '../../shared/rounds/state'
 import type { EventLog } from '../event-log'
 import type { FederationOutbox } from './federation-ports'
 
-/** Effects the federation only announces: to the tabs concerned and in the task's event log. */
+/**
+ * Effects the federation only announces: to the tabs concerned and in the task's event log (public lines, except a
+ * tab's drop, which names it: token holders only).
+ */
 export type AnnouncedEffect = Extract<
   Effect,
   { type: 'budget-exhausted' | 'client-dropped' | 'round-abandoned' | 'training-finished' }
@@ -12,7 +15,7 @@ export function announce(effect: AnnouncedEffect, outbox: FederationOutbox, log:
   switch (effect.type) {
     case 'budget-exhausted': {
       const text = `privacy budget reached: epsilon ${effect.spent.toFixed(3)} spent, the next round would reach ${effect.next.toFixed(3)} > ${effect.budget}; training stopped`
-      log.add('error', text)
+      log.announce('error', text)
       outbox.toAll('notice', { level: 'warning', text })
       return
     }
@@ -22,13 +25,13 @@ export function announce(effect: AnnouncedEffect, outbox: FederationOutbox, log:
       return
     case 'round-abandoned':
       outbox.toAll('round:cancel', { round: effect.round, reason: effect.reason })
-      log.add(
+      log.announce(
         effect.reason === 'reset' ? 'info' : 'error',
         `round ${effect.round} abandoned: ${effect.reason}; global model unchanged`,
       )
       return
     case 'training-finished':
-      log.add('info', `training finished: ${effect.completedRounds} rounds aggregated`)
+      log.announce('info', `training finished: ${effect.completedRounds} rounds aggregated`)
       outbox.toAll('training:finished', { rounds: effect.completedRounds })
       return
   }

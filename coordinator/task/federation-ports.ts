@@ -1,6 +1,8 @@
+import type { RejectReason } from '../../shared/chain/state'
 import type { HeContextCache } from '../../shared/he/context-cache'
 import type { ServerToClientEvents, TaskInfo } from '../../shared/protocol'
 import type { RandomSource } from '../../shared/random'
+import type { ProtocolError } from '../../shared/result'
 import type { TrainingConfig } from '../../shared/rounds/config'
 import type { ClientId } from '../../shared/rounds/state'
 import type { EventLog } from '../event-log'
@@ -29,7 +31,8 @@ export interface FederationOptions {
   /** Called with every aggregated round, before it is announced (the chain records it). */
   readonly onAggregated?: (round: AggregatedRound) => void
   /** Start from a recorded model (after a restart) instead of fresh weights. */
-  readonly resume?: { readonly round: number; readonly weights: Float32Array }
+  /** The recorded model a restarted task goes on from: its run and round (`RoundState.run`) and weights. */
+  readonly resume?: { readonly run: number; readonly round: number; readonly weights: Float32Array }
   /** SEAL contexts for encrypted aggregation; without them encryption cannot be switched on. */
   readonly he?: HeContextCache
   /** Encrypted aggregates between the checkpoints late tabs replay from (default `CHECKPOINT_EVERY`). */
@@ -38,9 +41,10 @@ export interface FederationOptions {
   readonly onFinished?: (rounds: number) => void
 }
 
-/** What the chain records of an aggregated round. `round` is the new model's round number. */
+/** What the chain records of an aggregated round. `round` is the new model's round number within run `run`. */
 export interface AggregatedRound {
   readonly taskId: string
+  readonly run: number
   readonly round: number
   readonly modelBefore: string
   readonly modelAfter: string
@@ -55,7 +59,7 @@ export interface AggregatedRound {
     readonly examples: number
     /** What the round made of the update (plaintext rounds; the contract pays counted ones). */
     readonly verdict?: 'accepted' | 'clipped' | 'rejected'
-    readonly reason?: 'over-bound' | 'outlier'
+    readonly reason?: RejectReason
     /** The weight the examples bought (capped), and the update's contribution score in [0, 1]. */
     readonly weight?: number
     readonly score?: number
@@ -69,6 +73,8 @@ export interface GlobalModel {
   readonly round: number
   readonly version: string
   readonly weights: Float32Array
+  /** `weightsDigest(weights)`, computed once when the model is made (the chain and the model store use it). */
+  readonly digest: string
 }
 
 /** What an update carries, as the gateway decoded it: a delta in the clear, or ciphertexts under the round's key. */
@@ -76,10 +82,22 @@ export type UpdatePayload =
   | { readonly kind: 'plain'; readonly delta: Float32Array }
   | { readonly kind: 'encrypted'; readonly keyId: string; readonly ciphertexts: readonly Uint8Array[] }
 
+/**
+ * A signed update the gateway refused as broken (wrong length, not finite, unreadable): `reason` goes on the chain,
+ * `error` back to the tab.
+ */
+export interface GatewayRefusal {
+  readonly round: number
+  readonly updateHash: string
+  readonly reason: RejectReason
+  readonly error: ProtocolError
+}
+
 /** What every update says of itself besides its payload (the wire's update messages share these fields). */
 export interface UpdateClaims {
   readonly round: number
   readonly baseVersion: string
   readonly examples: number
-  readonly metrics: { readonly loss: number; readonly accuracy: number }
+  /** Local training loss and accuracy; absent under DP (tabs send none, README "What leaves a tab"). */
+  readonly metrics?: { readonly loss: number; readonly accuracy: number }
 }

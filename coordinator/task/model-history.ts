@@ -3,6 +3,9 @@ import type { EvaluationReport, FederationMetricsMessage, RoundRecord } from '..
 import { fail, ok, type Result } from '../../shared/result'
 import type { ClientId } from '../../shared/rounds/state'
 
+/** Earlier runs kept for the live page (each is one record per round: a few hundred bytes a round). */
+export const EARLIER_RUNS = 5
+
 /**
  * Every global model of a run (round 0 first, the baseline later rounds are compared with) and the tabs' held-out
  * evaluations of each: confusion-matrix counts added up, so the metrics are exact over the union of the tabs'
@@ -10,6 +13,9 @@ import type { ClientId } from '../../shared/rounds/state'
  */
 export class ModelHistory {
   #records: RoundRecord[] = []
+  #run = 1
+  /** The last `EARLIER_RUNS` runs before this one (a reset starts a new run), newest last: kept apart, browsable. */
+  #earlier: { readonly run: number; readonly history: readonly RoundRecord[] }[] = []
   readonly #tallies = new Map<string, EvaluationTally>()
 
   constructor(private readonly classes: number) {}
@@ -18,8 +24,23 @@ export class ModelHistory {
     return this.#records
   }
 
-  /** A fresh history whose first entry is `model` (a new initial model, or the one a restart resumed). */
-  restart(model: { readonly round: number; readonly version: string }, now: number): void {
+  get run(): number {
+    return this.#run
+  }
+
+  /** The runs before this one, newest last (at most `EARLIER_RUNS`). */
+  get earlierRuns(): readonly { readonly run: number; readonly history: readonly RoundRecord[] }[] {
+    return this.#earlier
+  }
+
+  /**
+   * A fresh history for run `run` whose first entry is `model` (a new initial model, or the one a restart resumed).
+   * The history of an earlier run that trained at least one round is kept apart (`earlierRuns`).
+   */
+  restart(model: { readonly round: number; readonly version: string }, now: number, run: number): void {
+    if (run !== this.#run && this.#records.length > 1)
+      this.#earlier = [...this.#earlier, { run: this.#run, history: this.#records }].slice(-EARLIER_RUNS)
+    this.#run = run
     this.#records = []
     this.#tallies.clear()
     this.add({

@@ -5,7 +5,7 @@ import type { RoundAggregator, UpdateVerdict } from '../../shared/aggregation/ro
 import { firstNonFinite } from '../../shared/codec'
 import { HeError } from '../../shared/he/errors'
 import type { EncryptedVector } from '../../shared/he/vector'
-import { modelVersion, weightsDigest } from '../../shared/model/version'
+import { clearModel, weightsDigest } from '../../shared/model/version'
 import type { RoundEncryptionMessage } from '../../shared/protocol'
 import { fail, ok, type Result } from '../../shared/result'
 import type { TrainingConfig } from '../../shared/rounds/config'
@@ -14,10 +14,14 @@ import type { ClosedEncryptedRound, EncryptedRounds } from '../he/encrypted-roun
 import type { EncryptedSum } from '../he/encrypted-sum-aggregator'
 import type { GlobalModel, UpdateClaims, UpdatePayload } from './federation-ports'
 
-/** The open round's aggregator, chosen from its plan when it starts. */
+/**
+ * The open round's aggregator, chosen from its plan when it starts; `refused` for an encrypted plan that could not
+ * be opened safely (its BFV plan does not fit): such a round takes no update, encrypted or not.
+ */
 type OpenRound =
   | { readonly kind: 'plain'; readonly aggregator: RoundAggregator<Float32Array, Float32Array> }
   | { readonly kind: 'encrypted'; readonly aggregator: RoundAggregator<EncryptedVector, EncryptedSum> }
+  | { readonly kind: 'refused'; readonly reason: string }
 
 /** An update let in by `admit`: its payload, and its ciphertexts loaded (an encrypted one) until the round takes them. */
 export interface AdmittedUpdate {
@@ -72,6 +76,11 @@ export class RoundAggregation {
         effect.privacy,
         global,
       )
+      if (begun && 'refused' in begun) {
+        // Never a plaintext round in its place: the round takes nothing (see `refusal`).
+        this.#open = { kind: 'refused', reason: begun.refused }
+        return null
+      }
       if (begun) {
         this.#open = { kind: 'encrypted', aggregator: begun.aggregator }
         return begun.message
@@ -102,6 +111,8 @@ export class RoundAggregation {
     globalVersion: string,
   ): Result<AdmittedUpdate> {
     const ofThisRound = running && running.number === claims.round ? this.#open : null
+    if (ofThisRound?.kind === 'refused')
+      return fail('invalid-state', `round ${claims.round} takes no updates: ${ofThisRound.reason}`)
     if (payload.kind === 'plain' && ofThisRound?.kind === 'encrypted')
       return fail('invalid-state', `round ${claims.round} is encrypted: send client:encrypted-update`)
     if (payload.kind === 'encrypted' && ofThisRound?.kind !== 'encrypted')
@@ -126,6 +137,7 @@ export class RoundAggregation {
   add(effect: Extract<Effect, { type: 'accumulate' }>, update: AdmittedUpdate | undefined): Result<null> {
     const open = this.#open
     if (!open || !update) throw new Error(`round ${effect.round}: an update was counted with no round open`)
+    if (open.kind === 'refused') return fail('invalid-state', `round ${effect.round}: ${open.reason}`)
     if (open.kind === 'plain' && update.payload.kind === 'plain')
       return open.aggregator.add({ id: effect.id, weight: effect.weight, payload: update.payload.delta })
     if (open.kind === 'encrypted' && update.loaded) {
@@ -145,6 +157,7 @@ export class RoundAggregation {
     const open = this.#open
     this.#open = null
     if (!open) throw new Error(`round ${round.round} completed with no round open`)
+    if (open.kind === 'refused') return fail('invalid-state', `round ${round.round}: ${open.reason}`)
     const closed = open.aggregator.close()
     if (!closed.ok) {
       this.encryption.discard()
@@ -155,15 +168,19 @@ export class RoundAggregation {
       const weights = applyDelta(global.weights, step)
       if (firstNonFinite(weights) !== -1) return fail('non-finite', 'the aggregate is not finite')
       this.#lastStep = step
+      const model = clearModel(modelRound, weights)
       return ok({
         kind: 'plain',
-        model: { round: modelRound, version: modelVersion(modelRound, weights), weights },
-        modelBefore: weightsDigest(global.weights),
-        modelAfter: weightsDigest(weights),
+        model,
+        modelBefore: global.digest,
+        modelAfter: model.digest,
         verdicts: closed.value.verdicts,
         ...(closed.value.note ? { note: closed.value.note } : {}),
       })
     }
+    // Under encryption the coordinator keeps the last model it held in the clear (what a late tab replays from).
+    const base = this.encryption.base!.weights
+    const baseDigest = base === global.weights ? global.digest : weightsDigest(base)
     const sum = this.encryption.release(
       modelRound,
       global.version,
@@ -173,14 +190,19 @@ export class RoundAggregation {
     )
     return ok({
       kind: 'encrypted',
-      model: { round: modelRound, version: sum.message.version, weights: this.encryption.base!.weights },
+      model: { round: modelRound, version: sum.message.version, weights: base, digest: baseDigest },
       sum,
     })
   }
 
+  /** Why the open round takes no updates (an encrypted plan refused), or null. */
+  get refusal(): string | null {
+    return this.#open?.kind === 'refused' ? this.#open.reason : null
+  }
+
   /** Drops the open round (abandoned, reset, or replaced by a new one). */
   discard(): void {
-    this.#open?.aggregator.discard()
+    if (this.#open?.kind !== 'refused') this.#open?.aggregator.discard()
     this.#open = null
     this.encryption.discard()
   }

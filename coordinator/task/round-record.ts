@@ -1,6 +1,12 @@
 import type { UpdateVerdict } from '../../shared/aggregation/round-aggregator'
 import type { RoundRecord } from '../../shared/protocol'
-import type { ClientId, Effect, ParticipantReport, RoundPrivacy } from '../../shared/rounds/state'
+import type {
+  ClientId,
+  Effect,
+  ParticipantReport,
+  RefusedUpdate,
+  RoundPrivacy,
+} from '../../shared/rounds/state'
 import type { AggregatedRound } from './federation-ports'
 import type { ReleasedRound } from './round-aggregation'
 
@@ -15,6 +21,7 @@ export function trainingSummary(reports: ReadonlyMap<ClientId, ParticipantReport
   let accuracy = 0
   let examples = 0
   for (const r of reports.values()) {
+    if (r.loss === null || r.accuracy === null) continue
     loss += r.loss * r.examples
     accuracy += r.accuracy * r.examples
     examples += r.examples
@@ -49,6 +56,25 @@ export function chainParticipants(
       ...(verdict.score === undefined ? {} : { score: verdict.score }),
     }
   })
+}
+
+/**
+ * The round's signed updates the gateway refused as broken (`RefusedUpdate`): rejected participants with their
+ * reason, weight 0, paid nothing; a staked one is slashed by the training contract.
+ */
+export function refusedParticipants(
+  refused: ReadonlyMap<ClientId, RefusedUpdate>,
+): AggregatedRound['participants'][number][] {
+  return [...refused].map(([clientId, r]) => ({
+    clientId,
+    address: r.address,
+    updateHash: r.updateHash,
+    examples: r.examples,
+    verdict: 'rejected' as const,
+    reason: r.reason,
+    weight: 0,
+    score: 0,
+  }))
 }
 
 /** What the chain records of a round's privacy. */
@@ -89,14 +115,18 @@ export function releaseRecords(
   taskId: string,
   round: Completed,
   released: ReleasedRound,
-  settings: { readonly rewardPerExample: number; readonly delta: number },
+  settings: { readonly rewardPerExample: number; readonly delta: number; readonly run: number },
   now: number,
 ): { aggregated: AggregatedRound; record: RoundRecord; note: string } {
   const { round: modelRound, version } = released.model
   const common = {
     taskId,
+    run: settings.run,
     round: modelRound,
-    participants: chainParticipants(round.reports, released.kind === 'plain' ? released.verdicts : null),
+    participants: [
+      ...chainParticipants(round.reports, released.kind === 'plain' ? released.verdicts : null),
+      ...refusedParticipants(round.refused),
+    ],
     metrics: trainingSummary(round.reports),
     rewardPerExample: settings.rewardPerExample,
     privacy: privacyRecord(round.privacy, round.epsilonAfter, settings.delta),
@@ -108,7 +138,7 @@ export function releaseRecords(
       aggregated: { ...common, modelBefore, modelAfter, weights: model.weights, homomorphic: false },
       record: {
         ...roundRecord(round, modelRound, version, now, null),
-        verdicts: verdictTexts(released.verdicts, round.reports),
+        verdicts: verdictTexts(released.verdicts, round.reports, round.refused),
       },
       note: `round ${round.round} aggregated from ${from}: model ${version}`,
     }
@@ -141,8 +171,10 @@ const short = (x: number): string => Number(x.toPrecision(3)).toString()
 export function verdictTexts(
   verdicts: ReadonlyMap<ClientId, UpdateVerdict>,
   reports: ReadonlyMap<ClientId, ParticipantReport>,
+  refused: ReadonlyMap<ClientId, RefusedUpdate> = new Map(),
 ): Record<string, string> {
   const out: Record<string, string> = {}
+  for (const [id, r] of refused) out[id] = `rejected: ${r.reason}`
   for (const [id, v] of verdicts) {
     if (!v.counted) {
       out[id] = v.cause === 'not-selected' ? 'not selected by Krum' : 'left out: over the norm bound'

@@ -12,6 +12,9 @@ export function taskStateOf(state: RoundState, keyId: string | null): TaskStateM
       mode: privacy.mode,
       exampleLevel: privacy.exampleLevel.enabled,
       epsilonBudget: privacy.epsilonBudget,
+      noiseMultiplier: privacy.noiseMultiplier,
+      delta: privacy.delta,
+      exampleNoiseMultiplier: privacy.exampleLevel.noiseMultiplier,
     },
   }
 }

@@ -1,6 +1,6 @@
-import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import canonicalize from 'canonicalize'
+import { sha256 } from '../crypto/sha256'
 
 /** JSON values the chain stores: no undefined, no functions, finite numbers only. */
 export type Json = null | boolean | number | string | readonly Json[] | { readonly [key: string]: Json }

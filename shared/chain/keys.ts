@@ -1,6 +1,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js'
-import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import { getPublicKey, sign as signBytes, verify } from '../crypto/ed25519'
+import { sha256 } from '../crypto/sha256'
 
 /** An account's address: "px" and the first 20 bytes of SHA-256 of its Ed25519 public key, hex. */
 export type Address = string
@@ -22,19 +23,19 @@ export function generateKeyPair(): KeyPair {
 }
 
 export function keyPairFromSecret(secretKey: string): KeyPair {
-  const publicKey = bytesToHex(ed25519.getPublicKey(hexToBytes(secretKey)))
+  const publicKey = bytesToHex(getPublicKey(hexToBytes(secretKey)))
   return { secretKey, publicKey, address: addressOf(publicKey) }
 }
 
-/** Ed25519 signature (RFC 8032) of `message`, hex. */
+/** Ed25519 signature (RFC 8032) of `message`, hex (`crypto/ed25519.ts`: native in Node, pure JS elsewhere). */
 export function sign(message: Uint8Array, secretKey: string): string {
-  return bytesToHex(ed25519.sign(message, hexToBytes(secretKey)))
+  return bytesToHex(signBytes(message, hexToBytes(secretKey)))
 }
 
 /** Whether `signature` is a valid Ed25519 signature of `message` by `publicKey`; false for malformed input. */
 export function verifySignature(signature: string, message: Uint8Array, publicKey: string): boolean {
   try {
-    return ed25519.verify(hexToBytes(signature), message, hexToBytes(publicKey))
+    return verify(hexToBytes(signature), message, hexToBytes(publicKey))
   } catch {
     return false
   }

@@ -1,5 +1,5 @@
-import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import { sha256 } from '../crypto/sha256'
 
 /**
  * Merkle tree hashes as in RFC 6962 (Certificate Transparency), Sec. 2.1: leaves hashed as SHA-256(0x00 || data),

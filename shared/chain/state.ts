@@ -94,6 +94,8 @@ export interface TrainingRound {
   readonly round: number
   /** The new model's round in the coordinator's run. */
   readonly modelRound: number
+  /** The run it belongs to (a reset starts a new run, whose rounds count from 1); absent on records from before runs. */
+  readonly run?: number
   readonly modelBefore: string
   readonly modelAfter: string
   readonly participants: readonly RoundParticipant[]

@@ -1,5 +1,5 @@
-import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
+import { sha256 } from '../crypto/sha256'
 import { canonicalBytes } from './encoding'
 import { type KeyPair, sign, verifySignature } from './keys'
 

@@ -41,7 +41,8 @@ export function weightsFromWords(decrypted: ArrayLike<number>): Float32Array {
 
 /**
  * Largest difference a CKKS checkpoint may show from a verifier's own model: each tab floods its decryptions with
- * its own noise (std 2^-26, rounded to 2^-24, `ckks-release.ts`), so honest models drift apart by far less.
+ * its own noise (std 2^-18 sqrt(k) on a sum of k updates, rounded to 2^-24, `ckks-release.ts`): about 1e-6 per
+ * coordinate and round on an average of 10 unit-weight updates, so honest models drift apart by far less.
  */
 export const CKKS_CHECKPOINT_TOLERANCE = 1e-3
 

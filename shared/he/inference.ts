@@ -2,7 +2,12 @@ import type { HeContext } from './context'
 import { HeError } from './errors'
 import type { HeKeySet } from './keys'
 import { sealCall } from './seal'
-import { encryptedSigmoid, SIGMOID_APPROXIMATIONS, type SigmoidApproximation } from './sigmoid'
+import {
+  approximateSigmoid,
+  encryptedSigmoid,
+  SIGMOID_APPROXIMATIONS,
+  type SigmoidApproximation,
+} from './sigmoid'
 import { addPlain, EncryptedVector, multiplyPlain } from './vector'
 
 /**
@@ -23,6 +28,44 @@ export function sigmoidOutOfRange(
 ): { range: readonly [number, number] } | null {
   const [low, high] = SIGMOID_APPROXIMATIONS[approximation].range
   return logit !== null && (logit < low || logit > high) ? { range: [low, high] } : null
+}
+
+/**
+ * The values the polynomial takes while the logit stays in its fitted range: the cubic at the range's ends and at
+ * its turning points +-sqrt(-c1 / (3 c3)) where those lie inside (cubic-8: about [-0.061, 1.061]).
+ */
+export function sigmoidImage(
+  approximation: SigmoidApproximation = INFERENCE_SIGMOID,
+): readonly [number, number] {
+  const { c1, c3, range } = SIGMOID_APPROXIMATIONS[approximation]
+  const turn = Math.sqrt(-c1 / (3 * c3))
+  const points = [range[0], range[1], ...(turn < range[1] ? [turn, -turn] : [])]
+  const values = points.map((x) => approximateSigmoid(x, approximation))
+  return [Math.min(...values), Math.max(...values)]
+}
+
+/** Slack for the CKKS error of a decrypted prediction (about 1e-6 at ckks-8192-depth3), well above it. */
+const DECRYPTION_SLACK = 1e-3
+
+/**
+ * A warning for a private prediction, for the caller to show beside it, or null. With the logit known (the tab holds
+ * the model): whether it left the polynomial's fitted range. Without it (only the decrypted value): a value the
+ * polynomial cannot reach with the logit in range proves the logit left it. Inside that image nothing can be
+ * concluded from the value alone, so no warning is a weaker statement without the logit.
+ */
+export function predictionWarning(
+  decrypted: number,
+  logit: number | null,
+  approximation: SigmoidApproximation = INFERENCE_SIGMOID,
+): string | null {
+  const [low, high] = SIGMOID_APPROXIMATIONS[approximation].range
+  const outside = sigmoidOutOfRange(logit, approximation)
+  if (outside)
+    return `the logit ${logit} is outside [${low}, ${high}], where the ${approximation} polynomial stands for the sigmoid: the value is not a probability`
+  const [min, max] = sigmoidImage(approximation)
+  if (logit === null && (decrypted < min - DECRYPTION_SLACK || decrypted > max + DECRYPTION_SLACK))
+    return `the decrypted value ${decrypted.toPrecision(4)} is outside [${min.toFixed(3)}, ${max.toFixed(3)}], all the ${approximation} polynomial gives for logits in [${low}, ${high}]: the logit left that range and the value is not a probability`
+  return null
 }
 
 /** Rotation steps the rotate-and-sum of `features` values needs: powers of two below the padded length. */

@@ -1,5 +1,5 @@
-import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
+import { sha256Parts } from '../crypto/sha256'
 import type { HeContext } from './context'
 import { HeError } from './errors'
 import { sealCall } from './seal'
@@ -66,9 +66,7 @@ export function deserializeVector(ctx: HeContext, bytes: EncryptedVectorBytes): 
 
 /** SHA-256 over ciphertexts in order, hex: what an encrypted update is signed and recorded by. */
 export function ciphertextsHash(ciphertexts: readonly Uint8Array[]): string {
-  const hash = sha256.create()
-  for (const c of ciphertexts) hash.update(c)
-  return bytesToHex(hash.digest())
+  return bytesToHex(sha256Parts(ciphertexts))
 }
 
 /** The version of a model reached by an encrypted aggregate: e.g. "r3-he1f2e3d4c5b": round 3, the sum's hash. */

@@ -12,7 +12,14 @@ export function copyColumns(schema: TaskSchema): ColumnPrivacy[] {
       switch (c.type) {
         case 'numeric':
         case 'integer':
-          return { column: c.name, kind: 'numeric', sensitivity: c.max - c.min, mechanism: 'laplace' }
+          return {
+            column: c.name,
+            kind: 'numeric',
+            lower: c.min,
+            upper: c.max,
+            mechanism: 'laplace',
+            integer: c.type === 'integer',
+          }
         case 'boolean':
           return { column: c.name, kind: 'categorical', categories: ['0', '1'] }
         default:
@@ -25,8 +32,10 @@ export function copyColumns(schema: TaskSchema): ColumnPrivacy[] {
 
 /**
  * The anonymized copy a buyer receives: every row perturbed on its own (local DP at `epsilon` per row, split over
- * the columns): Laplace noise scaled to each numeric column's declared range, randomized response for booleans,
- * categories and the label. Made in the provider's tab; only its sealed bytes travel.
+ * the columns): each numeric value clamped to its column's declared range, rounded to the column's grid (1 for
+ * integer columns, a power of two near range / 1024 otherwise) and given discrete Laplace noise scaled to the range
+ * (`privatizeDataFrame`, Canonne, Kamath and Steinke 2020); randomized response for booleans, categories and the
+ * label. Made in the provider's tab; only its sealed bytes travel.
  */
 export function anonymizedCopy(
   frame: DataFrame,

@@ -1,4 +1,5 @@
-import { laplaceScale } from '../privacy/calibration'
+import { columnGrid, columnNoise } from '../privacy/dataframe'
+import { noiseHalfWidth, noiseMeanAbs, noiseParameter, noiseStd } from '../privacy/discrete/grid-noise'
 import type { TaskSchema } from '../tasks/schema'
 import { copyColumns } from './anonymized-copy'
 
@@ -6,15 +7,23 @@ import { copyColumns } from './anonymized-copy'
 export interface NumericColumnNoise {
   readonly column: string
   readonly kind: 'numeric'
-  /** Laplace scale b = range / (epsilon / columns): every value of the column gets its own Laplace(b) draw. */
+  /**
+   * Scale of the discrete Laplace noise, in the column's units: g * t with t = (range / g) / (epsilon / columns)
+   * grid steps (rounded up to 2^-16 of a step). Every value of the column gets its own draw.
+   */
   readonly scale: number
-  /** Standard deviation of a value's noise, b * sqrt(2). */
+  /** The grid the copy's values lie on: 1 for integer columns, a power of two near range / 1024 otherwise. */
+  readonly granularity: number
+  /** Standard deviation of a value's noise (about b * sqrt(2); exactly g sqrt(2q) / (1 - q), q = e^(-1/t)). */
   readonly noiseStd: number
-  /** Mean absolute error of a value, E|L| = b. */
+  /** Mean absolute noise of a value (about b; exactly g 2q / (1 - q^2)). */
   readonly meanAbsError: number
-  /** Half-width of the band 95% of values fall in around their truth, b ln 20 (P(|L| > t) = e^(-t/b)). */
+  /**
+   * Half-width of a band that holds a value's error (noise, plus at most g / 2 of rounding to the grid) with
+   * probability at least 95%: the exact discrete tail, P(|Z| > k) = 2 q^(k+1) / (1 + q) <= 5%.
+   */
   readonly error95: number
-  /** The declared range the noise is scaled to. */
+  /** The declared range the noise is scaled to; values are clamped into it first. */
   readonly min: number
   readonly max: number
 }
@@ -47,26 +56,24 @@ export interface CopyNoise {
 export function perRowCopyNoise(schema: TaskSchema, epsilon: number): CopyNoise {
   const specs = copyColumns(schema)
   const perColumnEpsilon = epsilon / specs.length
-  const ranges = new Map(
-    schema.features.flatMap((f) =>
-      f.type === 'numeric' || f.type === 'integer' ? [[f.name, { min: f.min, max: f.max }] as const] : [],
-    ),
-  )
   const columns = specs.map((spec): ColumnNoise => {
     if (spec.kind === 'numeric') {
       if (spec.mechanism !== 'laplace')
         throw new Error(`${spec.column}: per-row copies use Laplace noise only`)
-      const b = laplaceScale(spec.sensitivity, perColumnEpsilon)
-      const range = ranges.get(spec.column)!
+      const noise = columnNoise(spec, perColumnEpsilon, 0)
+      const { granularity, lower, upper } = columnGrid(spec)
+      // Integer values on a grid of 1 are not moved by rounding; otherwise rounding adds at most g / 2.
+      const rounding = spec.integer && granularity === 1 ? 0 : granularity / 2
       return {
         column: spec.column,
         kind: 'numeric',
-        scale: b,
-        noiseStd: b * Math.SQRT2,
-        meanAbsError: b,
-        error95: b * Math.log(20),
-        min: range.min,
-        max: range.max,
+        scale: granularity * noiseParameter(noise),
+        granularity,
+        noiseStd: noiseStd(noise),
+        meanAbsError: noiseMeanAbs(noise),
+        error95: noiseHalfWidth(noise, 0.05) + rounding,
+        min: lower,
+        max: upper,
       }
     }
     const k = spec.categories.length

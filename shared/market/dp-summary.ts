@@ -76,12 +76,12 @@ export function dpSummary(
       countScale: scale,
       histogram: c.values.map((value) => {
         const n = counts.get(value) ?? 0
-        const i = laplaceInterval(n, scale, SUMMARY_CONFIDENCE)
+        const i = laplaceInterval(n, scale, SUMMARY_CONFIDENCE, 1)
         return { value, count: n, low: Math.max(0, i.low), high: i.high }
       }),
     })
   }
-  const rows = laplaceInterval(count.value, count.scale, SUMMARY_CONFIDENCE)
+  const rows = laplaceInterval(count.value, count.scale, SUMMARY_CONFIDENCE, count.granularity)
   return {
     epsilon,
     rows: Math.max(0, Math.round(count.value)),

@@ -44,6 +44,18 @@ export interface MarketStatistics {
 }
 
 const dayOf = (timestamp: number): string => new Date(timestamp).toISOString().slice(0, 10)
+const DAY_MS = 86_400_000
+/** The volume chart spans at least this many days (ending on the last purchase's), days without trades at 0. */
+export const DAILY_WINDOW = 7
+
+/** Every day from `first` to `last` (UTC dates), and at least `DAILY_WINDOW` days ending on `last`. */
+function dayRange(first: string, last: string): string[] {
+  const end = Date.parse(last)
+  const start = Math.min(Date.parse(first), end - (DAILY_WINDOW - 1) * DAY_MS)
+  const days: string[] = []
+  for (let t = start; t <= end; t += DAY_MS) days.push(dayOf(t))
+  return days
+}
 
 /** Every figure comes from market records on the chain, each of which names the transaction that made it. */
 export function marketStatistics(state: ChainState, top = 5): MarketStatistics {
@@ -74,7 +86,7 @@ export function marketStatistics(state: ChainState, top = 5): MarketStatistics {
       volume: purchases.reduce((s, p) => s + p.price, 0),
       ratings: market.ratings.length,
     },
-    daily: [...daily].sort(([a], [b]) => a.localeCompare(b)).map(([day, d]) => ({ day, ...d })),
+    daily: dailySeries(daily),
     priceTrends: [...trends].map(([category, byDay]) => ({
       category,
       points: [...byDay]
@@ -102,4 +114,16 @@ export function marketStatistics(state: ChainState, top = 5): MarketStatistics {
       .sort((a, b) => b.revenue - a.revenue || b.reputation.score - a.reputation.score)
       .slice(0, top),
   }
+}
+
+/** Purchases and volume per day, with the days between (and up to `DAILY_WINDOW` before) at 0: a time axis. */
+function dailySeries(
+  daily: ReadonlyMap<string, { transactions: number; volume: number }>,
+): MarketStatistics['daily'] {
+  const days = [...daily.keys()].sort()
+  if (days.length === 0) return []
+  return dayRange(days[0]!, days.at(-1)!).map((day) => ({
+    day,
+    ...(daily.get(day) ?? { transactions: 0, volume: 0 }),
+  }))
 }

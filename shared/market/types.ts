@@ -112,8 +112,11 @@ export interface Listing {
   readonly tags: readonly string[]
   /** Columns, ranges and label: what a buyer's training task reads and what the copy holds. */
   readonly schema: TaskSchema
-  /** Rows as the provider declares them (the summary's DP count is the checked figure). */
-  readonly rows: number
+  /**
+   * Rows as the provider declared them, on listings from before the epsilon ledger only: the exact count is no longer
+   * published (the summary's DP count stands for it).
+   */
+  readonly rows?: number
   readonly licence: string
   /** Prices in whole tokens; null where that kind is not for sale. */
   readonly copyPrice: number | null
@@ -125,11 +128,37 @@ export interface Listing {
   readonly summary: DpSummary
   /** Each kind of copy's utility (listings made before it have none). */
   readonly utility?: CopyUtility
+  /**
+   * The epsilon the provider allows every release of these rows together (`shared/market/epsilon-ledger.ts`).
+   * Absent on listings from before the ledger: those are sold as they were, uncharged.
+   */
+  readonly epsilonBudget?: number
+  /** Example-level epsilon of one bought training run (DP-SGD in the provider's tab); with a budget and training. */
+  readonly trainingEpsilon?: number
+  /** What the budget paid for, in order (the summary first); absent without a budget. */
+  readonly epsilonCharges?: readonly EpsilonCharge[]
   readonly status: 'listed' | 'delisted'
   readonly listedAt: number
   readonly txId: string
   readonly purchases: number
   readonly revenue: number
+}
+
+/**
+ * One release charged to a listing's budget: its DP summary, one anonymized copy of a kind at an epsilon (resold to
+ * every buyer of that kind: charged once), or one training run.
+ */
+export interface EpsilonCharge {
+  readonly what: 'statistics' | 'copy' | 'training'
+  readonly epsilon: number
+  /** The transaction that charged it. */
+  readonly txId: string
+  /** Copies: the kind of copy. */
+  readonly copyKind?: CopyKind
+  /** Copies and training: the sale that charged it (a copy's first sale). */
+  readonly purchaseId?: string
+  /** Copies, once delivered: SHA-256 of the copy's CSV; every sale of this copy delivers these bytes. */
+  readonly copyHash?: string
 }
 
 export type PurchaseStatus = 'pending' | 'delivered' | 'training' | 'completed' | 'cancelled'
@@ -142,6 +171,12 @@ export interface Purchase {
   readonly kind: SaleKind
   /** Copies: the kind the buyer chose; absent on purchases made before synthetic copies (then per-row). */
   readonly copyKind?: CopyKind
+  /** Copies of budgeted listings: the copy's epsilon (its kind and epsilon name the copy resold). */
+  readonly copyEpsilon?: number
+  /** Sales of budgeted listings: the epsilon this sale charged (0: a copy already charged, resold). */
+  readonly epsilonCharged?: number
+  /** Copies of budgeted listings, once delivered: SHA-256 of the copy's CSV (the buyer checks the opened copy). */
+  readonly copyHash?: string
   readonly price: number
   /** Tokens held until delivery (copies) or until training starts (then in the task's escrow). */
   readonly escrow: number

@@ -1,5 +1,5 @@
-import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
+import { sha256 } from '../crypto/sha256'
 
 /** A model version names the round that produced the weights and a digest of their bytes. */
 export type ModelVersion = string
@@ -11,5 +11,19 @@ export function weightsDigest(weights: Float32Array): string {
 
 /** e.g. "r3-1f2e3d4c5b6a": round 3, first 12 hex digits of the weights' SHA-256. */
 export function modelVersion(round: number, weights: Float32Array): ModelVersion {
-  return `r${round}-${weightsDigest(weights).slice(0, 12)}`
+  return versionOf(round, weightsDigest(weights))
+}
+
+/** `modelVersion` from a digest already computed (`weightsDigest`): a model is hashed once per version. */
+export function versionOf(round: number, digest: string): ModelVersion {
+  return `r${round}-${digest.slice(0, 12)}`
+}
+
+/** A model in the clear with its version and digest, the weights hashed once. */
+export function clearModel(
+  round: number,
+  weights: Float32Array,
+): { round: number; version: ModelVersion; weights: Float32Array; digest: string } {
+  const digest = weightsDigest(weights)
+  return { round, version: versionOf(round, digest), weights, digest }
 }

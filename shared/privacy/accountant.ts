@@ -12,6 +12,16 @@
  *   or the classic eps = min rdp(alpha) - ln(delta) / (alpha - 1) (Mironov 2017, Prop. 3), always larger.
  *
  * The values in shared/reference/privacy.md (Opacus, Abadi et al. 2016) are reproduced by the tests.
+ *
+ * Every entry point validates all its inputs before any shortcut (steps 0 spends nothing, but only once the rest
+ * is known to be valid), and names the bad field.
+ *
+ * Discrete Gaussian: N_Z(0, sigma^2) added to an integer-valued query of sensitivity Delta has Renyi divergence at
+ * most alpha Delta^2 / (2 sigma^2) at every order, the continuous Gaussian's bound (Canonne, Kamath and Steinke
+ * 2020, Theorem 4: it is (Delta^2 / 2 sigma^2)-zCDP). So the q = 1 bound here, its composition over steps and
+ * both conversions hold for it unchanged. The subsampled bound (q < 1) is Mironov, Talwar and Zhang's analysis of
+ * the continuous mixture and is claimed here for the continuous Gaussian only: DP-SGD and DP-FedAvg updates,
+ * which stay continuous (see client/training/dp-sgd.ts).
  */
 import {
   PrivacyParameterError,
@@ -90,15 +100,32 @@ export interface GaussianSteps {
   readonly steps: number
 }
 
-/** RDP over `orders` of `steps` compositions of the sampled Gaussian mechanism. */
+/** Orders: a non-empty list of finite numbers above 1 (an empty list would make every epsilon Infinity). */
+export function requireOrders(orders: readonly number[]): readonly number[] {
+  if (!Array.isArray(orders) || orders.length === 0)
+    throw new PrivacyParameterError('orders', 'list at least one order above 1')
+  for (const alpha of orders) {
+    if (typeof alpha !== 'number' || !(alpha > 1) || !Number.isFinite(alpha))
+      throw new PrivacyParameterError('orders', `each order must be a finite number above 1, got ${alpha}`)
+  }
+  return orders
+}
+
+function requireConversion(conversion: Conversion): Conversion {
+  if (conversion !== 'balle2020' && conversion !== 'classic')
+    throw new PrivacyParameterError(
+      'conversion',
+      `must be 'balle2020' or 'classic', got ${String(conversion)}`,
+    )
+  return conversion
+}
+
+/** RDP over `orders` of `steps` compositions of the sampled Gaussian mechanism (steps 0: all zeros). */
 export function computeRdp(mechanism: GaussianSteps, orders: readonly number[] = DEFAULT_ORDERS): number[] {
   const q = requireSampleRate(mechanism.sampleRate)
   const sigma = requirePositive(mechanism.noiseMultiplier, 'noiseMultiplier')
   const steps = requireSteps(mechanism.steps)
-  for (const alpha of orders) {
-    if (!(alpha > 1) || !Number.isFinite(alpha))
-      throw new PrivacyParameterError('orders', `each order must be a finite number above 1, got ${alpha}`)
-  }
+  requireOrders(orders)
   return orders.map((alpha) => rdpOfStep(q, sigma, alpha) * steps)
 }
 
@@ -121,6 +148,8 @@ export function rdpToEpsilon(
   conversion: Conversion = 'balle2020',
 ): { epsilon: number; order: number } {
   requireDelta(delta)
+  requireOrders(orders)
+  requireConversion(conversion)
   if (rdp.length !== orders.length)
     throw new PrivacyParameterError('orders', `${orders.length} orders for ${rdp.length} RDP values`)
   let best = { epsilon: Number.POSITIVE_INFINITY, order: Number.NaN }
@@ -143,17 +172,24 @@ export interface EpsilonQuery extends GaussianSteps {
 
 /**
  * (epsilon, delta) after `steps` steps of the Poisson-subsampled Gaussian mechanism. The entry point scripts call.
- * Opacus' default orders unless given; Balle et al. 2020 conversion unless `conversion: 'classic'`.
+ * Opacus' default orders unless given; Balle et al. 2020 conversion unless `conversion: 'classic'`. Every field is
+ * validated first; then 0 steps spend epsilon 0 (order NaN: no order was used).
  */
 export function computeEpsilon(query: EpsilonQuery): { epsilon: number; order: number } {
-  const orders = query.orders ?? DEFAULT_ORDERS
+  const orders = requireOrders(query.orders ?? DEFAULT_ORDERS)
+  requireSampleRate(query.sampleRate)
+  requirePositive(query.noiseMultiplier, 'noiseMultiplier')
+  requireSteps(query.steps)
+  requireDelta(query.delta)
+  requireConversion(query.conversion ?? 'balle2020')
   if (query.steps === 0) return { epsilon: 0, order: Number.NaN }
   return rdpToEpsilon(computeRdp(query, orders), orders, query.delta, query.conversion)
 }
 
 /**
  * The noise multiplier that spends at most `targetEpsilon` in `steps` steps, found by bisection as Opacus'
- * get_noise_multiplier does (epsilon within `tolerance` below the target), so published values match.
+ * get_noise_multiplier does (epsilon within `tolerance` below the target), so published values match. Refuses
+ * steps < 1 (no number of steps 0 can reach a target) and tolerance <= 0 up front, so it always ends.
  */
 export function noiseMultiplierFor(query: {
   targetEpsilon: number
@@ -164,7 +200,11 @@ export function noiseMultiplierFor(query: {
   tolerance?: number
 }): number {
   const target = requireEpsilon(query.targetEpsilon, 'targetEpsilon')
-  const tolerance = query.tolerance ?? 0.01
+  requireSampleRate(query.sampleRate)
+  requireSteps(query.steps, 'steps', 1)
+  requireDelta(query.delta)
+  if (query.orders) requireOrders(query.orders)
+  const tolerance = requirePositive(query.tolerance ?? 0.01, 'tolerance')
   const epsilonAt = (noiseMultiplier: number): number =>
     computeEpsilon({ ...query, noiseMultiplier, ...(query.orders ? { orders: query.orders } : {}) }).epsilon
   let low = 0
@@ -176,7 +216,8 @@ export function noiseMultiplierFor(query: {
     if (high > 1e6)
       throw new PrivacyParameterError('targetEpsilon', `${target} cannot be reached in ${query.steps} steps`)
   }
-  while (target - epsHigh > tolerance) {
+  // Bisection: ends within `tolerance`, or when [low, high] can shrink no further in doubles.
+  while (target - epsHigh > tolerance && high - low > Number.EPSILON * high) {
     const mid = (low + high) / 2
     const eps = epsilonAt(mid)
     if (eps < target) {

@@ -22,6 +22,11 @@ export function clipToNorm(values: Float32Array, clipNorm: number): { clipped: F
  * A DP update (DP-FedAvg, McMahan, Ramage, Talwar and Zhang 2018): clip the model delta to L2 norm `clipNorm`, then
  * add N(0, noiseStd^2) to every coordinate. `noiseStd` is the full z * S in local mode, or this client's share
  * z * S / sqrt(m) when m clients' noise adds up to z * S (distributed mode).
+ *
+ * The noise is the continuous Gaussian (the accountant's subsampled bound is proven for it), drawn in float64 and
+ * rounded with the update to float32, whose spacing is 2^29 times the float64 sample's: the gaps Mironov (2012)
+ * read in float64 Laplace outputs are filled by that rounding (and, under BFV, by the coarser fixed-point grid of
+ * `quantizeUpdate`). An argument, not a proof; released statistics and copies use the exact discrete samplers.
  */
 export function privatizeUpdate(
   delta: Float32Array,

@@ -3,7 +3,10 @@ import { PrivacyParameterError } from './parameters'
 /**
  * Confidence intervals for values released with Laplace noise, computed from the mechanism alone (the noise's scale
  * and the confidence wanted), never from the data, so publishing them costs no privacy (post-processing, Dwork and
- * Roth 2014, Prop. 2.1). They cover the noise only: the truth they bracket is the statistic of the clamped rows.
+ * Roth 2014, Prop. 2.1). They cover the noise only: the truth they bracket is the statistic of the clamped rows
+ * (rounded to the release's grid, statistics.ts). Releases on a grid of granularity g (discrete Laplace, Canonne,
+ * Kamath and Steinke 2020) use the exact discrete tail: the continuous formula would under-cover by up to a factor
+ * 2 / (1 + e^(-g/b)) in the failure probability.
  */
 export interface Interval {
   readonly low: number
@@ -17,16 +20,31 @@ function requireConfidence(confidence: number): number {
 }
 
 /**
- * Half-width t with P(|L| > t) = alpha for L ~ Laplace(0, b): the tail is P(|L| > t) = e^(-t/b), so
- * t = b ln(1 / alpha). Exact, not a bound.
+ * Half-width t with P(|L| > t) <= alpha. Continuous L ~ Laplace(0, b) (no granularity): P(|L| > t) = e^(-t/b), so
+ * t = b ln(1 / alpha), exact. Discrete L = g Z, Z ~ Lap_Z(b / g): P(|Z| > k) = 2 q^(k+1) / (1 + q) with
+ * q = e^(-g/b), and t = g k for the smallest such k: exact up to the discreteness (cover at least 1 - alpha).
  */
-export function laplaceHalfWidth(scale: number, alpha: number): number {
-  return scale * Math.log(1 / alpha)
+export function laplaceHalfWidth(scale: number, alpha: number, granularity?: number): number {
+  if (granularity === undefined) return scale * Math.log(1 / alpha)
+  const q = Math.exp(-granularity / scale)
+  const tail = (k: number) => (2 * q ** (k + 1)) / (1 + q)
+  let k = Math.max(0, Math.floor(Math.log((alpha * (1 + q)) / 2) / Math.log(q) - 1))
+  while (k > 0 && tail(k - 1) <= alpha) k--
+  while (tail(k) > alpha) k++
+  return granularity * k
 }
 
-/** An exact interval for one noisy value: value ± b ln(1 / (1 - confidence)); its cover is exactly `confidence`. */
-export function laplaceInterval(value: number, scale: number, confidence = 0.95): Interval {
-  const t = laplaceHalfWidth(scale, 1 - requireConfidence(confidence))
+/**
+ * An interval for one noisy value: value ± the half-width at failure probability 1 - confidence; its cover is
+ * exactly `confidence` for continuous noise and at least `confidence` on a grid of `granularity`.
+ */
+export function laplaceInterval(
+  value: number,
+  scale: number,
+  confidence = 0.95,
+  granularity?: number,
+): Interval {
+  const t = laplaceHalfWidth(scale, 1 - requireConfidence(confidence), granularity)
   return { low: value - t, high: value + t }
 }
 
@@ -41,18 +59,21 @@ const clampTo = (i: Interval, low: number, high: number): Interval => ({
   high: Math.max(low, Math.min(high, i.high)),
 })
 
-/** A released Laplace value: the noisy number and the scale of its noise. */
+/** A released Laplace value: the noisy number, the scale of its noise, and its grid when it is discrete. */
 export interface NoisyValue {
   readonly value: number
   readonly scale: number
+  readonly granularity?: number
 }
+
+const halfWidthOf = (v: NoisyValue, alpha: number): number => laplaceHalfWidth(v.scale, alpha, v.granularity)
 
 /**
  * The interval of a row count n >= 1 a ratio divides by, at failure probability `alpha`. The true count of a
  * non-empty dataset is at least 1, so the lower end never reaches 0 and the ratio stays bounded.
  */
 function countRange(count: NoisyValue, alpha: number): Interval {
-  const t = laplaceHalfWidth(count.scale, alpha)
+  const t = halfWidthOf(count, alpha)
   return { low: Math.max(1, count.value - t), high: Math.max(1, count.value + t) }
 }
 
@@ -60,7 +81,7 @@ function countRange(count: NoisyValue, alpha: number): Interval {
  * Interval for the mean of values clamped to [centre - h, centre + h], released as a noisy sum of the centred
  * values (S + L_S, L_S ~ Laplace(h / eps_S)) over a noisy count (n + L_n). The ratio's noise is not Laplace, so
  * its interval is propagated conservatively: each noise is bounded at failure probability (1 - confidence) / 2
- * (exact Laplace tails), and the mean S / n lies in the ratio of the two boxes whenever both hold, so by the union
+ * (exact Laplace tails, discrete on a grid), and the mean S / n lies in the ratio of the two boxes whenever both hold, so by the union
  * bound it is covered with probability at least `confidence`. The interval is cut to [-h, h] around the centre,
  * where the mean of clamped values always is.
  */
@@ -72,7 +93,7 @@ export function meanInterval(
   confidence = 0.95,
 ): Interval {
   const alpha = (1 - requireConfidence(confidence)) / 2
-  const t = laplaceHalfWidth(centredSum.scale, alpha)
+  const t = halfWidthOf(centredSum, alpha)
   const ratio = ratioRange(
     { low: centredSum.value - t, high: centredSum.value + t },
     countRange(count, alpha),
@@ -97,8 +118,8 @@ export function varianceInterval(
 ): Interval {
   const alpha = (1 - requireConfidence(confidence)) / 3
   const n = countRange(count, alpha)
-  const tS = laplaceHalfWidth(centredSum.scale, alpha)
-  const tQ = laplaceHalfWidth(centredSquares.scale, alpha)
+  const tS = halfWidthOf(centredSum, alpha)
+  const tQ = halfWidthOf(centredSquares, alpha)
   const h2 = halfRange * halfRange
   const r = clampTo(
     ratioRange({ low: centredSum.value - tS, high: centredSum.value + tS }, n),

@@ -2,12 +2,15 @@ import { type RandomSource, secureRandom } from '../random'
 import { requireNonNegative } from './parameters'
 
 /**
- * Noise for differential privacy, from crypto.getRandomValues by default (53-bit uniforms). The RNG is injectable
- * so tests can seed it; production code never passes one.
+ * Continuous noise, from crypto.getRandomValues by default (53-bit uniforms). The RNG is injectable so tests can
+ * seed it; production code never passes one.
  *
- * Caveat (Mironov 2012, "On significance of the least significant bits for differential privacy"): textbook
- * floating-point samplers leave gaps an attacker can in principle exploit; a discrete sampler (Canonne, Kamath and
- * Steinke 2020) closes them. Not done yet; the README lists it.
+ * Not for released values (Mironov 2012, "On significance of the least significant bits for differential
+ * privacy"): a float sample added to a value leaves gaps that rule inputs out (bench/mironov.ts measures it on the
+ * mechanism these functions used to drive). Released statistics and copies use the exact discrete samplers in
+ * ./discrete (Canonne, Kamath and Steinke 2020). The Gaussian here stays for model updates (DP-SGD, DP-FedAvg),
+ * where the noisy value is rounded to float32 or a fixed-point grid first (clipping.ts says why); `laplaceNoise` is
+ * kept for that bench and its tests.
  */
 
 /** One Laplace(0, scale) draw by the inverse CDF. */

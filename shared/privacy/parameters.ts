@@ -46,8 +46,12 @@ export function requireSampleRate(q: number, name = 'sampleRate'): number {
   return q
 }
 
-export function requireSteps(steps: number, name = 'steps'): number {
-  if (!Number.isInteger(steps) || steps < 0)
-    throw new PrivacyParameterError(name, `must be a non-negative integer, got ${steps}`)
+/** A count of steps: an integer >= `min` (0 where "nothing ran yet" is meaningful, 1 where a plan needs a step). */
+export function requireSteps(steps: number, name = 'steps', min: 0 | 1 = 0): number {
+  if (!Number.isInteger(steps) || steps < min)
+    throw new PrivacyParameterError(
+      name,
+      min === 0 ? `must be a non-negative integer, got ${steps}` : `must be an integer >= 1, got ${steps}`,
+    )
   return steps
 }

@@ -1,13 +1,18 @@
 import { type RandomSource, secureRandom } from '../random'
-import { laplaceScale } from './calibration'
 import { type Interval, meanInterval, varianceInterval } from './confidence'
-import { laplaceNoise } from './noise'
+import { defaultGranularity, gridIndex, gridMagnitude } from './discrete/grid'
+import { laplaceGridNoise, noiseParameter, releaseIndex } from './discrete/grid-noise'
+import { wordsFrom } from './discrete/random-source'
 import { PrivacyParameterError, requireEpsilon } from './parameters'
 
 /**
- * Private statistics with the Laplace mechanism (pure epsilon-DP; neighbouring datasets differ by adding or removing
- * one record). Values are clamped to [lower, upper] first, which bounds each record's influence: that bound is the
- * sensitivity. Each result says what it spent.
+ * Private statistics with the discrete Laplace mechanism (pure epsilon-DP; neighbouring datasets differ by adding
+ * or removing one record; Canonne, Kamath and Steinke 2020). Values are clamped to [lower, upper] first, which
+ * bounds each record's influence: that bound is the sensitivity. Counts are integers and get integer noise. Sums
+ * are taken on a grid (grid.ts): each clamped value is rounded to a multiple of a power-of-two granularity g, the
+ * integer grid indices are summed exactly, and the release is g * (sum of indices + Z), Z ~ Lap_Z(steps /
+ * epsilon) with `steps` the largest |index|. Rounding moves a sum of n values by at most n g / 2; with the default
+ * g (about range / 1024) that is far below the noise. Each result says what it spent.
  */
 export interface PrivateValue {
   readonly value: number
@@ -32,9 +37,13 @@ function requireBounds(bounds: Bounds): Bounds {
 
 const clamp = (v: number, b: Bounds): number => Math.min(b.upper, Math.max(b.lower, v))
 
-/** A value released with Laplace noise: what it cost and the scale b of its noise (for intervals). */
+/**
+ * A value released with discrete Laplace noise on a grid: what it cost, the scale b of its noise in the value's
+ * units (g times the integer noise's scale t) and the grid g (for exact intervals, confidence.ts).
+ */
 export interface LaplaceValue extends PrivateValue {
   readonly scale: number
+  readonly granularity: number
 }
 
 /** A released estimate with its noise scale and its interval at the confidence asked (from the mechanism only). */
@@ -44,27 +53,43 @@ export interface Estimate extends PrivateValue, Interval {
   readonly confidence: number
 }
 
-/** Number of records, plus Laplace(1 / epsilon). */
+/** Number of records, plus discrete Laplace noise of scale 1 / epsilon (an integer). */
 export function privateCount(
   count: number,
   epsilon: number,
   random: RandomSource = secureRandom,
 ): LaplaceValue {
-  const scale = laplaceScale(1, epsilon)
-  return { value: count + laplaceNoise(scale, random), scale, epsilon, delta: 0 }
+  if (!Number.isSafeInteger(count) || count < 0)
+    throw new PrivacyParameterError('count', `must be a whole number >= 0, got ${count}`)
+  const noise = laplaceGridNoise(1, epsilon)
+  return {
+    value: releaseIndex(count, noise, wordsFrom(random)),
+    scale: noiseParameter(noise),
+    granularity: 1,
+    epsilon,
+    delta: 0,
+  }
 }
 
-/** Sum of values clamped to the bounds; sensitivity max(|lower|, |upper|). */
+/**
+ * Sum of values clamped to the bounds, on a grid of granularity g (default: `defaultGranularity` of the bounds):
+ * sensitivity max(|round(lower / g)|, |round(upper / g)|) grid steps, about max(|lower|, |upper|) / g.
+ */
 export function privateSum(
   values: readonly number[],
   bounds: Bounds,
   epsilon: number,
   random: RandomSource = secureRandom,
+  granularity = defaultGranularity(bounds.lower, bounds.upper),
 ): LaplaceValue {
   requireBounds(bounds)
-  const scale = laplaceScale(Math.max(Math.abs(bounds.lower), Math.abs(bounds.upper)), epsilon)
-  const sum = values.reduce((s, v) => s + clamp(v, bounds), 0)
-  return { value: sum + laplaceNoise(scale, random), scale, epsilon, delta: 0 }
+  const noise = laplaceGridNoise(gridMagnitude(bounds.lower, bounds.upper, granularity), epsilon, granularity)
+  let indices = 0
+  for (const v of values) indices += gridIndex(v, bounds.lower, bounds.upper, granularity)
+  if (!Number.isSafeInteger(indices))
+    throw new PrivacyParameterError('granularity', `${granularity} makes the sum leave the safe integers`)
+  const scale = granularity * noiseParameter(noise)
+  return { value: releaseIndex(indices, noise, wordsFrom(random)), scale, granularity, epsilon, delta: 0 }
 }
 
 /**
@@ -204,9 +229,10 @@ export function privateStd(
 }
 
 /**
- * Counts per category, each plus Laplace(1 / epsilon): one record changes one count by one (L1 sensitivity 1), so
- * the whole histogram costs epsilon. Values outside `categories` are not counted. Counts are floored at 0, which
- * only moves them towards the truth (>= 0): `laplaceInterval(count, scale)` floored at 0 still covers it.
+ * Counts per category, each plus discrete Laplace noise of scale 1 / epsilon: one record changes one count by one
+ * (L1 sensitivity 1), so the whole histogram costs epsilon. Values outside `categories` are not counted. Counts are
+ * floored at 0, which only moves them towards the truth (>= 0): `laplaceInterval(count, scale, 0.95, 1)` floored
+ * at 0 still covers it.
  */
 export function privateHistogram(
   values: readonly string[],
@@ -214,9 +240,10 @@ export function privateHistogram(
   epsilon: number,
   random: RandomSource = secureRandom,
 ): { counts: Map<string, number>; scale: number; epsilon: number; delta: 0 } {
-  const scale = laplaceScale(1, epsilon)
+  const noise = laplaceGridNoise(1, epsilon)
+  const words = wordsFrom(random)
   const counts = new Map(categories.map((c) => [c, 0]))
   for (const v of values) if (counts.has(v)) counts.set(v, counts.get(v)! + 1)
-  for (const [c, n] of counts) counts.set(c, Math.max(0, n + laplaceNoise(scale, random)))
-  return { counts, scale, epsilon, delta: 0 }
+  for (const [c, n] of counts) counts.set(c, Math.max(0, releaseIndex(n, noise, words)))
+  return { counts, scale: noiseParameter(noise), epsilon, delta: 0 }
 }

@@ -1,6 +1,7 @@
 /** The chain as peers ask for it: accounts, blocks, inclusion proofs, the explorer's view and its verification. */
 import { z } from 'zod'
 import type { BlockHeader, InclusionProof } from '../chain/block'
+import type { StakeSummary, StakeView } from '../chain/contracts/stake'
 import type { TrainingRound } from '../chain/state'
 import { addressSchema, taskIdSchema, txIdSchema } from '../ids'
 
@@ -10,7 +11,8 @@ export interface TransactionReceipt {
   readonly block: number
 }
 
-export const accountRequestSchema = z.object({ address: addressSchema })
+/** An account, and with `taskId` its stake in that task (`AccountView.stake`). */
+export const accountRequestSchema = z.object({ address: addressSchema, taskId: taskIdSchema.optional() })
 export type AccountRequest = Readonly<z.infer<typeof accountRequestSchema>>
 
 export interface AccountView {
@@ -20,6 +22,8 @@ export interface AccountView {
   readonly nonce: number
   readonly faucetClaimed: boolean
   readonly faucetAmount: number
+  /** Asked with a task id that the chain knows: what the task asks and what this account locked in it. */
+  readonly stake?: StakeView
 }
 
 export const blockRequestSchema = z.object({ index: z.int().min(0) })
@@ -60,6 +64,10 @@ export interface ChainView {
     readonly name: string
     readonly escrow: number
     readonly rounds: number
+    /** What the task asks each participant to lock, and what its stakes came to; null when it asks none. */
+    readonly stake: StakeSummary | null
+    /** Ended on the chain (its stakes returned); nothing more is recorded in it. */
+    readonly finished: boolean
   }[]
 }
 

@@ -1,12 +1,13 @@
 /** The live coordinator page (its own namespace): snapshots out; watching, control, configuration, task creation in. */
 import { z } from 'zod'
 import type { Block } from '../chain/block'
+import type { Binary } from '../codec'
 import type { HePresetName } from '../he/parameters'
 import { taskIdSchema } from '../ids'
 import type { ModelVersion } from '../model/version'
 import { type PrivacyConfig, type TrainingConfig, trainingConfigPatchSchema } from '../rounds/config'
 import type { ClientId, ClientStatus, Phase } from '../rounds/state'
-import { csvTaskRequestSchema } from '../tasks/csv-task'
+import { csvTaskRequestSchema, taskStakeSchema } from '../tasks/csv-task'
 import type { TaskSchema } from '../tasks/schema'
 import type { Ack, EmptyRequest, Notice } from './base'
 import type {
@@ -19,7 +20,7 @@ import type {
 } from './chain'
 import type { GlobalMetrics } from './rounds'
 import type { DashboardStatisticsRequest, FederatedStatistics } from './statistics'
-import type { TaskSummary } from './tasks'
+import type { TaskInfo, TaskSummary } from './tasks'
 
 /** Namespace of the live coordinator page; training clients use the default namespace. */
 export const DASHBOARD_NAMESPACE = '/dashboard'
@@ -42,6 +43,7 @@ export const createTaskSchema = z.discriminatedUnion('source', [
     template: z.literal('demo-diabetes'),
     name: z.string().trim().min(1).max(100).optional(),
     model: z.enum(['mlp', 'logistic']),
+    stake: taskStakeSchema.optional(),
   }),
   csvTaskRequestSchema.extend({ source: z.literal('schema') }),
 ])
@@ -75,7 +77,10 @@ export interface RoundRecord {
   readonly trainLoss: number | null
   readonly trainAccuracy: number | null
   readonly evaluation: GlobalMetrics | null
-  /** Epsilon of the released models after this round (DP tasks), from the accountant; null without DP. */
+  /**
+   * Epsilon of the released models after this round (DP tasks), from the accountant, amplified by the sampling rate:
+   * against an observer who does not see participation; null without DP.
+   */
   readonly epsilon: number | null
   /** Under encryption: what the coordinator saw of the round (hashes and sizes, never values). */
   readonly encryption: {
@@ -85,7 +90,10 @@ export interface RoundRecord {
     readonly bytesIn: number
     readonly bytesOut: number
   } | null
-  /** Per tab (plaintext rounds): what the round's rule made of its update, e.g. "clipped 12.4 → 4.1 · score 0.31". */
+  /**
+   * Per tab (plaintext rounds): what the round's rule made of its update, e.g. "clipped 12.4 → 4.1 · score 0.31".
+   * Sent only to a page with the control token.
+   */
   readonly verdicts?: Readonly<Record<string, string>>
 }
 
@@ -93,6 +101,8 @@ export interface EventEntry {
   readonly at: number
   readonly level: Notice['level']
   readonly text: string
+  /** Names no tab and no per-tab count: shown to a page without the control token. Absent: token holders only. */
+  readonly public?: true
 }
 
 export interface DashboardSnapshot {
@@ -114,8 +124,17 @@ export interface DashboardSnapshot {
     readonly reported: number
     readonly dropped: number
   } | null
-  readonly clients: readonly ClientView[]
+  /**
+   * Each connected tab (who was sampled, its counts, metrics and epsilon); null on a page without the control token,
+   * which sees only per-round aggregates (`round`, `history`, `task.clients`).
+   */
+  readonly clients: readonly ClientView[] | null
+  /** The run this view's rounds belong to: 1, then one more after each reset (rounds count from 1 in each run). */
+  readonly run: number
+  /** This run's models, round 0 first. */
   readonly history: readonly RoundRecord[]
+  /** The last runs before this one (a reset keeps them apart), newest last, each with its own rounds. */
+  readonly earlierRuns: readonly { readonly run: number; readonly history: readonly RoundRecord[] }[]
   readonly abandoned: number
   readonly events: readonly EventEntry[]
   /** Blocks on the chain: the explorer refreshes when it grows. */
@@ -124,8 +143,18 @@ export interface DashboardSnapshot {
   readonly refusals: Readonly<Record<string, number>>
   /** The latest federated column statistics of a CSV task, if any were collected. */
   readonly statistics: FederatedStatistics | null
-  /** Where the task's privacy stands: the settings, the DP rounds run and the epsilon they spent. */
-  readonly privacy: PrivacyConfig & { readonly rounds: number; readonly epsilon: number }
+  /**
+   * Where the task's privacy stands: the settings, the DP rounds run and the epsilon they spent, by observer
+   * (`shared/privacy/participation.ts`): `epsilon` against one who sees only the released models (amplified by q);
+   * `publicEpsilon` against the public, who sees participation on the chain: the most-sampled participant's
+   * `maxParticipations` rounds at q = 1.
+   */
+  readonly privacy: PrivacyConfig & {
+    readonly rounds: number
+    readonly epsilon: number
+    readonly publicEpsilon: number
+    readonly maxParticipations: number
+  }
   /** Where encryption stands: the key in use (never the key itself), how many tabs hold it, encrypted rounds. */
   readonly encryption: {
     readonly mode: 'off' | 'bfv' | 'ckks'
@@ -159,6 +188,17 @@ export interface DashboardClientEvents {
   'dashboard:create-task': (request: CreateTaskRequest, ack: Ack<TaskSummary>) => void
   /** Asks the task's tabs for DP column statistics at this epsilon (per tab). */
   'dashboard:statistics': (request: DashboardStatisticsRequest, ack: Ack<string>) => void
+  /** The task's global model in the clear, to take home (control token; refused after an encrypted round). */
+  'dashboard:model': (request: WatchRequest, ack: Ack<ModelDownload>) => void
+}
+
+/** A task's global model as the coordinator holds it: its definition (model and schema), version and weights. */
+export interface ModelDownload {
+  readonly task: TaskInfo
+  readonly round: number
+  readonly version: string
+  /** Float32 little-endian, in the order `tfjs-model.ts` writes them. */
+  readonly weights: Binary
 }
 
 export interface DashboardServerEvents {

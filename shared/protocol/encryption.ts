@@ -1,6 +1,7 @@
 /** The wire of homomorphic encryption: the key protocol, encrypted updates and aggregates, private predictions. */
 import { z } from 'zod'
 import type { Binary } from '../codec'
+import type { SignedEnvelopeKey } from '../he/envelope-identity'
 import type { HePresetName } from '../he/parameters'
 import { keyIdSchema, sha256HexSchema, signatureHexSchema, taskIdSchema } from '../ids'
 import type { ModelVersion } from '../model/version'
@@ -14,7 +15,8 @@ export interface EncryptedUpdateMessage {
   readonly examples: number
   readonly keyId: string
   readonly ciphertexts: readonly Binary[]
-  readonly metrics: LocalTrainMetrics
+  /** Local training loss and accuracy; left out under DP (README, "What leaves a tab"). */
+  readonly metrics?: LocalTrainMetrics
   /** Coordinates the clamp changed (reported: the coordinator cannot see them). */
   readonly clamped: number
   /** Ed25519 signature of { taskId, round, updateHash = SHA-256 of the ciphertexts concatenated }. */
@@ -28,7 +30,7 @@ export const encryptedUpdateSchema = z.object({
   examples: z.int().min(1).max(1e9),
   keyId: keyIdSchema,
   ciphertexts: z.array(binarySchema).min(1).max(100_000),
-  metrics: localTrainMetricsSchema,
+  metrics: localTrainMetricsSchema.optional(),
   clamped: z.int().min(0).max(1e9),
   signature: signatureHexSchema,
 }) satisfies z.ZodType<EncryptedUpdateMessage>
@@ -122,6 +124,17 @@ export interface KeyShareMessage {
   readonly keyId: string
   readonly recipient: string
   readonly recipientKey: Binary
+  /** The account that signed `recipientKey` (it must be in the task's key set, `he:key-set`); no account: not sealed. */
+  readonly recipientAccount?: string
+}
+
+/**
+ * The task's envelope keys, each signed by its tab's account (`he/envelope-identity.ts`): sent to every tab with an
+ * envelope key when the set changes, before any `he:key-share` that needs the change. Tabs verify each entry and
+ * show the set's fingerprint.
+ */
+export interface EnvelopeKeySetMessage {
+  readonly keys: readonly SignedEnvelopeKey[]
 }
 
 /** A sealed key from another tab, relayed: open it, then say `client:he-key`. */

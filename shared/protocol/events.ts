@@ -14,6 +14,7 @@ import type {
   EncryptedAggregateMessage,
   EncryptedCheckpointMessage,
   EncryptedUpdateMessage,
+  EnvelopeKeySetMessage,
   HeEnvelopeRequest,
   HeKeyRequest,
   InferenceReply,
@@ -84,6 +85,8 @@ export interface ServerToClientEvents extends MarketServerEvents {
   'he:key-generate': (request: KeyGenerateMessage) => void
   /** Seal the secret key of `keyId` to `recipientKey` (its envelope key) and send it back with `client:he-envelope`. */
   'he:key-share': (request: KeyShareMessage) => void
+  /** The task's signed envelope keys changed: verify them, show their fingerprint (seal only to these). */
+  'he:key-set': (set: EnvelopeKeySetMessage) => void
   /** A sealed key from another tab, relayed: open it, then say `client:he-key`. */
   'he:key-envelope': (request: KeyEnvelopeDelivery) => void
   /** The encrypted sum of a round: decrypt, average, and move to the new global model. */

@@ -2,7 +2,7 @@
 import { z } from 'zod'
 import type { Binary } from '../codec'
 import { type IdentityProof, identityProofSchema } from '../identity/proof'
-import { publicKeyHexSchema, taskIdSchema } from '../ids'
+import { publicKeyHexSchema, signatureHexSchema, taskIdSchema } from '../ids'
 import type { ClientId } from '../rounds/state'
 import { binarySchema, PROTOCOL_VERSION } from './base'
 import type { GlobalModelMessage, TaskStateMessage } from './rounds'
@@ -20,6 +20,11 @@ export interface HelloRequest {
    * to it, and the coordinator relays bytes it cannot open.
    */
   readonly envelopeKey?: Binary
+  /**
+   * The account key's signature binding `envelopeKey` to this account and task (`he/envelope-identity.ts`): other
+   * tabs seal the HE secret key only to a signed key, so the coordinator cannot swap it for its own.
+   */
+  readonly envelopeSignature?: string
   /** The account key's signature of this connection's challenge for `taskId` (`client:challenge` first). */
   readonly proof: IdentityProof
 }
@@ -31,6 +36,7 @@ export const helloSchema = z.object({
   taskId: taskIdSchema,
   publicKey: publicKeyHexSchema,
   envelopeKey: binarySchema.optional(),
+  envelopeSignature: signatureHexSchema.optional(),
   proof: identityProofSchema,
 }) satisfies z.ZodType<HelloRequest>
 

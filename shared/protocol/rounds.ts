@@ -40,6 +40,13 @@ export interface TaskStateMessage {
     readonly mode: PrivacyConfig['mode']
     readonly exampleLevel: boolean
     readonly epsilonBudget: number
+    /**
+     * The numbers a tab holds the task to (`client/session/protection-floor.ts`): client-level noise multiplier,
+     * delta, DP-SGD noise multiplier. Optional (added later): a tab learns a missing one from its first round.
+     */
+    readonly noiseMultiplier?: number
+    readonly delta?: number
+    readonly exampleNoiseMultiplier?: number
   }
 }
 
@@ -61,7 +68,10 @@ export interface RoundPrivacyMessage extends RoundPrivacy {
   readonly noiseMultiplier: number
   readonly sampleRate: number
   readonly delta: number
-  /** Epsilon of the released models once this round is aggregated (central, Poisson-subsampled). */
+  /**
+   * Epsilon of the released models once this round is aggregated (central, Poisson-subsampled): it holds against an
+   * observer who does not see participation; the chain shows it, so against the public see `privacy/participation.ts`.
+   */
   readonly epsilonAfterRound: number
   readonly epsilonBudget: number
 }

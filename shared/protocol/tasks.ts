@@ -17,6 +17,17 @@ export interface TaskInfo {
   readonly dataset:
     | { readonly kind: 'demo-diabetes'; readonly seed: number }
     | { readonly kind: 'csv'; readonly schema: TaskSchema }
+  /** What a paid task asks each participant to lock before it joins (absent: nothing). */
+  readonly stake?: TaskStake
+}
+
+/**
+ * A stake (`training.stake` in the training contract): `tokens` locked while the task runs, returned when it ends;
+ * an update rejected as broken or out of bounds forfeits `slashPercent` of them (default 50) to the reward escrow.
+ */
+export interface TaskStake {
+  readonly tokens: number
+  readonly slashPercent?: number
 }
 
 /** The tab's share of a built-in dataset: which partition to generate. */
@@ -35,6 +46,8 @@ export interface TaskSummary {
   readonly parameters: number
   readonly clients: number
   readonly phase: Phase
+  /** The task's run (one more after each reset); `completedRounds` counts within it. */
+  readonly run: number
   readonly completedRounds: number
   readonly rounds: number
 }

@@ -14,6 +14,7 @@ export const localTrainMetricsSchema = z.object({
 })
 export type LocalTrainMetrics = Readonly<z.infer<typeof localTrainMetricsSchema>>
 
+/** Local training's progress; a tab training under DP sends none (its pace and loss would leak outside epsilon). */
 export const progressSchema = z.object({
   round: z.int().min(1),
   /** Share of this round's local training done, 0 to 1. */
@@ -31,7 +32,11 @@ export const updateSchema = z.object({
   examples: z.int().min(1).max(1e9),
   /** Local weights minus the global weights, float32, in `weightShapes` order. */
   delta: binarySchema,
-  metrics: localTrainMetricsSchema,
+  /**
+   * Loss and accuracy of local training on the tab's own rows, unnoised: left out under DP (client-level or
+   * DP-SGD), where they would leak outside epsilon (README, "What leaves a tab").
+   */
+  metrics: localTrainMetricsSchema.optional(),
   /** Ed25519 signature of { taskId, round, updateHash = SHA-256(delta bytes) } by the key given in hello. */
   signature: signatureHexSchema,
 })

@@ -1,3 +1,4 @@
+import type { RejectReason } from '../chain/state'
 import type { PrivacyLedger } from '../privacy/ledger'
 import type { ProtocolError, Result } from '../result'
 import type { TrainingConfig } from './config'
@@ -48,8 +49,24 @@ export interface ParticipantReport {
   readonly updateHash: string
   /** The account the update was signed with (the reward goes there, even if the tab leaves before the round ends). */
   readonly address: string
-  readonly loss: number
-  readonly accuracy: number
+  /** Its local training loss and accuracy; null when not sent (under DP a tab sends no training metrics). */
+  readonly loss: number | null
+  readonly accuracy: number | null
+}
+
+/**
+ * A selected client's update that was refused before it could count, for a reason that says the update itself was
+ * broken (the gateway checks length and finiteness after the sender's signature): it is recorded on the chain as
+ * rejected, which slashes a staked participant (`SLASHABLE_REASONS`), and the client sits out the rest of the round.
+ */
+export interface RefusedUpdate {
+  readonly reason: RejectReason
+  /** Examples the client declared when it became ready (the update's claim is not trusted). */
+  readonly examples: number
+  readonly updateHash: string
+  readonly address: string
+  /** What was wrong, as told to the client. */
+  readonly detail: string
 }
 
 /** Who holds the task's encryption key (tabs only): under encryption only they can take part in a round. */
@@ -74,8 +91,10 @@ export interface ActiveRound {
   readonly maxWeight: number
   /** Accepted updates, by client. */
   readonly reported: ReadonlyMap<ClientId, ParticipantReport>
-  /** Selected clients that left or missed the deadline, with the reason. */
+  /** Selected clients that left or missed the deadline, with the reason (a refused update's client too). */
   readonly dropped: ReadonlyMap<ClientId, string>
+  /** Signed updates refused as broken (`RefusedUpdate`), by client; each is also in `dropped`. */
+  readonly refused: ReadonlyMap<ClientId, RefusedUpdate>
 }
 
 export interface RoundOutcome {
@@ -94,9 +113,14 @@ export interface RoundState {
   readonly running: boolean
   /** A pause asked for during a round: the round finishes, the next does not start. */
   readonly pauseRequested: boolean
-  /** Aggregated rounds so far: the round number of the current global model. */
+  /**
+   * The run: 1 for a task's first, one more after each reset. Round numbers count within a run (a reset starts
+   * again at round 1), so every view and the chain name a round by (run, round).
+   */
+  readonly run: number
+  /** Aggregated rounds so far in this run: the round number of the current global model. */
   readonly completedRounds: number
-  /** Number the next round will get. Abandoned rounds use a number too, so numbers never repeat. */
+  /** Number the next round will get. Abandoned rounds use a number too, so numbers never repeat within a run. */
   readonly nextRound: number
   readonly round: ActiveRound | null
   readonly clients: ReadonlyMap<ClientId, ClientRecord>
@@ -117,6 +141,16 @@ export type Input =
   | { type: 'leave'; now: number; id: ClientId }
   | { type: 'progress'; now: number; id: ClientId; round: number; fraction: number }
   | ({ type: 'update'; now: number; id: ClientId; round: number } & Omit<ParticipantReport, 'weight'>)
+  /** A signed update from `id` that the gateway refused as broken (`RefusedUpdate`); `error` is told to the client. */
+  | ({ type: 'refused-update'; now: number; id: ClientId; round: number; error: ProtocolError } & Omit<
+      RefusedUpdate,
+      'examples' | 'detail'
+    >)
+  /**
+   * The coordinator cannot run the round that just started as planned (an encrypted round whose fixed-point plan
+   * does not fit): it is abandoned with `reason`, and training stops until started again (with other settings).
+   */
+  | { type: 'refuse-round'; now: number; round: number; reason: string }
   /** The key's custody changed (a key made, confirmed by a tab, lost with the tabs that held it, dropped). */
   | { type: 'key-custody'; now: number; keyId: string | null; holders: readonly ClientId[] }
   | { type: 'tick'; now: number }
@@ -151,6 +185,7 @@ export type Effect =
       participants: readonly ClientId[]
       examples: number
       reports: ReadonlyMap<ClientId, ParticipantReport>
+      refused: ReadonlyMap<ClientId, RefusedUpdate>
     }
   | { type: 'round-abandoned'; round: number; reason: string }
   | { type: 'training-finished'; completedRounds: number }
@@ -163,6 +198,7 @@ export function initialRoundState(config: TrainingConfig): RoundState {
     config,
     running: false,
     pauseRequested: false,
+    run: 1,
     completedRounds: 0,
     nextRound: 1,
     round: null,

@@ -85,6 +85,37 @@ function apply(state: RoundState, input: Input, effects: Effect[]): RoundState {
     }
     case 'update':
       return acceptUpdate(state, input, effects)
+    case 'refused-update':
+      return refuseUpdate(state, input, effects)
+    case 'refuse-round': {
+      const round = state.round
+      if (round?.number !== input.round) return state
+      effects.push({ type: 'round-abandoned', round: round.number, reason: input.reason })
+      const outcome = {
+        round: round.number,
+        status: 'abandoned' as const,
+        selected: round.selected.length,
+        participants: [],
+        examples: 0,
+        reason: input.reason,
+        startedAt: round.startedAt,
+        endedAt: input.now,
+      }
+      const clients = new Map<ClientId, ClientRecord>()
+      for (const c of state.clients.values())
+        clients.set(c.id, c.ready ? { ...c, status: 'idle', progress: 0 } : c)
+      // Stopped, not retried: the next round would be refused the same way until the settings change.
+      const stopped = `round ${round.number} was refused: ${input.reason}`
+      return {
+        ...state,
+        clients,
+        round: null,
+        running: false,
+        pauseRequested: false,
+        stopped,
+        outcomes: [...state.outcomes, outcome],
+      }
+    }
     case 'key-custody':
       return { ...state, keyHolders: { keyId: input.keyId, holders: new Set(input.holders) } }
     case 'tick':
@@ -116,6 +147,9 @@ function apply(state: RoundState, input: Input, effects: Effect[]): RoundState {
         running: false,
         pauseRequested: false,
         stopped: null,
+        // A new run: its rounds are numbered from 1 again, apart from the old run's.
+        run: state.run + 1,
+        nextRound: 1,
         completedRounds: 0,
         round: null,
         clients,
@@ -138,34 +172,77 @@ function apply(state: RoundState, input: Input, effects: Effect[]): RoundState {
   }
 }
 
+/**
+ * Why an update from `id` for round `number` cannot be taken now (not joined, no such round running, not selected,
+ * dropped, already reported), or the client and round it belongs to.
+ */
+function updateSlot(
+  state: RoundState,
+  id: ClientId,
+  number: number,
+): { ok: true; client: ClientRecord; round: ActiveRound } | { ok: false; error: ProtocolError } {
+  const problem = (code: ProtocolError['code'], message: string) => ({
+    ok: false as const,
+    error: { code, message },
+  })
+  const client = state.clients.get(id)
+  if (!client?.ready) return problem('not-joined', `client ${id} has not joined`)
+  const round = state.round
+  if (!round || round.number !== number) {
+    const current = round ? `round ${round.number} is running` : 'no round is running'
+    return problem('stale-round', `update for round ${number}, but ${current}`)
+  }
+  if (!round.selected.includes(id))
+    return problem('not-selected', `${id} was not selected for round ${round.number}`)
+  const dropReason = round.dropped.get(id)
+  if (dropReason !== undefined) {
+    const code = dropReason === 'missed the deadline' ? 'deadline-passed' : 'stale-round'
+    return problem(code, `${id} was dropped from round ${round.number}: ${dropReason}`)
+  }
+  if (round.reported.has(id))
+    return problem('duplicate-update', `${id} already sent its update for round ${round.number}`)
+  return { ok: true, client, round }
+}
+
+/**
+ * A signed update the gateway refused as broken: the client is dropped from the round with the reason, the refusal
+ * is kept for the round's record (where it is rejected, and a stake slashed), and the client is told `error`. An
+ * update that could not have been taken anyway (stale, not selected, a second one) is only refused with `error`.
+ */
+function refuseUpdate(
+  state: RoundState,
+  input: Extract<Input, { type: 'refused-update' }>,
+  effects: Effect[],
+): RoundState {
+  // An update nobody waits for is refused for what is wrong with it, as before it was signed.
+  const slot = updateSlot(state, input.id, input.round)
+  if (!slot.ok) return reject(state, effects, input.error.code, input.error.message)
+  const { client, round } = slot
+  const why = `update refused (${input.reason}): ${input.error.message}`
+  const { reason, updateHash, address } = input
+  const refusal = {
+    reason,
+    updateHash,
+    address,
+    examples: Math.max(1, client.examples),
+    detail: input.error.message,
+  }
+  const refused = new Map(round.refused).set(input.id, refusal)
+  const dropped = new Map(round.dropped).set(input.id, why)
+  effects.push({ type: 'client-dropped', id: input.id, round: round.number, reason: why })
+  effects.push({ type: 'ack', result: { ok: false, error: input.error } })
+  const clients = withClient(state.clients, { ...client, status: 'dropped', lastSeen: input.now })
+  return concludeIfSettled({ ...state, clients, round: { ...round, dropped, refused } }, input.now, effects)
+}
+
 function acceptUpdate(
   state: RoundState,
   input: Extract<Input, { type: 'update' }>,
   effects: Effect[],
 ): RoundState {
-  const client = state.clients.get(input.id)
-  if (!client?.ready) return reject(state, effects, 'not-joined', `client ${input.id} has not joined`)
-  const round = state.round
-  if (!round || round.number !== input.round) {
-    const current = round ? `round ${round.number} is running` : 'no round is running'
-    return reject(state, effects, 'stale-round', `update for round ${input.round}, but ${current}`)
-  }
-  if (!round.selected.includes(input.id)) {
-    return reject(state, effects, 'not-selected', `${input.id} was not selected for round ${round.number}`)
-  }
-  const dropReason = round.dropped.get(input.id)
-  if (dropReason !== undefined) {
-    const code = dropReason === 'missed the deadline' ? 'deadline-passed' : 'stale-round'
-    return reject(state, effects, code, `${input.id} was dropped from round ${round.number}: ${dropReason}`)
-  }
-  if (round.reported.has(input.id)) {
-    return reject(
-      state,
-      effects,
-      'duplicate-update',
-      `${input.id} already sent its update for round ${round.number}`,
-    )
-  }
+  const slot = updateSlot(state, input.id, input.round)
+  if (!slot.ok) return reject(state, effects, slot.error.code, slot.error.message)
+  const { client, round } = slot
   if (input.examples > client.examples) {
     const claim = `update claims ${input.examples} examples, but ${input.id} declared ${client.examples}`
     return reject(state, effects, 'bad-payload', claim)
@@ -226,6 +303,7 @@ function concludeIfSettled(state: RoundState, now: number, effects: Effect[]): R
       participants,
       examples,
       reports: round.reported,
+      refused: round.refused,
     })
   } else effects.push({ type: 'round-abandoned', round: round.number, reason: reason! })
 
@@ -338,6 +416,7 @@ function startRoundIfDue(
     maxWeight: weightCapOf(state, selected),
     reported: new Map(),
     dropped: new Map(),
+    refused: new Map(),
   }
   const clients = new Map(state.clients)
   for (const client of ready) {

@@ -3,6 +3,12 @@ import type { ModelSpec } from '../model/spec'
 import type { TaskInfo } from '../protocol/tasks'
 import { encodedFeatureNames, encodedWidth, type TaskSchema, taskSchemaSchema } from './schema'
 
+/** A task's stake (`TaskStake`), as the page or the command line asks for it. */
+export const taskStakeSchema = z.object({
+  tokens: z.int().min(1).max(Number.MAX_SAFE_INTEGER),
+  slashPercent: z.int().min(1).max(100).optional(),
+})
+
 /** What the coordinator page sends to create a task from a schema. */
 export const csvTaskRequestSchema = z.object({
   name: z.string().trim().min(1).max(100),
@@ -12,6 +18,7 @@ export const csvTaskRequestSchema = z.object({
     kind: z.enum(['mlp', 'logistic']),
     hidden: z.array(z.int().min(1).max(1024)).min(1).max(6).default([16, 8]),
   }),
+  stake: taskStakeSchema.optional(),
 })
 
 export type CsvTaskRequest = z.input<typeof csvTaskRequestSchema>
@@ -39,5 +46,6 @@ export function csvTask(id: string, request: z.output<typeof csvTaskRequestSchem
     classNames: [...request.schema.label.classes],
     model: modelForSchema(request.schema, request.model),
     dataset: { kind: 'csv', schema: request.schema },
+    ...(request.stake ? { stake: request.stake } : {}),
   }
 }

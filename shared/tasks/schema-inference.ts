@@ -270,15 +270,18 @@ export class SchemaInference {
       }
     if (c.longText)
       return { left: `left out: values longer than ${MAX_CATEGORY_CHARS} characters (free text?)` }
-    const categories = [...c.distinct].sort()
+    const { kept: categories, strays } = withoutStrayMarks([...c.distinct].sort())
+    const stray = strays.length
+      ? `; ${strays.map((v) => `"${v}"`).join(', ')} not taken as a category (no letter or digit): its rows will be left out`
+      : ''
     return {
       column: { name, type: 'categorical', categories },
-      note: `categorical, ${categories.length} categories${missing}`,
+      note: `categorical, ${categories.length} categories${missing}${stray}`,
     }
   }
 
   #classes(c: Observed): string[] {
-    const values = [...c.distinct]
+    const values = withoutStrayMarks([...c.distinct]).kept
     const numbers = values.map((v) => parseDecimal(v, this.#decimal))
     if (numbers.every((n) => n !== null)) {
       return values
@@ -293,6 +296,17 @@ export class SchemaInference {
     this.#fatal ??= message
     return false
   }
+}
+
+/**
+ * Values with no letter or digit (a stray ".", "*" or "#" where a value was not recorded) are not categories: the
+ * ingest then reports each such row as an unknown category, with its line, and leaves it out. Kept when fewer than
+ * two real values would remain.
+ */
+function withoutStrayMarks(values: string[]): { kept: string[]; strays: string[] } {
+  const real = values.filter((v) => /[\p{L}\p{N}]/u.test(v))
+  if (real.length < 2) return { kept: values, strays: [] }
+  return { kept: real, strays: values.filter((v) => !real.includes(v)) }
 }
 
 /**

@@ -25,20 +25,31 @@ const ranged = <T extends 'numeric' | 'integer'>(type: T) =>
 
 const distinct = (values: readonly string[]): boolean => new Set(values).size === values.length
 
-export const columnSchema = z.union([
-  ranged('numeric'),
-  ranged('integer'),
-  z.object({ name: columnName, type: z.literal('boolean') }),
-  z.object({
-    name: columnName,
-    type: z.literal('categorical'),
-    categories: z
-      .array(z.string().trim().min(1))
-      .min(2)
-      .max(1000)
-      .refine(distinct, { message: 'categories must be distinct' }),
-  }),
-])
+/** The column types a schema supports (`columnSchema`). */
+export const COLUMN_TYPES = ['numeric', 'integer', 'boolean', 'categorical'] as const
+
+/** One feature column; discriminated by `type`, so a wrong type is reported as such, with the allowed ones. */
+export const columnSchema = z.discriminatedUnion(
+  'type',
+  [
+    ranged('numeric'),
+    ranged('integer'),
+    z.object({ name: columnName, type: z.literal('boolean') }),
+    z.object({
+      name: columnName,
+      type: z.literal('categorical'),
+      categories: z
+        .array(z.string().trim().min(1))
+        .min(2)
+        .max(1000)
+        .refine(distinct, { message: 'categories must be distinct' }),
+    }),
+  ],
+  {
+    error: (issue) =>
+      issue.code === 'invalid_union' ? `must be one of ${COLUMN_TYPES.join(', ')}` : undefined,
+  },
+)
 
 export type ColumnSchema = z.infer<typeof columnSchema>
 
@@ -88,42 +99,4 @@ export function encodedFeatureNames(schema: TaskSchema): string[] {
 /** Scales a value from its declared range to [-1, 1], clipping outside it. */
 export function scaleToRange(value: number, min: number, max: number): number {
   return Math.min(1, Math.max(-1, ((value - min) / (max - min)) * 2 - 1))
-}
-
-/**
- * A draft schema from a header line alone (column names only; no rows are needed or sent). The label is a column
- * named like label/target/class/outcome/y, else the last one; every other column is numeric on a placeholder
- * range [0, 1] that the person must then edit. Fails on an empty header, duplicates or reserved names.
- */
-export function draftSchemaFromHeader(
-  headerLine: string,
-): { ok: true; schema: TaskSchema } | { ok: false; message: string } {
-  const line = headerLine.replace(/^\uFEFF/, '').split(/\r?\n/)[0] ?? ''
-  const delimiter = [';', '\t', '|', ','].reduce(
-    (best, d) => (line.split(d).length > line.split(best).length ? d : best),
-    ',',
-  )
-  const names = line.split(delimiter).map((n) =>
-    n
-      .trim()
-      .replace(/^"(.*)"$/, '$1')
-      .trim(),
-  )
-  if (names.length < 2 || names.some((n) => n === '')) {
-    return { ok: false, message: 'a header needs at least two non-empty column names' }
-  }
-  const reserved = names.find((n) => RESERVED_COLUMN_NAMES.has(n))
-  if (reserved) return { ok: false, message: `column "${reserved}" is a reserved name; rename it` }
-  const duplicate = names.find((n, i) => names.indexOf(n) !== i)
-  if (duplicate) return { ok: false, message: `column "${duplicate}" appears twice` }
-  const named = names.findIndex((n) => /^(label|target|class|outcome|y|diagnosis)$/i.test(n))
-  const label = names[named === -1 ? names.length - 1 : named]!
-  return {
-    ok: true,
-    schema: {
-      features: names.filter((n) => n !== label).map((name) => ({ name, type: 'numeric', min: 0, max: 1 })),
-      label: { name: label, classes: ['0', '1'] },
-      missing: 'drop-row',
-    },
-  }
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -50,12 +50,19 @@ describe('privx modes at a small size', () => {
     expect(chartSvg(marketCharts(summary)['privacy-utility']!)).toMatch(/^<svg/)
   })
 
-  it('full: a purchase of training access drives a federated run that pays the provider the price', async () => {
-    const summary = await runFull(options('--clients', '2', '--rounds', '2'), quiet)
+  it('full: a purchase of training access drives a federated run that learns and pays the provider the price', async () => {
+    const summary = await runFull(parseOptions(['full', '--clients', '2', '--rounds', '2']).options, quiet)
     expect(summary.purchase).toMatchObject({ status: 'completed', paidToProvider: summary.purchase.price })
     expect(summary.purchase.modelVersion).toMatch(/^r2-[0-9a-f]{12}$/)
-    expect(summary.federated.rounds).toHaveLength(2)
-    expect(summary.federated.final.federated!.accuracy).toBeGreaterThan(summary.federated.final.majority)
+    const { federated: run } = summary
+    expect(run.rounds).toHaveLength(2)
+    // The README's example learned nothing at the old settings (majority class, F1 0): it must beat it clearly.
+    expect(run.final.federated!.accuracy).toBeGreaterThan(run.final.majority + 0.1)
+    expect(run.training).toMatchObject({ learningRate: 0.2, localEpochs: 5 })
+    // The listing sells training under example-level DP-SGD: the summary says so, within the epsilon sold.
+    expect(run.privacy).toMatchObject({ level: 'example', budget: 2 })
+    expect(run.privacy!.epsilon).toBeLessThanOrEqual(2)
+    expect(run.bytesSent).toBeGreaterThan(0)
   })
 })
 
@@ -92,7 +99,17 @@ describe('the privx command', () => {
   it('fails with a clear message and a non-zero exit: bad options (2), a missing CSV or a spent budget (1)', () => {
     const bad = privx('federated', '--clients', 'three')
     expect(bad.status).toBe(2)
-    expect(bad.stderr).toMatch(/--clients three: a whole number from 1 to 64/)
+    expect(bad.stderr).toMatch(/--clients must be a whole number from 1 to 64, got three/)
+    expect(bad.stderr).not.toMatch(/EBADENGINE|tfjs-node/)
+    const negative = privx('federated', '--rounds', '-1')
+    expect(negative.status).toBe(2)
+    expect(negative.stderr).toMatch(/--rounds must be a whole number ≥ 1 \(at most 1000\), got -1/)
+    const binary = privx('federated', '--csv', 'tests/cli/fixtures/not-a-csv.png', '--label', 'y')
+    expect(binary.status).toBe(1)
+    expect(binary.stderr).toMatch(/"not-a-csv.png" cannot be read as CSV: it contains NUL bytes/)
+    const verify = privx('verify', '--data-dir', join(mkdtempSync(join(tmpdir(), 'privx-v-')), 'missing'))
+    expect(verify.status).toBe(2)
+    expect(verify.stderr).toMatch(/does not exist/)
     expect(privx('federated', '--csv', 'x.csv').stderr).toMatch(/--csv and --label go together/)
     const missing = privx('federated', '--csv', 'no-such.csv', '--label', 'y')
     expect(missing.status).toBe(1)
@@ -114,8 +131,41 @@ describe('the privx command', () => {
     expect(privx('--help').stdout).toMatch(/Usage: privx <mode>/)
   })
 
-  it('trains on a person CSV with --csv and --label', () => {
-    const run = privx(
+  it('trains on a person CSV with --csv and --label, reports what it read and leaves no temporary chain', () => {
+    const temp = mkdtempSync(join(tmpdir(), 'privx-tmp-'))
+    const run = spawnSync(
+      join('node_modules', '.bin', 'tsx'),
+      [
+        'cli/privx.ts',
+        'federated',
+        ...[
+          '--csv',
+          'tests/cli/fixtures/messy-penguins.csv',
+          '--label',
+          'species',
+          '--clients',
+          '2',
+          '--rounds',
+          '2',
+        ],
+      ],
+      { encoding: 'utf8', timeout: 240_000, env: { ...process.env, TMPDIR: temp } },
+    )
+    expect(run.status, run.stderr).toBe(0)
+    for (const line of [
+      'read messy-penguins.csv: 2.7 KB, comma-separated, decimal point',
+      'rows: 56 of 60 valid; 4 left out',
+      '  line 6, sex: ".": "." is not a category of "sex" (female, male)',
+      '  line 13, bill_length_mm: "NA": "bill_length_mm" is missing',
+      '  line 31: "5 fields": has 5 fields, the header has 8',
+      'settings: MLP 10-16-8; 2 rounds of 2 local epochs; Adam, learning rate 0.02, batch 32',
+    ]) {
+      expect(run.stdout).toContain(line)
+    }
+    expect(run.stdout).toMatch(/^client 1: \d+ rows \(Adelie [\d.]+%, Chinstrap [\d.]+%, Gentoo [\d.]+%\)$/m)
+    expect(run.stdout).not.toMatch(/positive/)
+    expect(readdirSync(temp).filter((name) => name.startsWith('privx-'))).toEqual([])
+    const json = privx(
       'federated',
       '--csv',
       'examples/clinic-c.csv',
@@ -127,12 +177,14 @@ describe('the privx command', () => {
       '2',
       '--json',
     )
-    expect(run.status, run.stderr).toBe(0)
-    const summary = JSON.parse(run.stdout) as {
-      data: { name: string; rows: number }
-      final: { majority: number }
+    expect(json.status, json.stderr).toBe(0)
+    const summary = JSON.parse(json.stdout) as {
+      data: { name: string; rows: number; csv: { report: { rows: { valid: number } } } }
+      warnings: string[]
     }
     expect(summary.data).toMatchObject({ name: 'examples/clinic-c.csv', rows: 500 })
+    expect(summary.data.csv.report.rows.valid).toBe(500)
+    expect(Array.isArray(summary.warnings)).toBe(true)
   })
 })
 

@@ -88,7 +88,13 @@ describe('federated column statistics with local DP', () => {
     ]
     const coordinator = await run.start({ tasks: [clinic, fitness] })
     for (const [i, text] of files.entries())
-      await run.addClient({ backend: 'cpu', taskId: 'clinic', csv: { text, fileName: `site-${i}.csv` } })
+      await run.addClient({
+        backend: 'cpu',
+        taskId: 'clinic',
+        csv: { text, fileName: `site-${i}.csv` },
+        // Past a tab's default limits (2 a request, 5 a task), set higher here to check the pooled figures closely.
+        policy: { statistics: { perRequest: 200, perTask: 200 } },
+      })
     const federation = coordinator.tasks.get('clinic')!.federation
     await waitForReady(federation, 3)
     const requested = federation.requestStatistics(200)

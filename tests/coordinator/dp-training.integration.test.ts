@@ -106,7 +106,8 @@ describe('example-level DP-SGD in headless clients', () => {
       () => run.clients.every((c) => c.session.snapshot.exampleLevel?.rounds === 2),
       'the tabs to count both rounds',
     )
-    const view = federation.snapshot(false)
+    // Per-tab figures: the page with the control token.
+    const view = federation.snapshot(true)
     for (const client of run.clients) {
       const id = client.session.snapshot.clientId!
       const rows = federation.state.clients.get(id)!.examples
@@ -117,7 +118,7 @@ describe('example-level DP-SGD in headless clients', () => {
         steps: 2 * steps,
         delta: 1e-5,
       }).epsilon
-      expect(view.clients.find((c) => c.id === id)!.exampleEpsilon).toBeCloseTo(expected, 9)
+      expect(view.clients!.find((c) => c.id === id)!.exampleEpsilon).toBeCloseTo(expected, 9)
       expect(client.session.snapshot.exampleLevel!.epsilon).toBeCloseTo(expected, 9)
     }
     // No client-level DP here: the released models carry no client-level epsilon.

@@ -84,7 +84,7 @@ describe('faults over real sockets', () => {
     }
   })
 
-  it('rejects malformed, wrong-shape, non-finite, stale and duplicate updates; the round goes on', async () => {
+  it('rejects malformed, wrong-shape, non-finite and stale updates; a broken signed update drops its sender and is recorded; the round goes on', async () => {
     await waitFor(
       () => [...coordinator.federation.state.clients.values()].filter((c) => c.ready).length === 4,
       '4 ready',
@@ -126,23 +126,30 @@ describe('faults over real sockets', () => {
     expect(code(await mallory.send('client:update', update(Array.from(new Float32Array(n)))))).toBe(
       'bad-payload',
     )
-    const shape = await mallory.send('client:update', update(encodeFloat32(new Float32Array(n + 1))))
-    expect(shape).toMatchObject({
-      ok: false,
-      error: { code: 'wrong-shape', message: `weights have ${n + 1} values, the model has ${n}` },
-    })
-    expect(await mallory.send('client:update', update(encodeFloat32(nan)))).toMatchObject({
-      ok: false,
-      error: { code: 'non-finite', message: 'delta value 3 is NaN; updates must be finite' },
-    })
     expect(code(await mallory.send('client:update', update(zeros, { round: round.round + 1 })))).toBe(
       'stale-round',
     )
     expect(code(await mallory.send('client:update', update(zeros, { examples: 1_000_000 })))).toBe(
       'bad-payload',
     )
-    expect(code(await mallory.send('client:update', update(zeros)))).toBe('ok')
-    expect(code(await mallory.send('client:update', update(zeros)))).toBe('duplicate-update')
+    // A signed update of the wrong length is the sender's fault: refused, it drops the sender from the round.
+    const shape = await mallory.send('client:update', update(encodeFloat32(new Float32Array(n + 1))))
+    expect(shape).toMatchObject({
+      ok: false,
+      error: { code: 'wrong-shape', message: `weights have ${n + 1} values, the model has ${n}` },
+    })
+    // After that, a broken update is still refused for what is wrong with it, and a good one comes too late.
+    expect(await mallory.send('client:update', update(encodeFloat32(nan)))).toMatchObject({
+      ok: false,
+      error: { code: 'non-finite', message: 'delta value 3 is NaN; updates must be finite' },
+    })
+    expect(await mallory.send('client:update', update(zeros))).toMatchObject({
+      ok: false,
+      error: {
+        code: 'stale-round',
+        message: expect.stringMatching(/was dropped from round 1: update refused \(wrong-length\)/),
+      },
+    })
     expect(
       code(
         await mallory.send('client:evaluation', {
@@ -156,10 +163,17 @@ describe('faults over real sockets', () => {
         }),
       ),
     ).toBe('stale-round')
-    // The sloth never answers: the deadline drops it, and the round completes with the 3 who reported.
+    // The sloth never answers: the deadline drops it, and the round completes with the 2 honest tabs.
     await waitFor(() => coordinator.federation.state.completedRounds === 1, 'round 1 to complete', 20_000)
     expect(coordinator.federation.state.outcomes[0]).toMatchObject({ status: 'completed', selected: 4 })
-    expect(coordinator.federation.state.outcomes[0]!.participants).toHaveLength(3)
+    expect(coordinator.federation.state.outcomes[0]!.participants).toHaveLength(2)
+    // The round's record on the chain rejects the broken update, unpaid, with its reason.
+    const record = coordinator.chain.state.rounds.at(-1)!
+    expect(record.participants.find((p) => p.address === malloryKeys.address)).toMatchObject({
+      verdict: 'rejected',
+      reason: 'wrong-length',
+      weight: 0,
+    })
   })
 
   it('cuts off a message far over the size limit, logs why, and keeps training', async () => {
@@ -180,10 +194,12 @@ describe('faults over real sockets', () => {
     expect(texts.some((t) => /tab-4 dropped from round 1: missed the deadline/.test(t))).toBe(true)
     expect(firstNonFinite(coordinator.federation.global.weights)).toBe(-1)
     expect(coordinator.federation.global.round).toBe(2)
-    // The live page sees the same log.
-    const snapshot = coordinator.federation.snapshot(false)
+    // The live page with the control token sees the same log; without it, none of these lines (they name tabs).
+    const seenByAnyone = coordinator.federation.snapshot(false).events
+    expect(seenByAnyone.some((e) => /tab-\d|rejected/.test(e.text))).toBe(false)
+    const snapshot = coordinator.federation.snapshot(true)
     expect(
-      snapshot.events.some((e) => e.level === 'warning' && /rejected \(duplicate-update\)/.test(e.text)),
+      snapshot.events.some((e) => e.level === 'warning' && /rejected \(stale-round\)/.test(e.text)),
     ).toBe(true)
   })
 })

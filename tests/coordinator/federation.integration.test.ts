@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import type { HeadlessClient } from '../../client/headless/headless-client'
+import type { TrainerPort, TrainProgress, TrainRequest } from '../../client/training/trainer-port'
 import { seededRandom } from '../../shared/random'
 import type { TrainingConfig } from '../../shared/rounds/config'
 import { useTestFederation, waitForReady } from '../helpers/coordinator'
@@ -44,25 +46,46 @@ describe('coordinator with headless clients over real sockets', () => {
   })
 
   it('completes a round when one client disconnects in the middle of it', async () => {
-    const { coordinator: c, state } = await federation(4, {
-      rounds: 2,
-      minClients: 3,
-      localEpochs: 20,
-      batchSize: 8,
+    const coordinator = await run.start({
+      seed: 11,
+      random: seededRandom(3),
+      config: { rounds: 2, minClients: 3, localEpochs: 20, batchSize: 8 },
     })
-    c.federation.control('start')
-    await waitFor(() => state().round?.number === 1, 'round 1 to start')
-    const leaver = run.clients[1]!
+    const c = coordinator
+    const state = () => coordinator.federation.state
+    // The leaver closes itself from inside its own training, at its first progress short of halfway: a disconnect
+    // mid-training whatever the machine's speed (a small model trains in a blink, so waiting for it races).
+    let leaver: HeadlessClient | null = null
+    let left = false
+    const closeMidway = (trainer: TrainerPort): TrainerPort =>
+      new Proxy(trainer, {
+        get(target, key, receiver) {
+          if (key !== 'train') {
+            // Methods run on the trainer itself (it keeps private fields).
+            const value = Reflect.get(target, key, receiver)
+            return typeof value === 'function' ? value.bind(target) : value
+          }
+          return (request: TrainRequest, onProgress: (p: TrainProgress) => void, signal: AbortSignal) =>
+            target.train(
+              request,
+              (p) => {
+                onProgress(p)
+                if (!left && p.fraction > 0 && p.fraction < 0.5) {
+                  left = true
+                  queueMicrotask(() => leaver?.close())
+                }
+              },
+              signal,
+            )
+        },
+      })
+    await run.addClient({ backend: 'wasm' })
+    leaver = await run.addClient({ backend: 'wasm', wrapTrainer: closeMidway })
+    await run.addClients(2, { backend: 'wasm' })
+    await waitForReady(coordinator.federation, 4)
     const leaverId = leaver.session.snapshot.clientId!
-    await waitFor(
-      () => {
-        const progress = state().clients.get(leaverId)?.progress ?? 0
-        return progress > 0 && progress < 0.5
-      },
-      'the leaver early in its training',
-      30_000,
-    )
-    leaver.close()
+    c.federation.control('start')
+    await waitFor(() => left, 'the leaver early in its training', 60_000)
     await waitFor(() => state().completedRounds === 2, '2 completed rounds')
     const first = state().outcomes[0]!
     expect(first).toMatchObject({ round: 1, status: 'completed', selected: 4 })

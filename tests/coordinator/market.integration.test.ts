@@ -42,7 +42,12 @@ describe('a market session over real sockets', () => {
       }),
     )
     const page = must(await alice.dataset('ds-1'))
-    expect(page.listing.rows).toBe(read.rows)
+    // The exact count stays with the provider: the listing publishes the summary's DP count only.
+    expect(page.listing.rows).toBeUndefined()
+    expect(Math.abs(page.listing.summary.rows - read.rows)).toBeLessThan(
+      14 * page.listing.summary.rowCount!.scale,
+    )
+    expect(page.listing.epsilonBudget).toBe(10)
     expect(page.listing.summary.columns.find((c) => c.name === 'age')!.mean).toBeGreaterThan(18)
 
     // The anonymized copy: bought, made and sealed in the provider's client, opened by the buyer only.
@@ -90,6 +95,11 @@ describe('a market session over real sockets', () => {
     )
     const after = must(await provider.wallet())
     expect(after.account.balance - before).toBe(60)
+    // The run charged its epsilon to the dataset's budget and trained under DP-SGD calibrated to it.
+    expect(after.sales.find((s) => s.purchaseId === 'p-2')?.epsilonCharged).toBe(2)
+    const dp = rig.coordinator.tasks.get(taskId)!.federation.state.config.privacy.exampleLevel
+    expect(dp.enabled).toBe(true)
+    expect(dp.noiseMultiplier).toBeGreaterThan(0.3)
     const rewards = rig.coordinator.chain.state.rounds
       .filter((r) => r.taskId === taskId)
       .flatMap((r) => r.rewards)

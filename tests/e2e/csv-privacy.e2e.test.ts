@@ -126,7 +126,8 @@ describe('three tabs train on their own CSVs; rows never leave a tab', () => {
 
     // The proof: the canary is in the first tab's file, and in nothing that left any tab or that the coordinator holds.
     // DP column statistics from every tab, requested on the page (their frames are searched below too).
-    await dashboard.getByTestId('statistics-epsilon').fill('50')
+    // Within a tab's own limit of epsilon 2 a request (`statistics-budget.ts`): a larger request is refused.
+    await dashboard.getByTestId('statistics-epsilon').fill('2')
     await dashboard.getByTestId('collect-statistics').click()
     await expect
       .poll(() => dashboard.getByTestId('statistics-table').locator('tbody tr').count(), { timeout: 20_000 })

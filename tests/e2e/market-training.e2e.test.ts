@@ -32,6 +32,8 @@ describe('a bought model in headless Chromium', () => {
     await provider.getByTestId('nav-list').click()
     await provider.getByTestId('list-file').setInputFiles(resolve('examples/clinic-b.csv'))
     await provider.getByTestId('list-name').fill('Clinic B visits')
+    // The file's schema is inferred into the form; this listing gives its own as JSON.
+    await provider.getByTestId('schema-json-toggle').click()
     await provider.getByTestId('list-schema').fill(readFileSync('examples/clinic-schema.json', 'utf8'))
     await provider.locator('px-market-list input[name=trainingRounds]').fill('2')
     await provider.getByTestId('list-submit').click()

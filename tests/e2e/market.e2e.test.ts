@@ -15,6 +15,8 @@ describe('the market page in headless Chromium', () => {
     await provider.getByTestId('list-category').selectOption('medical')
     await provider.getByTestId('list-tags').fill('diabetes, clinic')
     await provider.getByTestId('list-description').fill('Outpatient visits with a diabetes outcome')
+    // The file's schema is inferred into the form; this listing gives its own as JSON.
+    await provider.getByTestId('schema-json-toggle').click()
     await provider.getByTestId('list-schema').fill(readFileSync('examples/clinic-schema.json', 'utf8'))
     await provider.getByTestId('list-submit').click()
     await expect.poll(() => message(provider), { timeout: 30_000 }).toMatch(/^listed as ds-1 \(\d+ rows/)
@@ -46,8 +48,20 @@ describe('the market page in headless Chromium', () => {
     expect(await buyer.getByTestId('copy-noise-mae').count()).toBe(6)
     expect(await buyer.getByTestId('copy-noise-mae').first().textContent()).toMatch(/^± [\d.]+$/)
     expect(await buyer.getByTestId('copy-flip-rate').last().textContent()).toMatch(/^\d+\.\d%$/)
+    // The exact row count is not published; the budget shows what the summary spent and what is left.
+    expect(await buyer.getByTestId('dataset-rows').textContent()).toMatch(
+      /^about \d+ \(DP count; the exact count is not published\)$/,
+    )
+    expect(await buyer.getByTestId('epsilon-spent').textContent()).toBe('ε 1')
+    expect(await buyer.getByTestId('epsilon-left').textContent()).toBe('ε 9 left')
     await buyer.getByTestId('buy-copy').click()
     await expect.poll(() => message(buyer)).toBe('buy an anonymized copy: done')
+    // The copy is charged once (ε 2); the page says a second per-row copy would be the same one, at no epsilon.
+    await expect.poll(() => buyer.getByTestId('epsilon-left').textContent()).toBe('ε 7 left')
+    expect(await buyer.getByTestId('epsilon-charge').count()).toBe(2)
+    expect(await buyer.getByTestId('epsilon-next').textContent()).toContain(
+      'Next per-row copy: no epsilon (the same copy is resold)',
+    )
 
     await provider.getByTestId('nav-wallet').click()
     await expect.poll(() => provider.getByTestId('sale-status').textContent()).toBe('pending')
@@ -76,6 +90,7 @@ describe('the market page in headless Chromium', () => {
     await expect.poll(() => message(buyer)).toBe('rate: done')
 
     await buyer.getByTestId('nav-browse').click()
+    expect(await buyer.getByTestId('hit-epsilon').textContent()).toBe('7 of 10')
     await buyer.getByTestId('open-ds-1').click()
     await expect
       .poll(() => buyer.getByTestId('rating-comment').textContent())
@@ -95,6 +110,8 @@ describe('the market page in headless Chromium', () => {
     await provider.getByTestId('nav-list').click()
     await provider.getByTestId('list-file').setInputFiles(resolve('examples/clinic-b.csv'))
     await provider.getByTestId('list-name').fill('Clinic B visits')
+    // The file's schema is inferred into the form; this listing gives its own as JSON.
+    await provider.getByTestId('schema-json-toggle').click()
     await provider.getByTestId('list-schema').fill(readFileSync('examples/clinic-schema.json', 'utf8'))
     await provider.locator('px-market-list input[name=trainingRounds]').fill('2')
     await provider.getByTestId('list-submit').click()
@@ -268,5 +285,31 @@ describe('the market page in headless Chromium', () => {
     const ages = rows.map((r) => Number(r.split(',')[0]))
     expect(Math.min(...ages)).toBeGreaterThanOrEqual(15)
     expect(Math.max(...ages)).toBeLessThanOrEqual(90)
+
+    // A second buyer of the synthetic copy is sold the same one, at no further epsilon: made once and kept in the
+    // provider's browser (reloaded here, so read back from IndexedDB), resealed to the new buyer.
+    const second = await registeredConsumer('Second synthetic buyer')
+    await second.goto(`${rig.coordinator.url}/market#${datasetId}`)
+    await expect
+      .poll(() => second.getByTestId('epsilon-next').textContent())
+      .toContain('next synthetic copy: no epsilon (the same copy is resold)')
+    const left = await second.getByTestId('epsilon-left').textContent()
+    await second.getByTestId('buy-synthetic').click()
+    await expect.poll(() => message(second)).toBe('buy a synthetic copy: done')
+    expect(await second.getByTestId('epsilon-left').textContent()).toBe(left)
+    await provider.reload()
+    await provider.getByTestId('nav-wallet').click()
+    await provider.getByTestId('deliver').click()
+    await expect
+      .poll(() => provider.getByTestId('sale-status').allTextContents(), { timeout: 30_000 })
+      .toEqual(['delivered', 'delivered'])
+    expect((await provider.getByTestId('sale-epsilon').allTextContents()).sort()).toEqual([
+      'ε 0 (resold)',
+      'ε 2',
+    ])
+    await second.getByTestId('nav-wallet').click()
+    await expect.poll(() => second.getByTestId('purchase-status').textContent()).toBe('delivered')
+    await second.getByTestId('open-copy').click()
+    expect(await second.getByTestId('copy-download').getAttribute('href', { timeout: 30_000 })).toBe(href)
   })
 })

@@ -24,7 +24,7 @@ describe('differential privacy switched on from the coordinator page', () => {
       .toBe('settings applied from the next round')
     await expect
       .poll(() => page.getByTestId('privacy-status').textContent())
-      .toMatch(/Epsilon spent: 0\.000 of 40/)
+      .toMatch(/Epsilon against the public: 0\.000[\s\S]*0\.000 of the budget 40/)
 
     await expect.poll(() => page.getByTestId('client-count').textContent(), { timeout: 30_000 }).toBe('3')
     await page.getByTestId('start').click()
@@ -40,11 +40,14 @@ describe('differential privacy switched on from the coordinator page', () => {
       .poll(() => page.getByTestId('round-epsilon').allTextContents())
       .toEqual([...expected].reverse().concat('–'))
     expect(await page.getByTestId('epsilon-spent').textContent()).toBe(expected[3])
+    // Against the public: q = 1 here, so every tab took part in all 4 rounds and the two figures agree.
+    expect(await page.getByTestId('public-epsilon').textContent()).toBe(expected[3])
 
     // Every tab shows its own: in local mode, with everyone in every round, the same numbers.
     for (const tab of tabs) {
       await expect.poll(() => tab.getByTestId('own-epsilon').textContent()).toBe(expected[3])
       expect(await tab.getByTestId('released-epsilon').textContent()).toBe(expected[3])
+      expect(await tab.getByTestId('public-epsilon').textContent()).toBe(expected[3])
     }
   })
 })

@@ -48,6 +48,10 @@ describe('what a tab shows is what applies to its uploads', () => {
     await everyTab('dp-status', 'local')
     await everyTab('he-next', `encrypted under key ${firstKey}`)
     await everyTab('he-last', 'none sent yet')
+    // The signed envelope keys' fingerprint, to compare out of band: the same in every honest tab.
+    await everyTab('key-fingerprint', /^[0-9a-f]{4}( [0-9a-f]{4}){4}$/)
+    const fingerprints = await Promise.all(tabs.map((tab) => text(tab, 'key-fingerprint')))
+    expect(new Set(fingerprints).size).toBe(1)
 
     // One round under both: the last upload says what it carried.
     expect(federation.control('start').ok).toBe(true)
@@ -73,6 +77,10 @@ describe('what a tab shows is what applies to its uploads', () => {
     await everyTab('he-next', 'in the clear: encryption is off for this task')
     await everyTab('dp-status', 'off')
     await everyTab('dp-next', 'no noise: differential privacy is off for this task')
+    // Weaker than what the tabs joined under: each refuses such rounds until its person accepts (`round-guard.ts`).
+    await everyTab('weaker-pending', /encryption off; differential privacy off/)
+    for (const tab of tabs) await tab.getByTestId('accept-weaker').click()
+    await everyTab('protection-floor', 'in the clear')
     expect(federation.control('start').ok).toBe(true)
     await expect.poll(() => federation.state.completedRounds, { timeout: 60_000 }).toBe(1)
     await everyTab('he-last', /^round \d+: in the clear$/)

@@ -14,12 +14,12 @@ describe('creating a task from the coordinator page', () => {
     await page.getByTestId('schema-input').fill(JSON.stringify(broken))
     await page.getByTestId('create-task').click()
     await expect
-      .poll(() => page.getByTestId('create-message').textContent())
-      .toMatch(/schema\.label\.classes: Too small/)
+      .poll(() => page.getByTestId('create-problem').textContent())
+      .toBe('schema: label "fitness": needs at least 2 classes')
 
     await page.getByTestId('schema-input').fill('{ not json')
     await page.getByTestId('create-task').click()
-    await expect.poll(() => page.locator('px-task-creator .error').textContent()).toMatch(/not valid JSON/)
+    await expect.poll(() => page.getByTestId('create-problem').textContent()).toMatch(/^schema: not JSON/)
 
     await page.getByTestId('schema-input').fill(JSON.stringify(fitnessSchema))
     await page.getByTestId('create-task').click()

@@ -41,3 +41,12 @@ export function listingPayload(overrides: Record<string, unknown> = {}) {
 
 /** An uncompressed P-256 point, hex, as a buyer's envelope key (shape only). */
 export const buyerKey = `04${'ab'.repeat(64)}`
+
+/**
+ * A listing payload as listings are made since the epsilon ledger: a budget (10), a training run's epsilon (2), and
+ * no exact row count. Override any field.
+ */
+export function budgetedListingPayload(overrides: Record<string, unknown> = {}) {
+  const { rows: _, ...payload } = listingPayload()
+  return { ...payload, epsilonBudget: 10, trainingEpsilon: 2, ...overrides }
+}

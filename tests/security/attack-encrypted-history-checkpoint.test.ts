@@ -267,6 +267,17 @@ describe('a checkpoint is taken only when other key holders decrypt it to their 
     const mark = sent.length
     const sybils = await Promise.all(Array.from({ length: 4 }, () => rawJoin(coordinator)))
     peers.push(...sybils.map((s) => s.peer))
+    // A tab that never held the key cannot have scored the encrypted model: its evaluation is refused.
+    const confusion = [
+      [5, 0],
+      [0, 5],
+    ]
+    const madeUp = { version: federation().global.version, examples: 10, lossSum: 1, confusion }
+    expectRefused(
+      await sybils[0]!.peer.ask('client:evaluation', madeUp),
+      'forbidden',
+      /does not hold the task's key, so it cannot have evaluated the encrypted model/,
+    )
     const sybilAnswers: unknown[] = []
     const own: unknown[] = []
     let doubled = false

@@ -59,6 +59,12 @@ describe('payload guards', () => {
     expect(!none.ok && none.error.message).toMatch(/\(payload\)/)
   })
 
+  it('takes an update without training metrics (a tab under DP sends none)', () => {
+    const { metrics: _metrics, ...withoutMetrics } = update
+    const r = parsePayload(updateSchema, withoutMetrics, 'update')
+    expect(r.ok && r.value.metrics).toBeUndefined()
+  })
+
   it('refuses another protocol version, with the reason', () => {
     const r = parsePayload(helloSchema, { protocol: 99, backend: 'wasm', taskId: 'demo' }, 'hello')
     expect(!r.ok && r.error.message).toMatch(/speaks protocol 1/)

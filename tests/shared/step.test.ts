@@ -415,4 +415,77 @@ describe('one round, one place: plan, eligibility and reports live in the machin
       examples: 400,
     })
   })
+
+  it('a signed update refused as broken drops its sender from the round and reaches the round record, once', () => {
+    const threeJoin = { ...config, minClients: 3 }
+    const error = { code: 'non-finite' as const, message: 'delta value 0 is NaN; updates must be finite' }
+    const refused = {
+      type: 'refused-update' as const,
+      id: 'c',
+      round: 1,
+      reason: 'non-finite' as const,
+      updateHash: 'cd'.repeat(32),
+      address: REPORT.address,
+      error,
+    }
+    const { state, effects } = run(
+      [
+        ...join('a'),
+        ...join('b'),
+        ...join('c', 0, 1e9),
+        { type: 'start', now: 1 },
+        { type: 'update', now: 2, id: 'a', round: 1, examples: 100, ...REPORT },
+        { ...refused, now: 3 },
+        // A second try, after the refusal: the sender sits out this round.
+        { type: 'update', now: 4, id: 'c', round: 1, examples: 100, ...REPORT },
+        { type: 'update', now: 5, id: 'b', round: 1, examples: 100, ...REPORT },
+        // For a round nobody waits for, the refusal is only told, not recorded.
+        { ...refused, now: 6, round: 9 },
+      ],
+      initialRoundState(threeJoin),
+    )
+    // Three readies and the start, then the updates.
+    expect(
+      acks(effects)
+        .map((r) => (r.ok ? 'ok' : r.error.code))
+        .slice(4),
+    ).toEqual(['ok', 'non-finite', 'stale-round', 'ok', 'non-finite'])
+    expect(effects.find((e) => e.type === 'client-dropped')).toMatchObject({
+      id: 'c',
+      reason: 'update refused (non-finite): delta value 0 is NaN; updates must be finite',
+    })
+    const completed = effects.find((e) => e.type === 'round-completed')
+    expect(completed?.type === 'round-completed' && [...completed.reports.keys()]).toEqual(['a', 'b'])
+    expect(completed?.type === 'round-completed' && Object.fromEntries(completed.refused)).toEqual({
+      c: {
+        reason: 'non-finite',
+        updateHash: 'cd'.repeat(32),
+        address: REPORT.address,
+        examples: 1e9,
+        detail: error.message,
+      },
+    })
+    expect(state.round?.refused.size ?? 0).toBe(0)
+  })
+
+  it('a round the coordinator cannot run as planned is abandoned with the reason, and training stops until started', () => {
+    const base = run([...join('a'), ...join('b'), { type: 'start', now: 1 }])
+    const reason = 'encrypted round refused: 7 fraction bits for 100 clients; at least 8 are needed'
+    const { state, effects } = run(
+      [
+        { type: 'refuse-round', now: 2, round: 9, reason: 'not this round' },
+        { type: 'refuse-round', now: 3, round: 1, reason },
+        { type: 'tick', now: 4 },
+      ],
+      base.state,
+    )
+    expect(effects.map((e) => e.type)).toEqual(['round-abandoned'])
+    expect(effects[0]).toMatchObject({ round: 1, reason, at: 1 })
+    expect(phaseOf(state)).toBe('stopped')
+    expect(state.stopped).toBe(`round 1 was refused: ${reason}`)
+    expect(state.outcomes.at(-1)).toMatchObject({ round: 1, status: 'abandoned', reason, participants: [] })
+    // Started again (after other settings), the next round gets a new number.
+    const again = run([{ type: 'start', now: 5 }], state)
+    expect(started(again.effects)).toMatchObject([{ round: 2 }])
+  })
 })

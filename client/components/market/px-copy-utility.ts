@@ -33,7 +33,7 @@ export class PxCopyUtility extends LitElement {
         </tbody>
       </table>
       <p class="muted">
-        At ε = ${u.epsilon}; accuracy of a logistic model trained on each copy, on ${u.heldOut} held-out rows of the
+        At ε = ${u.epsilon}; accuracy of a logistic model trained on each copy, on about ${u.heldOut} held-out rows of the
         provider's data (majority class ${percent(u.majority)}). Measured in the provider's browser against its own
         rows: the copies are differentially private, these few figures are not noised.
       </p>

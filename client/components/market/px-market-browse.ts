@@ -1,5 +1,6 @@
 import { css, html, LitElement, type TemplateResult } from 'lit'
 import { customElement, property } from 'lit/decorators.js'
+import { epsilonLeft, epsilonText, isBudgeted } from '../../../shared/market/epsilon-ledger'
 import type { SearchQuery } from '../../../shared/market/search'
 import { DATASET_CATEGORIES } from '../../../shared/market/types'
 import type { MarketController } from '../../controllers/market-controller'
@@ -70,14 +71,15 @@ export class PxMarketBrowse extends LitElement {
             : ''
         }
         <table>
-          <thead><tr><th>Dataset</th><th>Category</th><th>Tags</th><th>Rows</th><th>Copy</th><th>Training</th><th>Rating</th><th>Sold</th></tr></thead>
+          <thead><tr><th>Dataset</th><th>Category</th><th>Tags</th><th>Rows (DP)</th><th>ε left</th><th>Copy</th><th>Training</th><th>Rating</th><th>Sold</th></tr></thead>
           <tbody>
             ${(r?.hits ?? []).map(
               (h) => html`<tr data-testid="search-hit">
                 <td class="name"><button data-testid="open-${h.listing.datasetId}" @click=${() => void m.open(h.listing.datasetId)}>${h.listing.name}</button></td>
                 <td>${h.listing.category}</td>
                 <td>${h.listing.tags.join(', ')}</td>
-                <td>${h.listing.rows}</td>
+                <td>${h.listing.summary.rows}</td>
+                <td data-testid="hit-epsilon">${isBudgeted(h.listing) ? `${epsilonText(epsilonLeft(h.listing))} of ${epsilonText(h.listing.epsilonBudget)}` : '–'}</td>
                 <td>${h.listing.copyPrice ?? '–'}</td>
                 <td>${h.listing.trainingPrice ?? '–'}</td>
                 <td>${stars(h.rating.average, h.rating.count)}</td>

@@ -6,6 +6,7 @@ import { theme } from '../theme'
 import './px-copy-noise'
 import './px-copy-utility'
 import './px-dp-summary'
+import './px-epsilon-budget'
 
 /** A dataset's page: what it is, its DP statistics, its provider's reputation, its ratings, and buying. */
 @customElement('px-market-dataset')
@@ -37,7 +38,7 @@ export class PxMarketDataset extends LitElement {
         <dl>
           <dt>Category</dt><dd>${l.category}</dd>
           <dt>Tags</dt><dd>${l.tags.join(', ') || '–'}</dd>
-          <dt>Rows</dt><dd>${l.rows} (DP count ${l.summary.rows})</dd>
+          <dt>Rows</dt><dd data-testid="dataset-rows">${l.rows !== undefined ? `${l.rows} (DP count ${l.summary.rows})` : `about ${l.summary.rows} (DP count; the exact count is not published)`}</dd>
           <dt>Columns</dt><dd>${[...l.schema.features.map((f) => f.name), `${l.schema.label.name} (label)`].join(', ')}</dd>
           <dt>Licence</dt><dd>${l.licence || '–'}</dd>
           <dt>Provider</dt><dd data-testid="dataset-provider">${d.provider.name} · reputation ${d.provider.reputation.score.toFixed(2)} / 5 (${d.provider.reputation.ratings} ratings, ${d.provider.reputation.deliveries} deliveries)</dd>
@@ -61,7 +62,7 @@ export class PxMarketDataset extends LitElement {
           ${
             l.trainingPrice !== null
               ? html`<button data-testid="buy-training" ?disabled=${own || !consumer || l.status !== 'listed'} @click=${() => void m.buy(l.datasetId, 'training')}>
-                  Training access: ${l.trainingPrice} tokens (${l.trainingRounds} rounds in the provider's tab)</button>`
+                  Training access: ${l.trainingPrice} tokens (${l.trainingRounds} rounds in the provider's tab${l.trainingEpsilon !== undefined ? `, DP-SGD at ε = ${l.trainingEpsilon}` : ''})</button>`
               : nothing
           }
         </div>
@@ -71,6 +72,10 @@ export class PxMarketDataset extends LitElement {
             ? html`<h3>What each copy keeps</h3><px-copy-utility data-testid="copy-utility" .utility=${l.utility}></px-copy-utility>`
             : nothing
         }
+      </section>
+      <section class="card" data-testid="dataset-epsilon">
+        <h2>Privacy budget</h2>
+        <px-epsilon-budget .listing=${l}></px-epsilon-budget>
       </section>
       <section class="card" data-testid="dataset-statistics">
         <h2>Statistics (differentially private, ε = ${l.summary.epsilon})</h2>

@@ -1,5 +1,10 @@
 import { css, html, LitElement, nothing, type TemplateResult } from 'lit'
 import { customElement, property, query, state } from 'lit/decorators.js'
+import {
+  DEFAULT_EPSILON_BUDGET,
+  DEFAULT_TRAINING_EPSILON,
+  MAX_EPSILON_BUDGET,
+} from '../../../shared/market/epsilon-ledger'
 import { DATASET_CATEGORIES, type DatasetCategory } from '../../../shared/market/types'
 import type { ColumnVerdict } from '../../../shared/tasks/schema-inference'
 import type { MarketController } from '../../controllers/market-controller'
@@ -74,6 +79,8 @@ export class PxMarketList extends LitElement {
         <label>Training price (blank: not sold) <input name="trainingPrice" type="number" min="0" step="1" data-testid="list-training-price" value="40" /></label>
         <label>Copy ε per row <input name="copyEpsilon" type="number" min="0.01" step="any" value="2" /></label>
         <label>Summary ε <input name="summaryEpsilon" type="number" min="0.01" step="any" value="1" /></label>
+        <label>ε budget (every release together) <input name="epsilonBudget" type="number" min="0.01" max=${MAX_EPSILON_BUDGET} step="any" data-testid="list-epsilon-budget" value=${DEFAULT_EPSILON_BUDGET} /></label>
+        <label>Training ε per run <input name="trainingEpsilon" type="number" min="0.01" step="any" data-testid="list-training-epsilon" value=${DEFAULT_TRAINING_EPSILON} /></label>
         <label>Training rounds <input name="trainingRounds" type="number" min="1" step="1" value="3" /></label>
         <label class="full">Description <textarea name="description" data-testid="list-description" rows="2" maxlength="4000"></textarea></label>
         <div class="full">
@@ -112,7 +119,7 @@ export class PxMarketList extends LitElement {
             </section>`
           : nothing
       }
-      <p class="muted">The rows never leave this browser. The listing carries their count and DP statistics; a buyer's copy is noised here and sealed to the buyer.</p>
+      <p class="muted">The rows never leave this browser. The listing carries DP statistics (a noised count, not the exact one) and an ε budget that the summary, each copy (made once per kind and resold) and each training run spend; a buyer's copy is noised here and sealed to the buyer.</p>
     `
   }
 
@@ -188,6 +195,8 @@ export class PxMarketList extends LitElement {
           copyEpsilon: Number(text('copyEpsilon')),
           summaryEpsilon: Number(text('summaryEpsilon')),
           trainingRounds: Number(text('trainingRounds')),
+          epsilonBudget: Number(text('epsilonBudget')),
+          trainingEpsilon: Number(text('trainingEpsilon')),
         },
         { leaveOutBadRows: data.get('leaveOutBadRows') !== null },
       )

@@ -1,5 +1,6 @@
 import { css, html, LitElement, nothing, type TemplateResult } from 'lit'
 import { customElement, property } from 'lit/decorators.js'
+import { epsilonLeft, epsilonSpent, epsilonText, isBudgeted } from '../../../shared/market/epsilon-ledger'
 import { counted, salesDigest } from '../../../shared/market/sales-digest'
 import type { MarketController } from '../../controllers/market-controller'
 import { clock } from '../format'
@@ -58,14 +59,14 @@ export class PxMarketSales extends LitElement {
       ${
         w.sales.length
           ? html`<table>
-              <thead><tr><th>Purchase</th><th>Dataset</th><th>Kind</th><th>Price</th><th>Status</th><th>Waiting for</th><th>When</th><th></th></tr></thead>
+              <thead><tr><th>Purchase</th><th>Dataset</th><th>Kind</th><th>Price, ε</th><th>Status</th><th>Waiting for</th><th>When</th><th></th></tr></thead>
               <tbody>
                 ${digest.lines.map(
                   ({ sale: s, waitingFor, fresh }) => html`<tr data-testid="sale-row">
                     <td><code title=${s.txId}>${s.purchaseId}</code> ${fresh ? html`<span class="badge new">new</span>` : nothing}</td>
                     <td>${s.datasetName}</td>
                     <td>${s.kind === 'training' ? 'training' : s.copyKind === 'synthetic' ? 'synthetic copy' : 'copy'}</td>
-                    <td>${s.price}</td>
+                    <td>${s.price}${s.epsilonCharged === undefined ? nothing : html` <span class="muted" data-testid="sale-epsilon">${s.epsilonCharged > 0 ? `ε ${epsilonText(s.epsilonCharged)}` : 'ε 0 (resold)'}</span>`}</td>
                     <td data-testid="sale-status">${s.status}</td>
                     <td class="waiting" data-testid="sale-waiting">${waitingFor ?? '–'}</td>
                     <td>${clock(s.createdAt)}</td>
@@ -82,7 +83,9 @@ export class PxMarketSales extends LitElement {
       <h3>Your datasets</h3>
       <ul>
         ${w.datasets.map(
-          (d) => html`<li>${d.name} (${d.datasetId}, ${d.status}, ${d.purchases} sold, ${d.revenue} earned)
+          (
+            d,
+          ) => html`<li>${d.name} (${d.datasetId}, ${d.status}, ${d.purchases} sold, ${d.revenue} earned${isBudgeted(d) ? html`, <span data-testid="own-epsilon">ε ${epsilonText(epsilonSpent(d))} spent, ${epsilonText(epsilonLeft(d))} of ${epsilonText(d.epsilonBudget)} left</span>` : nothing})
             ${d.status === 'listed' ? html`<button @click=${() => void m.delist(d.datasetId)}>Delist</button>` : nothing}</li>`,
         )}
       </ul>

@@ -28,10 +28,17 @@ export class PxMarketStats extends LitElement {
       <div class="grid" style="display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:1rem">
         <section class="card">
           <h2>Purchases and volume per day</h2>
-          <px-series-chart kind="bar" caption="purchases and volume per day" .labels=${s.daily.map((d) => d.day)}
+          <px-series-chart kind="bar" caption="purchases and volume per day" yTitle="purchases" y2Title="tokens"
+            .labels=${s.daily.map((d) => d.day)}
             .series=${[
               { label: 'purchases', color: seriesColor(0), values: s.daily.map((d) => d.transactions) },
-              { label: 'volume (tokens)', color: seriesColor(1), values: s.daily.map((d) => d.volume) },
+              {
+                label: 'volume (tokens)',
+                color: seriesColor(1),
+                values: s.daily.map((d) => d.volume),
+                axis: 'right',
+                kind: 'line',
+              },
             ]}></px-series-chart>
         </section>
         <section class="card">

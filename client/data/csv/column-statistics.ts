@@ -7,7 +7,8 @@ import type { EncodedRows } from './csv-ingest'
 
 /**
  * A tab's share of federated column statistics, under local DP: for every numeric column, the count, sum and sum of
- * squares of its encoded values (already clamped to [-1, 1] by the schema's declared range), each with Laplace noise.
+ * squares of its encoded values (already clamped to [-1, 1] by the schema's declared range), each with discrete
+ * Laplace noise on a power-of-two grid (`privateCount`, `privateSum`: Canonne, Kamath and Steinke 2020).
  * One row changes each of the 3k released numbers by at most 1, and each gets epsilon / (3k), so the whole report is
  * epsilon-DP for the tab's rows (basic composition). Only these noised aggregates leave the tab.
  */

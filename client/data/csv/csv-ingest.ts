@@ -87,6 +87,11 @@ export class CsvIngest {
     return this.#fatal
   }
 
+  /** Valid rows so far: a caller that keeps rows compares it before and after `row` to learn if that one was kept. */
+  get valid(): number {
+    return this.#valid
+  }
+
   /** The line of the file the next record starts on (1 before the header). */
   get line(): number {
     return this.#nextLine

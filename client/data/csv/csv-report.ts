@@ -69,3 +69,16 @@ export const DELIMITER_NAMES: Readonly<Record<string, string>> = {
   '\t': 'tab',
   '|': 'pipe',
 }
+
+/** Each kind of problem in words, as the tab's report (and the command line's) names it. */
+export const ISSUE_TEXT: Readonly<Record<IssueKind, string>> = {
+  ragged: 'rows with the wrong number of fields',
+  'empty-label': 'rows with an empty label',
+  'unknown-class': 'rows whose label is not a class of the task',
+  unparsable: 'values that do not parse',
+  'not-integer': 'non-integers in integer columns',
+  'unknown-category': 'values that are not a category of their column',
+  'missing-value': 'rows with a missing value',
+  'out-of-range': 'values outside the declared range (clipped, row kept)',
+  imputed: 'missing values filled in (row kept)',
+}

@@ -11,7 +11,8 @@ import { DEFAULT_MAX_CSV_BYTES } from './read-csv'
  */
 export async function inferCsvSchema(
   source: Blob | string,
-  options: { maxBytes?: number; maxColumns?: number } = {},
+  /** `label`: the label column, when the caller names it (else it is inferred). */
+  options: { maxBytes?: number; maxColumns?: number; label?: string } = {},
 ): Promise<InferredSchema & { delimiter: string; decimal: DecimalMark }> {
   const bytes = typeof source === 'string' ? source.length : source.size
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_CSV_BYTES
@@ -23,7 +24,7 @@ export async function inferCsvSchema(
   let inference: SchemaInference | null = null
   let problem: string | null = null
   const read = await streamCsvRecords(source, { maxColumns }, ({ decimal }) => {
-    const reader = new SchemaInference(decimal)
+    const reader = new SchemaInference(decimal, options.label === undefined ? {} : { label: options.label })
     inference = reader
     return {
       header: (fields) => reader.header(fields),

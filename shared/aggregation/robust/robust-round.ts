@@ -122,6 +122,8 @@ export class RobustRoundAggregator implements RoundAggregator<Float32Array, Floa
     this.#held = null
     if (!held) return fail('invalid-state', 'this round is closed')
     if (held.length === 0) return fail('invalid-state', 'the round closed without updates')
+    // Sums in client order, not arrival order: float addition is not associative, and a run is reproducible.
+    held.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     const config = this.#config
     const weights = weightCap(
       held.map((h) => h.weight),

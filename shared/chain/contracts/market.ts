@@ -1,118 +1,31 @@
-import { z } from 'zod'
+import type { z } from 'zod'
 import {
-  datasetIdSchema as datasetId,
-  envelopeKeyHexSchema,
-  purchaseIdSchema as purchaseId,
-  sha256HexSchema,
-  chainTaskIdSchema as taskId,
-} from '../../ids'
-import {
-  COPY_KINDS,
-  DATASET_CATEGORIES,
-  type Listing,
-  type MarketState,
-  type Purchase,
-} from '../../market/types'
+  chargeCopySale,
+  chargeTrainingSale,
+  openLedger,
+  recordCopyDelivery,
+  releaseCancelled,
+} from '../../market/epsilon-ledger'
+import type { Listing, MarketState, Purchase } from '../../market/types'
 import { parsePayload } from '../../parse'
 import { fail, ok, type Result } from '../../result'
-import { taskSchemaSchema } from '../../tasks/schema'
 import { hashOf, type Json } from '../encoding'
 import { accountOf, type ChainState, marketOf, withAccount } from '../state'
 import type { TransactionBody } from '../transaction'
 import type { Contract } from './contract'
+import {
+  consumerSchema,
+  delistSchema,
+  deliverSchema,
+  listSchema,
+  providerSchema,
+  purchaseRef,
+  purchaseSchema,
+  rateSchema,
+  startTrainingSchema,
+  updateSchema,
+} from './market-payloads'
 import { finishTask, withTask } from './stake'
-
-const text = (max: number) => z.string().trim().max(max)
-const name = z.string().trim().min(1).max(120)
-const price = z.int().min(0).max(1e12).nullable()
-
-/** A released estimate (`DpEstimate`); optional everywhere, so listings made before intervals stay valid. */
-const estimateSchema = z
-  .object({ value: z.number(), scale: z.number().min(0), low: z.number(), high: z.number() })
-  .refine((e) => e.low <= e.high, { message: 'low must not exceed high', path: ['low'] })
-const summarySchema = z.object({
-  epsilon: z.number().gt(0).max(100),
-  rows: z.int().min(0).max(1e10),
-  confidence: z.number().gt(0).lt(1).optional(),
-  rowCount: estimateSchema.optional(),
-  columns: z
-    .array(
-      z.object({
-        name: z.string().min(1).max(200),
-        kind: z.enum(['numeric', 'categorical']),
-        mean: z.number().optional(),
-        std: z.number().min(0).optional(),
-        histogram: z
-          .array(
-            z.object({
-              value: z.string().max(200),
-              count: z.number(),
-              low: z.number().optional(),
-              high: z.number().optional(),
-            }),
-          )
-          .max(1000)
-          .optional(),
-        meanEstimate: estimateSchema.optional(),
-        variance: estimateSchema.optional(),
-        countScale: z.number().min(0).optional(),
-      }),
-    )
-    .max(2000),
-})
-
-const kindUtility = z.object({ marginalError: z.number().min(0).max(1), accuracy: z.number().min(0).max(1) })
-/** `CopyUtility`: optional, so listings made before it stay valid. */
-const utilitySchema = z.object({
-  epsilon: z.number().gt(0).max(100),
-  heldOut: z.int().min(0).max(1e10),
-  majority: z.number().min(0).max(1),
-  kinds: z.object({ 'per-row': kindUtility, synthetic: kindUtility }),
-})
-const providerSchema = z.object({ name, description: text(2000) })
-const consumerSchema = z.object({ name })
-const listSchema = z
-  .object({
-    name,
-    description: text(4000),
-    category: z.enum(DATASET_CATEGORIES),
-    tags: z.array(z.string().trim().toLowerCase().min(1).max(40)).max(20),
-    schema: taskSchemaSchema,
-    rows: z.int().min(1).max(1e10),
-    licence: text(1000),
-    copyPrice: price,
-    trainingPrice: price,
-    copyEpsilon: z.number().gt(0).max(100),
-    trainingRounds: z.int().min(1).max(1000),
-    summary: summarySchema,
-    utility: utilitySchema.optional(),
-  })
-  .refine((l) => l.copyPrice !== null || l.trainingPrice !== null, {
-    message: 'offer an anonymized copy, training access, or both (a price for at least one)',
-    path: ['copyPrice'],
-  })
-const updateSchema = z.object({
-  datasetId,
-  copyPrice: price.optional(),
-  trainingPrice: price.optional(),
-  description: text(4000).optional(),
-  tags: z.array(z.string().trim().toLowerCase().min(1).max(40)).max(20).optional(),
-})
-const delistSchema = z.object({ datasetId })
-const purchaseSchema = z.object({
-  datasetId,
-  kind: z.enum(['copy', 'training']),
-  /** The buyer's P-256 envelope key (uncompressed, hex): copies are sealed to it. */
-  buyerKey: envelopeKeyHexSchema.optional(),
-  /** Copies: how it is anonymized. Absent (as on chains from before synthetic copies): per-row. */
-  copyKind: z
-    .enum(COPY_KINDS, { error: `a copy is one of ${COPY_KINDS.map((k) => `"${k}"`).join(', ')}` })
-    .optional(),
-})
-const deliverSchema = z.object({ purchaseId, deliveryHash: sha256HexSchema })
-const purchaseRef = z.object({ purchaseId })
-const startTrainingSchema = z.object({ purchaseId, taskId })
-const rateSchema = z.object({ purchaseId, stars: z.int().min(1).max(5), comment: text(1000).default('') })
 
 type Market = MarketState
 
@@ -160,6 +73,10 @@ const setPurchase = (market: Market, purchase: Purchase): Market => ({
  *   train it per example (training contract). `market.finish-training` (the producer): what is left goes to the provider;
  *   a task with a stake ends with it (its stakes are released, see the training contract).
  * - `market.rate` (the buyer, once per purchase, after delivery or training started): 1 to 5 stars, a comment.
+ * Epsilon (`shared/market/epsilon-ledger.ts`): a listing's budget pays its summary when listed, the first sale of
+ * each copy (kind, epsilon; later sales deliver the same copy, named by `copyHash`) and every training run; a sale
+ * the budget cannot pay is refused (`over-budget`, naming what is left); a cancelled sale gives back what was not
+ * released. Listings from before the budget carry their exact `rows` instead and are not charged.
  * Record ids are sequence numbers; every record keeps the id of the transaction that made it.
  */
 export const marketContract: Contract = {
@@ -189,7 +106,7 @@ export const marketContract: Contract = {
         const p = parsePayload(listSchema, tx.payload, 'listing')
         if (!p.ok) return p
         const datasetId = `ds-${market.nextDataset}`
-        const listing: Listing = {
+        const listing = openLedger({
           ...p.value,
           tags: [...new Set(p.value.tags)],
           datasetId,
@@ -199,8 +116,11 @@ export const marketContract: Contract = {
           txId,
           purchases: 0,
           revenue: 0,
-        }
-        return ok(withMarket(state, { ...setListing(market, listing), nextDataset: market.nextDataset + 1 }))
+        })
+        if (!listing.ok) return listing
+        return ok(
+          withMarket(state, { ...setListing(market, listing.value), nextDataset: market.nextDataset + 1 }),
+        )
       }
       case 'market.update-listing': {
         const p = parsePayload(updateSchema, tx.payload, 'listing update')
@@ -244,6 +164,12 @@ export const marketContract: Contract = {
         if (p.value.kind === 'training' && p.value.copyKind) {
           return fail('bad-payload', 'copyKind: only a copy has a copy kind; training access has none')
         }
+        const purchaseId = `p-${market.nextPurchase}`
+        const budget =
+          p.value.kind === 'copy'
+            ? chargeCopySale(l, p.value.copyKind ?? 'per-row', purchaseId, txId)
+            : chargeTrainingSale(l, purchaseId, txId)
+        if (!budget.ok) return budget
         const buyer = accountOf(state, tx.from)
         if (buyer.balance < cost) {
           return fail(
@@ -252,12 +178,19 @@ export const marketContract: Contract = {
           )
         }
         const purchase: Purchase = {
-          purchaseId: `p-${market.nextPurchase}`,
+          purchaseId,
           datasetId: l.datasetId,
           buyer: tx.from,
           provider: l.provider,
           kind: p.value.kind,
           ...(p.value.kind === 'copy' ? { copyKind: p.value.copyKind ?? 'per-row' } : {}),
+          // Written only on listings with a budget, so older chains replay to the same state.
+          ...(l.epsilonBudget === undefined
+            ? {}
+            : {
+                ...(p.value.kind === 'copy' ? { copyEpsilon: l.copyEpsilon } : {}),
+                epsilonCharged: budget.value.charged,
+              }),
           price: cost,
           escrow: cost,
           status: 'pending',
@@ -270,7 +203,10 @@ export const marketContract: Contract = {
           rated: false,
         }
         const debited = withAccount(state, tx.from, { ...buyer, balance: buyer.balance - cost })
-        const next = setListing(setPurchase(market, purchase), { ...l, purchases: l.purchases + 1 })
+        const next = setListing(setPurchase(market, purchase), {
+          ...budget.value.listing,
+          purchases: l.purchases + 1,
+        })
         return ok(withMarket(debited, { ...next, nextPurchase: market.nextPurchase + 1 }))
       }
       case 'market.deliver': {
@@ -283,17 +219,19 @@ export const marketContract: Contract = {
           return fail('invalid-state', `${purchase.purchaseId} buys training access, not a copy`)
         if (purchase.status !== 'pending')
           return fail('invalid-state', `${purchase.purchaseId} is ${purchase.status}`)
+        const listing = recordCopyDelivery(market.datasets[purchase.datasetId]!, purchase, p.copyHash)
+        if (!listing.ok) return listing
         const paid = credit(state, purchase.provider, purchase.escrow)
-        const listing = market.datasets[purchase.datasetId]!
         const next = setListing(
           setPurchase(market, {
             ...purchase,
             escrow: 0,
             status: 'delivered',
             deliveryHash: p.deliveryHash,
+            ...(purchase.copyEpsilon !== undefined && p.copyHash ? { copyHash: p.copyHash } : {}),
             settledTxId: txId,
           }),
-          { ...listing, revenue: listing.revenue + purchase.price },
+          { ...listing.value, revenue: listing.value.revenue + purchase.price },
         )
         return ok(withMarket(paid, next))
       }
@@ -306,12 +244,15 @@ export const marketContract: Contract = {
         if (purchase.status !== 'pending')
           return fail('invalid-state', `${purchase.purchaseId} is ${purchase.status}: too late to cancel`)
         const refunded = credit(state, purchase.buyer, purchase.escrow)
-        return ok(
-          withMarket(
-            refunded,
-            setPurchase(market, { ...purchase, escrow: 0, status: 'cancelled', settledTxId: txId }),
-          ),
-        )
+        const cancelled = setPurchase(market, {
+          ...purchase,
+          escrow: 0,
+          status: 'cancelled',
+          settledTxId: txId,
+        })
+        const listing = market.datasets[purchase.datasetId]!
+        const released = releaseCancelled(listing, purchase, Object.values(market.purchases))
+        return ok(withMarket(refunded, released === listing ? cancelled : setListing(cancelled, released)))
       }
       case 'market.start-training': {
         if (tx.from !== state.producer)

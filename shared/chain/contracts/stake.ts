@@ -124,3 +124,59 @@ export function finishTask(state: ChainState, task: TrainingTask): ChainState {
   }
   return withTask(next, { ...task, ...(task.stakes ? { stakes } : {}), finished: true })
 }
+
+/** A participant's stake in one task as a peer sees it: what the task asks, and what this account locked. */
+export interface StakeView {
+  readonly taskId: string
+  /** Tokens the task asks each participant to lock (0: none). */
+  readonly asked: number
+  /** This account's stake, or null when it has not staked in this task. */
+  readonly stake: Stake | null
+  /** Whether the task has ended on the chain (stakes returned; nothing more is staked or recorded). */
+  readonly finished: boolean
+}
+
+export function stakeView(state: ChainState, taskId: string, address: Address): StakeView | null {
+  if (!Object.hasOwn(state.tasks, taskId)) return null
+  const task = state.tasks[taskId]!
+  return { taskId, asked: task.stake ?? 0, stake: stakeOf(task, address), finished: task.finished === true }
+}
+
+/**
+ * Why `address` may not join task `taskId` now, or null when it may: a task that asks a stake admits only
+ * accounts whose stake is locked and not slashed to nothing, while it runs on the chain. A task the chain does not
+ * know (not registered) asks nothing.
+ */
+export function joinProblem(state: ChainState, taskId: string, address: Address): string | null {
+  const view = stakeView(state, taskId, address)
+  if (!view || view.asked === 0) return null
+  if (view.finished)
+    return `task ${taskId} has ended on the chain: its stakes were returned and it takes no one`
+  const { stake } = view
+  if (!stake) {
+    const balance = accountOf(state, address).balance
+    return `task ${taskId} asks a stake of ${view.asked} tokens before joining: send training.stake {"taskId":"${taskId}"} from ${address} (balance ${balance})`
+  }
+  if (stake.held === 0)
+    return `${address}'s stake in task ${taskId} was slashed to nothing (${stake.slashed} tokens forfeited for broken updates): it cannot join again`
+  return null
+}
+
+/** A task's stakes in sum, for the explorer: tokens asked per participant, accounts staked, tokens slashed and held. */
+export interface StakeSummary {
+  readonly asked: number
+  readonly accounts: number
+  readonly held: number
+  readonly slashed: number
+}
+
+export function stakeSummary(task: TrainingTask): StakeSummary | null {
+  if (!task.stake) return null
+  const stakes = Object.values(task.stakes ?? {})
+  return {
+    asked: task.stake,
+    accounts: stakes.length,
+    held: stakes.reduce((sum, s) => sum + s.held, 0),
+    slashed: stakes.reduce((sum, s) => sum + s.slashed, 0),
+  }
+}

@@ -56,6 +56,8 @@ const recordSchema = z.object({
   round: z.int().min(1),
   /** The round number of the new model in the coordinator's run (restarts from 1 after a reset). */
   modelRound: z.int().min(0),
+  /** The coordinator's run (one more after each reset); absent on records from before runs. */
+  run: z.int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
   modelBefore: hash,
   modelAfter: hash,
   participants: z.array(participantSchema).min(1).max(10_000),
@@ -230,6 +232,7 @@ export const trainingContract: Contract = {
           taskId: r.taskId,
           round: r.round,
           modelRound: r.modelRound,
+          ...(r.run === undefined ? {} : { run: r.run }),
           modelBefore: r.modelBefore,
           modelAfter: r.modelAfter,
           participants,

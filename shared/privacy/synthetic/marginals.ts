@@ -1,5 +1,7 @@
 import type { RandomSource } from '../../random'
-import { discreteLaplace } from './discrete-noise'
+import { discreteLaplace } from '../discrete/discrete-laplace'
+import { wordsFrom } from '../discrete/random-source'
+import { scaleAtLeast } from '../discrete/rational'
 
 /**
  * Marginals: counts of rows per cell of one column or of a pair of columns (cell a·size_j + b for the pair). A
@@ -27,9 +29,14 @@ export function marginal(
   return out
 }
 
-/** The counts with independent discrete Laplace noise of scale `scale` on every cell (a new array). */
+/**
+ * The counts with independent discrete Laplace noise (Canonne, Kamath and Steinke 2020) of scale `scale`, rounded
+ * up to a multiple of 2^-16, on every cell (a new array).
+ */
 export function noisyCounts(counts: Float64Array, scale: number, random: RandomSource): Float64Array {
-  return counts.map((c) => c + discreteLaplace(scale, random))
+  const t = scaleAtLeast(scale)
+  const words = wordsFrom(random)
+  return counts.map((c) => c + discreteLaplace(t, words))
 }
 
 /**

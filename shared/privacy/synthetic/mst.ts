@@ -1,8 +1,9 @@
 import { type RandomSource, secureRandom } from '../../random'
 import type { TaskSchema } from '../../tasks/schema'
 import type { DataFrame } from '../dataframe'
+import { discreteLaplaceVariance } from '../discrete/discrete-laplace'
+import { scaleAtLeast } from '../discrete/rational'
 import { PrivacyParameterError, requireEpsilon } from '../parameters'
-import { discreteLaplaceVariance } from './discrete-noise'
 import { DEFAULT_BINS, decodeCell, discreteColumns, encodeFrame } from './discretize'
 import { marginal, noisyCounts, toDistribution } from './marginals'
 import { edgeKey, fitTreeModel, type Measurement, sampleTreeModel } from './sampling'
@@ -73,7 +74,7 @@ export function syntheticCopy(
   const oneWayScale = (SENSITIVITY * d) / oneWayEpsilon
   const oneWay: Measurement[] = sizes.map((_, i) => ({
     counts: noisyCounts(marginal(codes, sizes, i), oneWayScale, random),
-    variance: discreteLaplaceVariance(oneWayScale),
+    variance: discreteLaplaceVariance(scaleAtLeast(oneWayScale)),
   }))
 
   const independent = oneWay.map((m) => toDistribution(m.counts))
@@ -98,7 +99,7 @@ export function syntheticCopy(
           pairScale,
           random,
         ),
-        variance: discreteLaplaceVariance(pairScale),
+        variance: discreteLaplaceVariance(scaleAtLeast(pairScale)),
       },
     ]),
   )

@@ -110,3 +110,26 @@ describe('a tab asked to generate the key that does not is replaced', () => {
     expect(c.confirm('tab-3', third).ok).toBe(true)
   })
 })
+
+describe('signed envelope keys are relayed for the tabs to check', () => {
+  it('every tab gets the set of signed keys before the share that needs it; the share names the account', () => {
+    const { c, sent } = custody()
+    const key = new Uint8Array(65).fill(4)
+    c.join('tab-3', key.buffer, { account: 'ab'.repeat(32), signature: 'cd'.repeat(64) })
+    const sets = sent.filter((s) => s.event === 'he:key-set')
+    expect(sets.map((s) => s.to).sort()).toEqual(['tab-1', 'tab-2', 'tab-3'])
+    // tab-1 and tab-2 joined unsigned: only tab-3's entry is in the set (a tab seals only to signed keys).
+    expect(sets[0]!.args[0]).toEqual({
+      keys: [{ account: 'ab'.repeat(32), envelopeKey: '04'.repeat(65), signature: 'cd'.repeat(64) }],
+    })
+    const share = sent.findIndex((s) => s.event === 'he:key-share')
+    expect(share).toBeGreaterThan(sent.findLastIndex((s) => s.event === 'he:key-set'))
+    expect(sent[share]!.args[0]).toMatchObject({ recipient: 'tab-3', recipientAccount: 'ab'.repeat(32) })
+    sent.length = 0
+    c.leave('tab-3')
+    expect(sent.filter((s) => s.event === 'he:key-set').map((s) => s.args[0])).toEqual([
+      { keys: [] },
+      { keys: [] },
+    ])
+  })
+})

@@ -36,6 +36,7 @@ export const DASHBOARD_EVENTS = [
   'dashboard:configure',
   'dashboard:create-task',
   'dashboard:statistics',
+  'dashboard:model',
 ]
 const ODD_NAMES = [
   '__proto__',

@@ -19,12 +19,17 @@ const { frame } = readDatasetFrame(DataHandler.toCsv(table), schema)
 const rows = frame.get(schema.label.name)!.length
 
 describe('perRowCopyNoise', () => {
-  it('states the Laplace scale range / (epsilon / columns) and the randomized-response flip rate', () => {
+  it('states the discrete Laplace scale range / (epsilon / columns), its grid, and the randomized-response flip rate', () => {
     const u = perRowCopyNoise(schema, 2)
     expect(u.perColumnEpsilon).toBeCloseTo(2 / 9, 12) // 6 numeric, 2 booleans, the label
     const age = u.columns.find((c) => c.column === 'age') as NumericColumnNoise
-    expect(age.scale).toBeCloseTo(72 / (2 / 9), 9)
-    expect(age.noiseStd).toBeCloseTo(age.scale * Math.SQRT2, 9)
+    // An integer column on a grid of 1; its scale rounded up to 2^-16 of a step, never below range / epsilon.
+    expect(age.granularity).toBe(1)
+    expect(age.scale).toBeGreaterThanOrEqual(72 / (2 / 9))
+    expect(age.scale - 72 / (2 / 9)).toBeLessThanOrEqual(2 ** -16)
+    const q = Math.exp(-1 / age.scale)
+    expect(age.noiseStd).toBeCloseTo(Math.sqrt(2 * q) / (1 - q), 9)
+    expect(age.noiseStd / (age.scale * Math.SQRT2)).toBeCloseTo(1, 5)
     const label = u.columns.find((c) => c.column === 'diabetes') as CategoricalColumnNoise
     const e = Math.exp(2 / 9)
     expect(label.flipRate).toBeCloseTo(1 - e / (e + 1), 12)
@@ -48,7 +53,8 @@ describe('perRowCopyNoise', () => {
           const mae = errors.reduce((s, e) => s + Math.abs(e), 0) / rows
           const std = Math.sqrt(errors.reduce((s, e) => s + e * e, 0) / rows)
           const within95 = errors.filter((e) => Math.abs(e) <= c.error95).length / rows
-          // E|L| = b with sd b: the sample MAE over 20,000 rows is within 3% of b (about 4 standard errors).
+          // E|Z| is about b with sd about b: the sample MAE over 20,000 rows is within 3% (about 4 standard errors).
+          expect(noised.every((v) => Number.isInteger((v as number) / c.granularity))).toBe(true)
           expect(Math.abs(mae / c.meanAbsError - 1), `${c.column} MAE`).toBeLessThan(0.03)
           expect(Math.abs(std / c.noiseStd - 1), `${c.column} std`).toBeLessThan(0.05)
           expect(Math.abs(within95 - 0.95), `${c.column} 95% band`).toBeLessThan(0.006)

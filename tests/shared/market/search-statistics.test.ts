@@ -126,7 +126,13 @@ describe('marketStatistics and reputation', () => {
       volume: 140,
       ratings: 3,
     })
+    // A week ending on the last day of trades, the days without any at 0 (a time axis, not just the trading days).
     expect(s.daily).toEqual([
+      ...['2025-12-28', '2025-12-29', '2025-12-30', '2025-12-31', '2026-01-01'].map((day) => ({
+        day,
+        transactions: 0,
+        volume: 0,
+      })),
       { day: '2026-01-02', transactions: 2, volume: 60 },
       { day: '2026-01-03', transactions: 1, volume: 80 },
     ])

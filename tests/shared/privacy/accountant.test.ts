@@ -89,4 +89,40 @@ describe('RDP accountant for the Poisson-subsampled Gaussian mechanism', () => {
       'targetEpsilon: must be a finite number',
     )
   })
+
+  it('validates every input before any shortcut: steps 0 spends nothing, but only with valid other fields', () => {
+    const base = { sampleRate: 0.1, noiseMultiplier: 1, steps: 0, delta: 1e-5 }
+    expect(computeEpsilon(base)).toEqual({ epsilon: 0, order: Number.NaN })
+    expect(() => computeEpsilon({ ...base, delta: 0 })).toThrow('delta: must be in (0, 1)')
+    expect(() => computeEpsilon({ ...base, sampleRate: 2 })).toThrow('sampleRate: must be in (0, 1]')
+    expect(() => computeEpsilon({ ...base, noiseMultiplier: 0 })).toThrow('noiseMultiplier: must be positive')
+    expect(() => computeEpsilon({ ...base, steps: -1 })).toThrow('steps: must be a non-negative integer')
+    expect(() => computeEpsilon({ ...base, orders: [] })).toThrow('orders: list at least one order above 1')
+    expect(() => computeEpsilon({ ...base, steps: 10, orders: [] })).toThrow(
+      'orders: list at least one order',
+    )
+    expect(() => computeEpsilon({ ...base, orders: [0.5] })).toThrow(
+      'orders: each order must be a finite number above 1',
+    )
+    expect(() => computeEpsilon({ ...base, conversion: 'other' as 'classic' })).toThrow(
+      "conversion: must be 'balle2020' or 'classic'",
+    )
+    expect(() => rdpToEpsilon([], [], 1e-5)).toThrow('orders: list at least one order')
+  })
+
+  it('noiseMultiplierFor refuses what could loop forever: steps below 1, tolerance <= 0, no orders', () => {
+    const base = { targetEpsilon: 1, sampleRate: 0.1, steps: 100, delta: 1e-5 }
+    expect(() => noiseMultiplierFor({ ...base, steps: 0 })).toThrow('steps: must be an integer >= 1, got 0')
+    expect(() => noiseMultiplierFor({ ...base, steps: 1.5 })).toThrow('steps: must be an integer >= 1')
+    expect(() => noiseMultiplierFor({ ...base, tolerance: 0 })).toThrow('tolerance: must be positive, got 0')
+    expect(() => noiseMultiplierFor({ ...base, tolerance: -1 })).toThrow('tolerance: must be positive')
+    expect(() => noiseMultiplierFor({ ...base, tolerance: Number.NaN })).toThrow(
+      'tolerance: must be a finite number',
+    )
+    expect(() => noiseMultiplierFor({ ...base, orders: [] })).toThrow('orders: list at least one order')
+    expect(() => noiseMultiplierFor({ ...base, delta: 2 })).toThrow('delta: must be in (0, 1)')
+    // A tolerance below what doubles can resolve still ends (the bracket stops shrinking).
+    const sigma = noiseMultiplierFor({ ...base, tolerance: 1e-300 })
+    expect(computeEpsilon({ ...base, noiseMultiplier: sigma }).epsilon).toBeLessThanOrEqual(1)
+  })
 })

@@ -1,15 +1,17 @@
 import { describe, expect, it } from 'vitest'
 import {
+  laplaceHalfWidth,
   laplaceInterval,
   meanInterval,
   ratioRange,
   varianceInterval,
 } from '../../../shared/privacy/confidence'
 import { laplaceNoise } from '../../../shared/privacy/noise'
+import { privateCount } from '../../../shared/privacy/statistics'
 import { seededRandom } from '../../../shared/random'
 
 describe('Laplace confidence intervals', () => {
-  it('cover a single noisy value exactly as often as asked', () => {
+  it('cover a single continuous noisy value exactly as often as asked', () => {
     const random = seededRandom(21)
     const draws = 40_000
     for (const confidence of [0.5, 0.9, 0.95]) {
@@ -23,6 +25,30 @@ describe('Laplace confidence intervals', () => {
       expect(Math.abs(covered / draws - confidence)).toBeLessThan(4 * se)
     }
     expect(() => laplaceInterval(0, 1, 1)).toThrow('confidence: must lie in (0, 1)')
+  })
+
+  it('cover a discrete release at least as often as asked, with the exact discrete tail', () => {
+    const random = seededRandom(22)
+    const draws = 40_000
+    for (const [epsilon, confidence] of [
+      [1, 0.95],
+      [0.2, 0.9],
+    ] as const) {
+      let covered = 0
+      let scale = 0
+      for (let i = 0; i < draws; i++) {
+        const count = privateCount(7, epsilon, random)
+        scale = count.scale
+        const { low, high } = laplaceInterval(count.value, count.scale, confidence, count.granularity)
+        if (low <= 7 && 7 <= high) covered++
+      }
+      const exact =
+        1 -
+        (2 * Math.exp(-(laplaceHalfWidth(scale, 1 - confidence, 1) + 1) / scale)) / (1 + Math.exp(-1 / scale))
+      expect(exact).toBeGreaterThanOrEqual(confidence)
+      const se = Math.sqrt((exact * (1 - exact)) / draws)
+      expect(Math.abs(covered / draws - exact)).toBeLessThan(4 * se)
+    }
   })
 
   it('bound a ratio by its corners, and a mean or variance by the declared range', () => {

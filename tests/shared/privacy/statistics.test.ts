@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { PrivacyBudget } from '../../../shared/privacy/budget'
-import { privatizeDataFrame } from '../../../shared/privacy/dataframe'
+import { type ColumnPrivacy, privatizeDataFrame } from '../../../shared/privacy/dataframe'
 import {
   privateCount,
   privateHistogram,
@@ -66,12 +66,12 @@ describe('privatizeDataFrame', () => {
     ['region', Array.from({ length: 20_000 }, () => 'north')],
   ])
 
-  it('adds calibrated noise to numeric columns and randomized response to categories; reports the cost', () => {
+  it('adds calibrated discrete noise on a grid to numeric columns and randomized response to categories; reports the cost', () => {
     const random = seededRandom(5)
     const { frame: out, spent } = privatizeDataFrame(
       frame,
       [
-        { column: 'age', kind: 'numeric', sensitivity: 1, mechanism: 'laplace' },
+        { column: 'age', kind: 'numeric', lower: 40, upper: 41, mechanism: 'laplace' },
         { column: 'region', kind: 'categorical', categories: ['north', 'south', 'east', 'west'] },
       ],
       { epsilon: 2 },
@@ -79,26 +79,91 @@ describe('privatizeDataFrame', () => {
     )
     expect(spent).toEqual({ epsilon: 2, delta: 0 })
     const ages = out.get('age') as number[]
+    // Range 1 on a grid of 2^-10: 1024 steps at epsilon 1 per column, so the scale is 1 (in years), std about sqrt 2.
+    expect(ages.every((a) => Number.isInteger(a * 1024))).toBe(true)
     const std = Math.sqrt(ages.reduce((s, v) => s + (v - 40) ** 2, 0) / ages.length)
-    expect(Math.abs(std / Math.SQRT2 - 1)).toBeLessThan(0.05) // scale = 1 / (2 / 2 columns) = 1
+    expect(Math.abs(std / Math.SQRT2 - 1)).toBeLessThan(0.05)
     const kept = (out.get('region') as string[]).filter((r) => r === 'north').length / 20_000
     const expected = Math.E / (Math.E + 3)
     const standardError = Math.sqrt((expected * (1 - expected)) / 20_000)
     expect(Math.abs(kept - expected)).toBeLessThan(3 * standardError)
   })
 
-  it('names a missing column and a missing delta', () => {
+  it('clamps values into the bounds before noising, and after when asked (post-processing)', () => {
+    const wild = new Map<string, (number | string)[]>([['age', [1e9, -1e9, 50]]])
+    const column = {
+      column: 'age',
+      kind: 'numeric',
+      lower: 0,
+      upper: 100,
+      integer: true,
+      mechanism: 'laplace',
+    } as const
+    // At epsilon 1e4 the noise scale is 100 / 1e4 grid steps: the draw is 0 but with probability about 1e-43.
+    const { frame: out } = privatizeDataFrame(wild, [column], { epsilon: 1e4 }, seededRandom(6))
+    expect(out.get('age')).toEqual([100, 0, 50])
+    const { frame: noisy } = privatizeDataFrame(
+      wild,
+      [{ ...column, clampOutput: true }],
+      { epsilon: 0.1 },
+      seededRandom(7),
+    )
+    expect((noisy.get('age') as number[]).every((a) => a >= 0 && a <= 100 && Number.isInteger(a))).toBe(true)
+  })
+
+  it('uses the discrete Gaussian for Gaussian columns, with the spread its calibration gives', () => {
+    const { frame: out, spent } = privatizeDataFrame(
+      frame,
+      [{ column: 'age', kind: 'numeric', lower: 0, upper: 100, integer: true, mechanism: 'gaussian' }],
+      { epsilon: 1, delta: 1e-5 },
+      seededRandom(8),
+    )
+    expect(spent).toEqual({ epsilon: 1, delta: 1e-5 })
+    const ages = out.get('age') as number[]
+    expect(ages.every(Number.isInteger)).toBe(true)
+    const std = Math.sqrt(ages.reduce((s, v) => s + (v - 40) ** 2, 0) / ages.length)
+    // zCDP calibration (CKS 2020, Cor. 13) for sensitivity 100 at (1, 1e-5): sigma about 4.05 sensitivities, a
+    // little above the analytic Gaussian's 3.73.
+    expect(std / 100).toBeGreaterThan(3.73)
+    expect(std / 100).toBeLessThan(5)
+  })
+
+  it('names a missing column, missing or bad bounds, and a missing delta', () => {
     expect(() =>
       privatizeDataFrame(
         frame,
-        [{ column: 'income', kind: 'numeric', sensitivity: 1, mechanism: 'laplace' }],
+        [{ column: 'income', kind: 'numeric', lower: 0, upper: 1, mechanism: 'laplace' }],
         { epsilon: 1 },
       ),
     ).toThrow('column: no column "income"; the data has age, region')
+    const unbounded = { column: 'age', kind: 'numeric', mechanism: 'laplace' } as unknown as ColumnPrivacy
+    expect(() => privatizeDataFrame(frame, [unbounded], { epsilon: 1 })).toThrow(
+      'age.bounds: column "age" needs finite bounds [lower, upper] to be anonymized',
+    )
     expect(() =>
-      privatizeDataFrame(frame, [{ column: 'age', kind: 'numeric', sensitivity: 1, mechanism: 'gaussian' }], {
-        epsilon: 1,
-      }),
+      privatizeDataFrame(
+        frame,
+        [{ column: 'age', kind: 'numeric', lower: 5, upper: 5, mechanism: 'laplace' }],
+        {
+          epsilon: 1,
+        },
+      ),
+    ).toThrow('age.bounds: need lower < upper, got [5, 5]')
+    expect(() =>
+      privatizeDataFrame(
+        frame,
+        [{ column: 'age', kind: 'numeric', lower: 0, upper: 1, granularity: 0.3, mechanism: 'laplace' }],
+        { epsilon: 1 },
+      ),
+    ).toThrow('age.granularity: must be a power of two')
+    expect(() =>
+      privatizeDataFrame(
+        frame,
+        [{ column: 'age', kind: 'numeric', lower: 0, upper: 1, mechanism: 'gaussian' }],
+        {
+          epsilon: 1,
+        },
+      ),
     ).toThrow('delta: must be a finite number')
   })
 })
