@@ -196,7 +196,7 @@ export class SchemaInference {
       verdicts.push({
         name: '(rows)',
         role: 'left-out',
-        note: `${this.#ragged} rows have more or fewer fields than the header`,
+        note: `${this.#ragged} ${this.#ragged === 1 ? 'row has' : 'rows have'} more or fewer fields than the header`,
       })
     return {
       ok: true,
