@@ -9,6 +9,7 @@ import { updateHash, verifyUpdateSignature } from '../shared/chain/update-signat
 import { bytesOf, decodeFloat32, firstNonFinite } from '../shared/codec'
 import {
   accountRequestSchema,
+  declineSchema,
   encryptedUpdateSchema,
   evaluationSchema,
   heEnvelopeSchema,
@@ -252,6 +253,9 @@ export function clientHandlers(
       task.federation.progress(id, report.round, report.fraction)
       return ok(null)
     }),
+    'client:decline': forJoined('decline', declineSchema, (report, id, task) =>
+      task.federation.decline(id, report.round, report.reason),
+    ),
     'client:update': bulky(update),
     'client:encrypted-update': encryptedUpdate,
     'client:he-key': forJoined('key confirmation', heKeySchema, (request, id, task) =>

@@ -237,6 +237,11 @@ export class Federation {
     return result
   }
 
+  /** A selected tab sits the round out (it refused the round's protection or budget), with its reason. */
+  decline(id: ClientId, round: number, reason: string): Result<null> {
+    return this.#dispatch({ type: 'decline', now: this.#now(), id, round, reason })
+  }
+
   /** A signed update the gateway found broken: the round records it as rejected (a stake is slashed for it). */
   refuse(id: ClientId, refusal: GatewayRefusal): Result<null> {
     const address = this.#accounts.get(id)?.address ?? ''

@@ -21,5 +21,5 @@ export {
 } from './protocol/encryption'
 export { helloSchema, readySchema } from './protocol/join'
 export { statisticsReportSchema, statisticsRequestSchema } from './protocol/statistics'
-export { evaluationSchema, progressSchema, updateSchema } from './protocol/training'
+export { declineSchema, evaluationSchema, progressSchema, updateSchema } from './protocol/training'
 export { uploadRequestSchema } from './protocol/uploads'

@@ -244,7 +244,17 @@ export class FederatedSession {
     this.#abortTraining()
     state.finished = false
     // Below what this tab agreed to (or past its example-level budget): refused before training, nothing sent.
-    if (!this.#guard.admit(message, (round, delta) => this.#sender.exampleEpsilonAfter(round, delta))) return
+    if (!this.#guard.admit(message, (round, delta) => this.#sender.exampleEpsilonAfter(round, delta))) {
+      // Said at once (only that this tab sits the round out, and why), so the round need not wait for its deadline.
+      const refused = state.snapshot.enforcement?.refused
+      if (refused?.round === message.round)
+        this.socket.emit(
+          'client:decline',
+          { round: message.round, reason: refused.reasons.join('; ').slice(0, 300) },
+          () => {},
+        )
+      return
+    }
     const weights = await this.#roundWeights(message)
     if (!weights.ok) {
       state.notice('error', `round ${message.round}: ${weights.error.message}`)

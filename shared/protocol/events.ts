@@ -37,7 +37,7 @@ import type {
 } from './rounds'
 import type { ColumnStatisticsReport, StatisticsRequest } from './statistics'
 import type { TaskListing } from './tasks'
-import type { EvaluationReport, ProgressReport, UpdateMessage } from './training'
+import type { DeclineReport, EvaluationReport, ProgressReport, UpdateMessage } from './training'
 import type { UploadGrantMessage, UploadRequest } from './uploads'
 
 export interface ClientToServerEvents extends MarketClientEvents {
@@ -53,6 +53,8 @@ export interface ClientToServerEvents extends MarketClientEvents {
   'client:hello': (request: HelloRequest, ack: Ack<HelloReply>) => void
   'client:ready': (request: ReadyRequest, ack: Ack<null>) => void
   'client:progress': (report: ProgressReport) => void
+  /** A selected tab declines the round, with why (`declineSchema`). */
+  'client:decline': (report: DeclineReport, ack: Ack<null>) => void
   'client:update': (update: UpdateMessage, ack: Ack<null>) => void
   'client:evaluation': (report: EvaluationReport, ack: Ack<null>) => void
   'client:statistics': (report: ColumnStatisticsReport, ack: Ack<null>) => void

@@ -24,6 +24,16 @@ export const progressSchema = z.object({
 })
 export type ProgressReport = Readonly<z.infer<typeof progressSchema>>
 
+/**
+ * A selected tab sits the round out, and says why (a round below the protection it joined under, or past its own
+ * budget): the round need not wait for its deadline. Only the reason travels, no data.
+ */
+export const declineSchema = z.object({
+  round: z.int().min(1),
+  reason: z.string().min(1).max(300),
+})
+export type DeclineReport = Readonly<z.infer<typeof declineSchema>>
+
 export const updateSchema = z.object({
   round: z.int().min(1),
   /** Version of the global model the client trained from. */

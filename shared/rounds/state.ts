@@ -146,6 +146,8 @@ export type Input =
       RefusedUpdate,
       'examples' | 'detail'
     >)
+  /** A selected client sits the round out, saying why (it refused the round's protection or budget): dropped at once. */
+  | { type: 'decline'; now: number; id: ClientId; round: number; reason: string }
   /**
    * The coordinator cannot run the round that just started as planned (an encrypted round whose fixed-point plan
    * does not fit): it is abandoned with `reason`, and training stops until started again (with other settings).

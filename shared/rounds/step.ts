@@ -87,6 +87,17 @@ function apply(state: RoundState, input: Input, effects: Effect[]): RoundState {
       return acceptUpdate(state, input, effects)
     case 'refused-update':
       return refuseUpdate(state, input, effects)
+    case 'decline': {
+      const slot = updateSlot(state, input.id, input.round)
+      if (!slot.ok) return reject(state, effects, slot.error.code, slot.error.message)
+      const { client, round } = slot
+      const why = `declined: ${input.reason}`
+      effects.push({ type: 'client-dropped', id: input.id, round: round.number, reason: why })
+      effects.push({ type: 'ack', result: ok(null) })
+      const dropped = new Map(round.dropped).set(input.id, why)
+      const clients = withClient(state.clients, { ...client, status: 'dropped', lastSeen: input.now })
+      return concludeIfSettled({ ...state, clients, round: { ...round, dropped } }, input.now, effects)
+    }
     case 'refuse-round': {
       const round = state.round
       if (round?.number !== input.round) return state

@@ -67,6 +67,10 @@ describe('a tab holds a hostile coordinator to what it agreed to at join', () =>
     expect(uploads(coordinator)).toEqual([])
     expect(calls.train).toBe(0)
     expect(tab.snapshot.status).toBe('idle')
+    // It says it sits the round out, and why (no data), so the round need not wait for its deadline.
+    expect(coordinator.received.filter((r) => r.event === 'client:decline').map((r) => r.payload)).toEqual([
+      { round: 1, reason: 'encryption off' },
+    ])
   })
 
   it('refuses a round without DP, or with less noise, on a DP task; a weaker task:state waits for the person', async () => {

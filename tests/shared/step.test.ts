@@ -488,4 +488,30 @@ describe('one round, one place: plan, eligibility and reports live in the machin
     const again = run([{ type: 'start', now: 5 }], state)
     expect(started(again.effects)).toMatchObject([{ round: 2 }])
   })
+
+  it('a selected client that declines the round is dropped at once with its reason; others are told no', () => {
+    const base = run([...join('a'), ...join('b'), { type: 'start', now: 1 }])
+    const { state, effects } = run(
+      [
+        { type: 'decline', now: 2, id: 'ghost', round: 1, reason: 'encryption off' },
+        { type: 'decline', now: 2, id: 'a', round: 2, reason: 'encryption off' },
+        { type: 'decline', now: 3, id: 'a', round: 1, reason: 'encryption off' },
+        { type: 'update', now: 4, id: 'b', round: 1, examples: 100, ...REPORT },
+      ],
+      base.state,
+    )
+    expect(acks(effects).map((r) => (r.ok ? 'ok' : r.error.code))).toEqual([
+      'not-joined',
+      'stale-round',
+      'ok',
+      'ok',
+    ])
+    expect(effects.find((e) => e.type === 'client-dropped')).toMatchObject({
+      id: 'a',
+      reason: 'declined: encryption off',
+    })
+    // The round ended when b reported, without waiting for a's deadline (quorum 1 of 2).
+    expect(effects.find((e) => e.type === 'round-completed')).toMatchObject({ round: 1, participants: ['b'] })
+    expect(state.completedRounds).toBe(1)
+  })
 })

@@ -7,6 +7,7 @@ export const CLIENT_EVENTS = [
   'client:hello',
   'client:ready',
   'client:progress',
+  'client:decline',
   'client:update',
   'client:evaluation',
   'client:statistics',
