@@ -8,6 +8,7 @@ import { DataHandler, type Table } from '../shared/data/data-handler'
 import { parameterCount } from '../shared/model/spec'
 import type { TaskInfo } from '../shared/protocol'
 import { defaultTrainingConfig } from '../shared/rounds/config'
+import { releasedEpsilon } from '../shared/rounds/state'
 import { csvTask } from '../shared/tasks/csv-task'
 import {
   type AttackSummary,
@@ -279,7 +280,7 @@ export async function runFederated(
             epsilon:
               privacyLevel === 'example'
                 ? Math.max(0, ...(federation.snapshot(true).clients ?? []).map((c) => c.exampleEpsilon ?? 0))
-                : federation.epsilonSpent(),
+                : releasedEpsilon(federation.state),
             delta: settings.privacy.delta,
             budget: settings.privacy.epsilonBudget,
           }

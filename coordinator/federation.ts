@@ -3,7 +3,6 @@ import { encodeFloat32 } from '../shared/codec'
 import { initialWeights } from '../shared/model/init'
 import { parameterCount } from '../shared/model/spec'
 import { clearModel } from '../shared/model/version'
-import { ledgerEpsilon } from '../shared/privacy/ledger'
 import type {
   ColumnStatisticsReport,
   DashboardSnapshot,
@@ -304,11 +303,6 @@ export class Federation {
     const from = id ?? 'an unjoined client'
     this.log.add('warning', `${what} from ${from} rejected (${error.code}): ${error.message}`)
     this.outbox.changed()
-  }
-
-  /** Epsilon of the released models so far (every started DP round counted), from the RDP accountant. */
-  epsilonSpent(): number {
-    return ledgerEpsilon(this.#state.privacyLedger, this.#state.config.privacy.delta)
   }
 
   /** The phase and the protection of the next upload, as every tab shows them. */

@@ -1,20 +1,8 @@
 import { css, html, LitElement, nothing, type TemplateResult } from 'lit'
 import { customElement, property } from 'lit/decorators.js'
-import { type CsvReport, DELIMITER_NAMES, type IssueKind } from '../data/csv/csv-report'
+import { type CsvReport, DELIMITER_NAMES, ISSUE_TEXT } from '../data/csv/csv-report'
 import { decimal, percent } from './format'
 import { theme } from './theme'
-
-const ISSUE_TEXT: Record<IssueKind, string> = {
-  ragged: 'rows with the wrong number of fields',
-  'empty-label': 'rows with an empty label',
-  'unknown-class': 'rows whose label is not a class of the task',
-  unparsable: 'values that do not parse',
-  'not-integer': 'non-integers in integer columns',
-  'unknown-category': 'values that are not a category of their column',
-  'missing-value': 'rows with a missing value',
-  'out-of-range': 'values outside the declared range (clipped, row kept)',
-  imputed: 'missing values filled in (row kept)',
-}
 
 /** What a CSV holds and what is wrong with it, with line numbers. Shown only in this tab. */
 @customElement('px-csv-report')

@@ -1,5 +1,5 @@
 import type { RejectReason } from '../chain/state'
-import type { PrivacyLedger } from '../privacy/ledger'
+import { ledgerEpsilon, type PrivacyLedger } from '../privacy/ledger'
 import type { ProtocolError, Result } from '../result'
 import type { TrainingConfig } from './config'
 
@@ -222,4 +222,9 @@ export function phaseOf(state: RoundState): Phase {
 
 export function readyClients(state: RoundState): ClientRecord[] {
   return [...state.clients.values()].filter((client) => client.ready)
+}
+
+/** Epsilon of the released models so far (every started DP round counted), from the RDP accountant. */
+export function releasedEpsilon(state: RoundState): number {
+  return ledgerEpsilon(state.privacyLedger, state.config.privacy.delta)
 }

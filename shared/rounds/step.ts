@@ -1,8 +1,9 @@
 import { addStep, ledgerEpsilon } from '../privacy/ledger'
 import type { RandomSource } from '../random'
 import { sampleWithoutReplacement } from '../random'
-import { fail, ok, type ProtocolError } from '../result'
+import { fail, ok, type ProtocolError, type Result } from '../result'
 import { quorumFor, type TrainingConfig } from './config'
+import { refuseRound } from './refuse-round'
 import type {
   ActiveRound,
   ClientId,
@@ -90,43 +91,10 @@ function apply(state: RoundState, input: Input, effects: Effect[]): RoundState {
     case 'decline': {
       const slot = updateSlot(state, input.id, input.round)
       if (!slot.ok) return reject(state, effects, slot.error.code, slot.error.message)
-      const { client, round } = slot
-      const why = `declined: ${input.reason}`
-      effects.push({ type: 'client-dropped', id: input.id, round: round.number, reason: why })
-      effects.push({ type: 'ack', result: ok(null) })
-      const dropped = new Map(round.dropped).set(input.id, why)
-      const clients = withClient(state.clients, { ...client, status: 'dropped', lastSeen: input.now })
-      return concludeIfSettled({ ...state, clients, round: { ...round, dropped } }, input.now, effects)
+      return dropFromRound(state, slot, `declined: ${input.reason}`, ok(null), input.now, effects)
     }
-    case 'refuse-round': {
-      const round = state.round
-      if (round?.number !== input.round) return state
-      effects.push({ type: 'round-abandoned', round: round.number, reason: input.reason })
-      const outcome = {
-        round: round.number,
-        status: 'abandoned' as const,
-        selected: round.selected.length,
-        participants: [],
-        examples: 0,
-        reason: input.reason,
-        startedAt: round.startedAt,
-        endedAt: input.now,
-      }
-      const clients = new Map<ClientId, ClientRecord>()
-      for (const c of state.clients.values())
-        clients.set(c.id, c.ready ? { ...c, status: 'idle', progress: 0 } : c)
-      // Stopped, not retried: the next round would be refused the same way until the settings change.
-      const stopped = `round ${round.number} was refused: ${input.reason}`
-      return {
-        ...state,
-        clients,
-        round: null,
-        running: false,
-        pauseRequested: false,
-        stopped,
-        outcomes: [...state.outcomes, outcome],
-      }
-    }
+    case 'refuse-round':
+      return refuseRound(state, input, effects)
     case 'key-custody':
       return { ...state, keyHolders: { keyId: input.keyId, holders: new Set(input.holders) } }
     case 'tick':
@@ -239,11 +207,25 @@ function refuseUpdate(
     detail: input.error.message,
   }
   const refused = new Map(round.refused).set(input.id, refusal)
-  const dropped = new Map(round.dropped).set(input.id, why)
-  effects.push({ type: 'client-dropped', id: input.id, round: round.number, reason: why })
-  effects.push({ type: 'ack', result: { ok: false, error: input.error } })
-  const clients = withClient(state.clients, { ...client, status: 'dropped', lastSeen: input.now })
-  return concludeIfSettled({ ...state, clients, round: { ...round, dropped, refused } }, input.now, effects)
+  const withRefusal = { ...state, round: { ...round, refused } }
+  return dropFromRound(withRefusal, slot, why, { ok: false, error: input.error }, input.now, effects)
+}
+
+/** Drops a selected client from the running round with `why`, answers it `ack`, and ends the round if settled. */
+function dropFromRound(
+  state: RoundState,
+  { client, round }: { client: ClientRecord; round: ActiveRound },
+  why: string,
+  ack: Result<null, ProtocolError>,
+  now: number,
+  effects: Effect[],
+): RoundState {
+  const current = state.round ?? round
+  effects.push({ type: 'client-dropped', id: client.id, round: current.number, reason: why })
+  effects.push({ type: 'ack', result: ack })
+  const dropped = new Map(current.dropped).set(client.id, why)
+  const clients = withClient(state.clients, { ...client, status: 'dropped', lastSeen: now })
+  return concludeIfSettled({ ...state, clients, round: { ...current, dropped } }, now, effects)
 }
 
 function acceptUpdate(

@@ -4,6 +4,7 @@ import { dpSgdRound } from '../../shared/privacy/dp-sgd'
 import { ledgerSteps } from '../../shared/privacy/ledger'
 import { seededRandom } from '../../shared/random'
 import type { PrivacyConfig } from '../../shared/rounds/config'
+import { releasedEpsilon } from '../../shared/rounds/state'
 import { diabetesDemoTask } from '../../shared/tasks/diabetes-demo'
 import { useTestFederation, waitForReady } from '../helpers/coordinator'
 import { waitFor } from '../helpers/wait'
@@ -41,7 +42,7 @@ describe('client-level DP-FedAvg with headless clients', () => {
     const steps = ledgerSteps(federation.state.privacyLedger)
     expect(steps).toBe(federation.state.outcomes.length)
     const expected = computeEpsilon({ sampleRate: 0.5, noiseMultiplier: 1.2, steps, delta: 1e-5 }).epsilon
-    expect(federation.epsilonSpent()).toBeCloseTo(expected, 9)
+    expect(releasedEpsilon(federation.state)).toBeCloseTo(expected, 9)
     expect(federation.history[8]!.epsilon).toBeCloseTo(expected, 9)
     expect(federation.snapshot(false).privacy).toMatchObject({ mode: 'distributed', rounds: steps })
     expect(expected).toBeLessThan(9)
@@ -77,7 +78,7 @@ describe('client-level DP-FedAvg with headless clients', () => {
       'the budget stop',
       60_000,
     )
-    expect(federation.epsilonSpent()).toBeLessThanOrEqual(3)
+    expect(releasedEpsilon(federation.state)).toBeLessThanOrEqual(3)
     const steps = ledgerSteps(federation.state.privacyLedger)
     expect(
       computeEpsilon({ sampleRate: 1, noiseMultiplier: 2, steps: steps + 1, delta: 1e-5 }).epsilon,
