@@ -140,7 +140,7 @@ export class LocalTrainer implements TrainerPort {
     const [xs, ys] = toTensors(data.train, data.features, data.classes)
     try {
       let history: tf.History | null = null
-      // One fit per epoch over rows in this trainer's seeded order (tfjs' own shuffle draws from Math.random), so
+      // One fit per epoch over rows in this trainer's seeded order (tfjs' own shuffle cannot be seeded), so
       // the same seed and partition train the same way every run.
       for (let epoch = 0; epoch < epochs && !signal.aborted; epoch++) {
         const order = tf.tensor1d(
