@@ -8,7 +8,7 @@ import {
 } from '../../shared/chain/block'
 import { hashOf, type Json } from '../../shared/chain/encoding'
 import { generateKeyPair, type KeyPair } from '../../shared/chain/keys'
-import { accountOf, type ChainState, type RejectReason } from '../../shared/chain/state'
+import { accountOf, type ChainState, type RoundParticipant } from '../../shared/chain/state'
 import { type SignedTransaction, signTransaction } from '../../shared/chain/transaction'
 import type { TaskInfo } from '../../shared/protocol'
 import { fail, ok, type Result } from '../../shared/result'
@@ -26,15 +26,7 @@ export interface RoundRecordPayload {
   readonly run: number
   readonly modelBefore: string
   readonly modelAfter: string
-  readonly participants: readonly {
-    readonly address: string
-    readonly updateHash: string
-    readonly examples: number
-    readonly verdict?: 'accepted' | 'clipped' | 'rejected'
-    readonly reason?: RejectReason
-    readonly weight?: number
-    readonly score?: number
-  }[]
+  readonly participants: readonly RoundParticipant[]
   readonly metrics: Json
   readonly privacy: Json
   readonly homomorphic: boolean

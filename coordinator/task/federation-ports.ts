@@ -1,4 +1,4 @@
-import type { RejectReason } from '../../shared/chain/state'
+import type { RejectReason, RoundParticipant } from '../../shared/chain/state'
 import type { HeContextCache } from '../../shared/he/context-cache'
 import type { ServerToClientEvents, TaskInfo } from '../../shared/protocol'
 import type { RandomSource } from '../../shared/random'
@@ -51,19 +51,8 @@ export interface AggregatedRound {
   /** The new weights; null under encryption (the coordinator never sees them). */
   readonly weights: Float32Array | null
   readonly homomorphic: boolean
-  readonly participants: readonly {
-    readonly clientId: ClientId
-    readonly address: string
-    readonly updateHash: string
-    /** Declared examples. */
-    readonly examples: number
-    /** What the round made of the update (plaintext rounds; the contract pays counted ones). */
-    readonly verdict?: 'accepted' | 'clipped' | 'rejected'
-    readonly reason?: RejectReason
-    /** The weight the examples bought (capped), and the update's contribution score in [0, 1]. */
-    readonly weight?: number
-    readonly score?: number
-  }[]
+  /** Who the round pays, as the chain records them (`RoundParticipant`), with the client each was in this run. */
+  readonly participants: readonly (RoundParticipant & { readonly clientId: ClientId })[]
   readonly metrics: { trainLoss: number | null; trainAccuracy: number | null }
   readonly privacy: Record<string, string | number | null>
   readonly rewardPerExample: number
