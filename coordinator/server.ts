@@ -13,6 +13,7 @@ import {
 import { type RandomSource, secureRandom } from '../shared/random'
 import { defaultTrainingConfig, type TrainingConfig, trainingConfigSchema } from '../shared/rounds/config'
 import { diabetesDemoTask } from '../shared/tasks/diabetes-demo'
+import { verifyInBackground } from './chain/background-verification'
 import { ChainService } from './chain/chain-service'
 import { ModelStore } from './chain/model-store'
 import {
@@ -203,6 +204,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
     faucetAmount: options.faucetAmount ?? 100,
   })
   for (const warning of chain.warnings) log.add('warning', `chain: ${warning}`)
+  if (chain.fromSnapshot) verifyInBackground(chain, log)
   if (he && !(he instanceof HeContextCache)) log.add('warning', `encryption unavailable: ${String(he)}`)
   const models = options.dataDir ? new ModelStore(options.dataDir) : null
   const recorder = new ChainRecorder(chain, models, log)

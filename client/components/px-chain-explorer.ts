@@ -207,7 +207,7 @@ export class PxChainExplorer extends LitElement {
     this.verdict = result.ok
       ? {
           ok: true,
-          text: `valid: all ${result.value.height} blocks check out (each verified as it was added; the whole chain from storage at ${clock(result.value.fullVerifiedAt)})`,
+          text: `valid: all ${result.value.height} blocks check out (each verified as it was added; ${result.value.fullVerifiedAt === null ? 'the whole chain from storage: still running since start-up' : `the whole chain from storage at ${clock(result.value.fullVerifiedAt)}`})`,
         }
       : { ok: false, text: result.error.message }
   }

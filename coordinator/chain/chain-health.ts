@@ -7,7 +7,8 @@ export type VerifyCheck = StoreFault['check'] | 'diverged'
 /**
  * The chain's verification status, kept up to date as blocks are appended and answered without any work.
  * `verifiedAt`: the last check of any kind (a block verified as it was appended, or a full run);
- * `fullVerifiedAt`: the last full verification from genesis (at open, or `reverify`). Milliseconds since the epoch.
+ * `fullVerifiedAt`: the last full verification from genesis (at open, or `reverify`); null when the open started from
+ * the state snapshot and no full verification has finished since. Milliseconds since the epoch.
  */
 export type ChainHealth =
   | {
@@ -17,7 +18,7 @@ export type ChainHealth =
       /** The head block's hash. */
       readonly head: string
       readonly verifiedAt: number
-      readonly fullVerifiedAt: number
+      readonly fullVerifiedAt: number | null
     }
   | {
       readonly ok: false
@@ -26,7 +27,7 @@ export type ChainHealth =
       readonly check: VerifyCheck
       readonly message: string
       readonly verifiedAt: number
-      readonly fullVerifiedAt: number
+      readonly fullVerifiedAt: number | null
     }
 
 /** A full verification refused because one ran too recently; `retryAfterS` says when the next may start. */

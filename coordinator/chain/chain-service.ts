@@ -8,12 +8,17 @@ import {
 } from '../../shared/chain/block'
 import { hashOf, type Json } from '../../shared/chain/encoding'
 import { generateKeyPair, type KeyPair } from '../../shared/chain/keys'
-import { accountOf, type ChainState, type RoundParticipant } from '../../shared/chain/state'
+import {
+  accountOf,
+  type ChainState,
+  type RoundParticipant,
+  type TrainingRound,
+} from '../../shared/chain/state'
 import { type SignedTransaction, signTransaction } from '../../shared/chain/transaction'
 import type { TaskInfo } from '../../shared/protocol'
 import { fail, ok, type Result } from '../../shared/result'
 import { type ChainHealth, type RateLimited, SingleFlightGate } from './chain-health'
-import { ChainStore } from './chain-store'
+import { ChainStore, SNAPSHOT_INTERVAL } from './chain-store'
 import { verifyFully } from './full-verification'
 import { DEFAULT_SLICE_MS } from './sliced'
 
@@ -45,7 +50,15 @@ export interface RoundRecordPayload {
 export class ChainService {
   readonly keys: KeyPair
   readonly warnings: readonly string[]
-  #blocks: Block[]
+  /**
+   * True when `open` replayed only the blocks after the state snapshot (the ones before it were checked by their
+   * headers and hash links): the caller runs `reverify` in the background to check every block from genesis.
+   */
+  readonly fromSnapshot: boolean
+  /** Appended in place (never copied): readers hold it only within one turn of the event loop. */
+  readonly #blocks: Block[]
+  /** Which block holds each transaction, for inclusion proofs without a scan. */
+  readonly #blockOfTx = new Map<string, number>()
   #state: ChainState
   readonly #store: ChainStore | null
   readonly #listeners = new Set<(tx: SignedTransaction, block: number) => void>()
@@ -61,10 +74,12 @@ export class ChainService {
     state: ChainState,
     warnings: string[],
     options: { now: () => number; reverifyIntervalMs: number; sliceMs: number },
+    fromSnapshot: boolean,
   ) {
     this.#store = store
     this.keys = keys
     this.#blocks = blocks
+    for (const block of blocks) this.#indexTransactions(block)
     this.#state = state
     this.warnings = warnings
     this.#now = options.now
@@ -75,7 +90,8 @@ export class ChainService {
       'a full chain verification',
     )
     const at = options.now()
-    this.#health = { ok: true, ...this.#head(), verifiedAt: at, fullVerifiedAt: at }
+    this.fromSnapshot = fromSnapshot
+    this.#health = { ok: true, ...this.#head(), verifiedAt: at, fullVerifiedAt: fromSnapshot ? null : at }
   }
 
   /**
@@ -101,8 +117,8 @@ export class ChainService {
     const store = options.dataDir ? new ChainStore(options.dataDir) : null
     const keys = store ? store.producerKeys() : generateKeyPair()
     const loaded = store
-      ? store.load({ repair: true })
-      : { ok: true as const, blocks: [], state: null, warnings: [] }
+      ? store.load({ repair: true, fromSnapshot: true })
+      : { ok: true as const, blocks: [], state: null, warnings: [], replayedFrom: 0 }
     if (!loaded.ok) {
       const f = loaded.fault
       throw new Error(
@@ -115,7 +131,19 @@ export class ChainService {
         throw new Error(`the data directory holds chain "${chainId}", not "${options.chainId}"`)
       if (loaded.state!.producer !== keys.address)
         throw new Error('the producer key in the data directory did not produce this chain')
-      return new ChainService(store, keys, loaded.blocks, loaded.state!, loaded.warnings, settings)
+      // A long replay at this start-up (an older data directory, or a stale snapshot) is not repeated at the next.
+      if (store && loaded.blocks.length - loaded.replayedFrom > SNAPSHOT_INTERVAL)
+        store.writeSnapshot(loaded.blocks.at(-1)!, loaded.state!)
+      const fromSnapshot = loaded.replayedFrom > 0
+      return new ChainService(
+        store,
+        keys,
+        loaded.blocks,
+        loaded.state!,
+        loaded.warnings,
+        settings,
+        fromSnapshot,
+      )
     }
     const genesisTx = signTransaction(keys, {
       chainId: options.chainId,
@@ -134,6 +162,7 @@ export class ChainService {
       genesis.value.state,
       loaded.warnings,
       settings,
+      false,
     )
   }
 
@@ -167,8 +196,9 @@ export class ChainService {
         `the produced block does not verify (${checked.fault.check}): ${checked.fault.message}`,
       )
     beforeCommit?.()
-    this.#store?.append(next.value.block)
-    this.#blocks = [...this.#blocks, next.value.block]
+    this.#store?.append(next.value.block, next.value.state)
+    this.#blocks.push(next.value.block)
+    this.#indexTransactions(next.value.block)
     this.#state = next.value.state
     if (this.#health.ok) this.#health = { ...this.#health, ...this.#head(), verifiedAt: this.#now() }
     const block = next.value.block.header.index
@@ -226,25 +256,24 @@ export class ChainService {
   }
 
   /** The last recorded round of a task, if any. */
-  lastRound(taskId: string): ChainState['rounds'][number] | null {
-    return [...this.#state.rounds].reverse().find((r) => r.taskId === taskId) ?? null
+  lastRound(taskId: string): TrainingRound | null {
+    return this.#state.rounds.lastOfTask(taskId)
   }
 
   /** A proof that a transaction is in its block, already checked against that block's header. */
   proof(
     txId: string,
   ): Result<{ proof: InclusionProof; block: Block['header']; blockHash: string; valid: boolean }> {
-    for (const block of this.#blocks) {
-      const proof = proveInclusion(block, txId)
-      if (proof)
-        return ok({
-          proof,
-          block: block.header,
-          blockHash: block.hash,
-          valid: checkInclusion(proof, block.header),
-        })
-    }
-    return fail('bad-payload', `no transaction ${txId} on this chain`)
+    const index = this.#blockOfTx.get(txId)
+    const block = index === undefined ? undefined : this.#blocks[index]
+    const proof = block && proveInclusion(block, txId)
+    if (!block || !proof) return fail('bad-payload', `no transaction ${txId} on this chain`)
+    return ok({
+      proof,
+      block: block.header,
+      blockHash: block.hash,
+      valid: checkInclusion(proof, block.header),
+    })
   }
 
   /**
@@ -279,10 +308,15 @@ export class ChainService {
 
   async #fullVerification(): Promise<ChainHealth> {
     const fullVerifiedAt = this.#now()
-    const outcome = await verifyFully(this.#store, this.#blocks, this.#sliceMs)
+    // The blocks as they stand now: appends during the slices must not move what is checked.
+    const outcome = await verifyFully(this.#store, this.#blocks.slice(), this.#sliceMs)
     const at = { verifiedAt: this.#now(), fullVerifiedAt }
     this.#health = outcome.ok ? { ok: true, ...this.#head(), ...at } : { ...outcome, ...at }
     return this.#health
+  }
+
+  #indexTransactions(block: Block): void {
+    for (const tx of block.transactions) this.#blockOfTx.set(tx.id, block.header.index)
   }
 
   /** The current height and head hash. */

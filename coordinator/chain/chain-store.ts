@@ -10,29 +10,52 @@ import {
   writeSync,
 } from 'node:fs'
 import { join } from 'node:path'
-import { type Block, type ChainFault, verifyChainSteps } from '../../shared/chain/block'
+import { type Block, type ChainFault, verifyChainFromSteps, verifyChainSteps } from '../../shared/chain/block'
 import { checkHead, type HeadFault, signCheckpoint } from '../../shared/chain/checkpoint'
 import { generateKeyPair, type KeyPair, keyPairFromSecret } from '../../shared/chain/keys'
 import { blockSchema } from '../../shared/chain/schema'
 import type { ChainState } from '../../shared/chain/state'
+import { snapshotOf, stateFromSnapshot } from '../../shared/chain/state-snapshot'
 import { runSteps } from '../../shared/chain/steps'
 import { parsePayload } from '../../shared/guards'
-import { type HeadRead, readHead, writeHead } from './head-file'
+import { type HeadRead, readHead, replaceDurably, writeHead } from './head-file'
 
 const BLOCKS_FILE = 'blocks.jsonl'
 const KEY_FILE = 'producer.key'
+const SNAPSHOT_FILE = 'state.json'
+/** A state snapshot is written every this many blocks: start-up replays at most this many. */
+export const SNAPSHOT_INTERVAL = 256
 
 /** Why a stored chain does not load: a block's check, its encoding, or its head checkpoint. */
 export type StoreFault = ChainFault | HeadFault | { index: number; check: 'encoding'; message: string }
 
 export type LoadResult =
-  | { ok: true; blocks: Block[]; state: ChainState | null; warnings: string[] }
+  | {
+      ok: true
+      blocks: Block[]
+      state: ChainState | null
+      warnings: string[]
+      /** The height transactions were replayed from: 0 (genesis), or the state snapshot's. */
+      replayedFrom: number
+    }
   | { ok: false; fault: StoreFault }
 
 /** The chain file's text (null when absent) and the head checkpoint, read in one go. */
 export interface StoredFiles {
   readonly text: string | null
   readonly head: HeadRead
+  /** The state snapshot's text, when it was asked for and exists. */
+  readonly snapshot?: string | null
+}
+
+export interface LoadOptions {
+  /** Cut off an incomplete last line and rewrite the checkpoint. */
+  readonly repair?: boolean
+  /**
+   * Start from the state snapshot when it matches the chain (start-up): blocks before it are checked by their
+   * headers and hash links only. Without it (`privx verify`, `reverify`) every block is replayed from genesis.
+   */
+  readonly fromSnapshot?: boolean
 }
 
 /**
@@ -51,22 +74,24 @@ export class ChainStore {
     this.path = join(dir, BLOCKS_FILE)
   }
 
-  /** Reads and fully verifies the stored chain; `repair` cuts off an incomplete last line and rewrites the checkpoint. */
-  load(options: { repair?: boolean } = {}): LoadResult {
-    return runSteps(this.check(this.read(), options))
+  /** Reads and verifies the stored chain (see LoadOptions). */
+  load(options: LoadOptions = {}): LoadResult {
+    return runSteps(this.check(this.read({ snapshot: options.fromSnapshot === true }), options))
   }
 
-  /** Both files, read synchronously: a consistent pair while this process is the only writer. */
-  read(): StoredFiles {
+  /** The files, read synchronously: a consistent set while this process is the only writer. */
+  read(options: { snapshot?: boolean } = {}): StoredFiles {
     const text = existsSync(this.path) ? readFileSync(this.path, 'utf8') : null
-    return { text, head: readHead(this.dir) }
+    const snapshotPath = join(this.dir, SNAPSHOT_FILE)
+    const snapshot = options.snapshot && existsSync(snapshotPath) ? readFileSync(snapshotPath, 'utf8') : null
+    return { text, head: readHead(this.dir), snapshot }
   }
 
   /**
    * `load` one block a step (parsing, then verifying): yields between blocks so a caller can spread the work over
    * its event loop, and returns what `load` returns.
    */
-  *check(files: StoredFiles, options: { repair?: boolean } = {}): Generator<number, LoadResult> {
+  *check(files: StoredFiles, options: LoadOptions = {}): Generator<number, LoadResult> {
     const text = files.text ?? ''
     const warnings: string[] = []
     const lastNewline = text.lastIndexOf('\n')
@@ -94,9 +119,15 @@ export class ChainStore {
       yield index
     }
     let state: ChainState | null = null
+    let replayedFrom = 0
     const head = blocks.at(-1)
     if (head) {
-      const verified = yield* verifyChainSteps(blocks, blocks[0]!.header.chainId)
+      const chainId = blocks[0]!.header.chainId
+      const start = options.fromSnapshot ? this.#snapshotStart(files, blocks, warnings) : null
+      replayedFrom = start?.height ?? 0
+      const verified = yield* start
+        ? verifyChainFromSteps(blocks, chainId, start)
+        : verifyChainSteps(blocks, chainId)
       if (!verified.ok) return { ok: false, fault: verified.fault }
       state = verified.state
     }
@@ -119,7 +150,37 @@ export class ChainStore {
         `no head checkpoint beside the chain (a data directory from an older version?): blocks cut off its end cannot be detected${options.repair ? `; ${this.#rewriteHead(head)}` : ' until one is written'}`,
       )
     }
-    return { ok: true, blocks, state, warnings }
+    return { ok: true, blocks, state, warnings, replayedFrom }
+  }
+
+  /**
+   * The snapshot's state and height when start-up may begin there: a head checkpoint must name the chain's end (it
+   * signs the hash links that vouch for the blocks the snapshot stands for) and the snapshot must match its block.
+   * Otherwise null, with a warning when a snapshot was there but could not be used.
+   */
+  #snapshotStart(files: StoredFiles, blocks: readonly Block[], warnings: string[]) {
+    if (!files.snapshot) return null
+    if (!files.head.ok || !files.head.checkpoint) {
+      warnings.push(
+        'the state snapshot was not used (no head checkpoint vouches for it): verified from genesis',
+      )
+      return null
+    }
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(files.snapshot)
+    } catch (error) {
+      parsed = `${SNAPSHOT_FILE} is not valid JSON: ${(error as Error).message}`
+    }
+    const use = stateFromSnapshot(parsed, blocks)
+    if (use.ok) return use
+    warnings.push(`the state snapshot (${SNAPSHOT_FILE}) was not used: ${use.why}; verified from genesis`)
+    return null
+  }
+
+  /** Writes the state after `head` as the snapshot start-up begins from (atomically, fsync'd). */
+  writeSnapshot(head: Block, state: ChainState): void {
+    replaceDurably(this.dir, SNAPSHOT_FILE, JSON.stringify(snapshotOf(head, state)))
   }
 
   /**
@@ -127,7 +188,7 @@ export class ChainStore {
    * checkpoint with one naming it, signed with this directory's producer key. Throws if that key did not produce
    * the block: a store holds one producer's chain.
    */
-  append(block: Block): void {
+  append(block: Block, state?: ChainState): void {
     const keys = this.producerKeys()
     if (block.header.producer !== keys.publicKey)
       throw new Error(`block ${block.header.index} was not produced with this data directory's producer key`)
@@ -139,6 +200,7 @@ export class ChainStore {
       closeSync(fd)
     }
     writeHead(this.dir, signCheckpoint(block, keys, Date.now()))
+    if (state && (block.header.index + 1) % SNAPSHOT_INTERVAL === 0) this.writeSnapshot(block, state)
   }
 
   /** The producer's key pair, created on first use; written to a temporary file and renamed, mode 0600. */

@@ -29,11 +29,16 @@ export function readHead(dir: string): HeadRead {
  * directory fsync'd so the rename itself survives a power cut. A crash leaves the old checkpoint or the new one.
  */
 export function writeHead(dir: string, checkpoint: HeadCheckpoint): void {
-  const path = join(dir, HEAD_FILE)
+  replaceDurably(dir, HEAD_FILE, `${JSON.stringify(checkpoint)}\n`)
+}
+
+/** Replaces `dir/name` with `text` so that a crash leaves the old file or the new one (see writeHead). */
+export function replaceDurably(dir: string, name: string, text: string): void {
+  const path = join(dir, name)
   const temporary = `${path}.tmp`
   const fd = openSync(temporary, 'w')
   try {
-    writeSync(fd, `${JSON.stringify(checkpoint)}\n`)
+    writeSync(fd, text)
     fsyncSync(fd)
   } finally {
     closeSync(fd)

@@ -24,7 +24,7 @@ function digestOf(weights: Float32Array): string {
 }
 
 const recordsOf = (state: ChainState, taskId: string): TrainingRound[] =>
-  state.rounds.filter((r) => r.taskId === taskId)
+  state.rounds.forTask(taskId)
 
 function settingsOf(entry: TaskEntry, records: readonly TrainingRound[]): TrainingSettings {
   const config = entry.federation.state.config

@@ -86,7 +86,7 @@ export class ChainRecorder {
    * ciphertext hashes: the task resumes from the latest model recorded in the clear, and says so.
    */
   resumeOf(task: TaskInfo): { run: number; round: number; weights: Float32Array } | undefined {
-    const records = this.chain.state.rounds.filter((r) => r.taskId === task.id)
+    const records = this.chain.state.rounds.forTask(task.id)
     const last = records.at(-1)
     const found = [...records].reverse().find((r) => !r.homomorphic && this.models?.loadModel(r.modelAfter))
     const weights = found && this.models?.loadModel(found.modelAfter)

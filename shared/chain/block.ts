@@ -4,6 +4,7 @@ import { addressOf, type KeyPair, sign, verifySignature } from './keys'
 import { applyTransaction } from './ledger'
 import { inclusionProof, merkleRoot, verifyInclusion } from './merkle'
 import { type ChainState, emptyState } from './state'
+import { commitmentOf, STATE_COMMITMENT_VERSION } from './state-commitment'
 import { runSteps } from './steps'
 import type { SignedTransaction } from './transaction'
 import { checkTransactionTime } from './tx-time'
@@ -18,8 +19,13 @@ export interface BlockHeader {
   /** RFC 6962 Merkle root over the transaction ids, in block order. */
   readonly txRoot: string
   readonly txCount: number
-  /** SHA-256 of the canonical chain state after this block's transactions. */
+  /**
+   * The commitment to the chain state after this block's transactions: with `stateVersion` 2, the incremental
+   * commitment of state-commitment.ts; absent (blocks written before issue 17), SHA-256 of the canonical state.
+   */
   readonly stateRoot: string
+  /** How `stateRoot` is computed: 2, or absent for the original whole-state hash. */
+  readonly stateVersion?: typeof STATE_COMMITMENT_VERSION
   /** The producer's Ed25519 public key. */
   readonly producer: string
 }
@@ -53,7 +59,18 @@ export interface ChainFault {
 
 const leavesOf = (txs: readonly SignedTransaction[]): Uint8Array[] => txs.map((tx) => hexToBytes(tx.id))
 
-export const stateRoot = (state: ChainState): string => hashOf(state as unknown as Json)
+/** The original state root (blocks without `stateVersion`): SHA-256 of the whole state, canonically encoded. */
+export const wholeStateRoot = (state: ChainState): string =>
+  hashOf({ ...state, rounds: state.rounds.toArray() } as unknown as Json)
+
+/** The state root a header of `version` carries for `after`, the state that followed `before`. */
+export function stateRootOf(
+  version: BlockHeader['stateVersion'],
+  after: ChainState,
+  before: ChainState,
+): string {
+  return version === STATE_COMMITMENT_VERSION ? commitmentOf(after, before).root : wholeStateRoot(after)
+}
 
 /** Applies transactions in order; the first that fails stops it, with its index. */
 export function applyAll(
@@ -109,7 +126,8 @@ export function produceBlock(
     timestamp: blockTime,
     txRoot: merkleRoot(leavesOf(txs)),
     txCount: txs.length,
-    stateRoot: stateRoot(after.value),
+    stateRoot: stateRootOf(STATE_COMMITMENT_VERSION, after.value, base),
+    stateVersion: STATE_COMMITMENT_VERSION,
     producer: producer.publicKey,
   }
   const hash = hashOf(header as unknown as Json)
@@ -117,6 +135,23 @@ export function produceBlock(
     block: { header, hash, signature: sign(canonicalBytes(hash), producer.secretKey), transactions: txs },
     state: after.value,
   })
+}
+
+/** The first fault of a header on `previous`: its index, chain, hash link, time order and its own hash. */
+function headerFault(block: Block, previous: Block | null, chainId: string): ChainFault | null {
+  const index = previous ? previous.header.index + 1 : 0
+  const h = block.header
+  const fault = (check: ChainFault['check'], message: string): ChainFault => ({ index, check, message })
+  if (h.index !== index) return fault('index', `block ${index} says it is block ${h.index}`)
+  if (h.chainId !== chainId) return fault('chain-id', `block ${index} is for chain "${h.chainId}"`)
+  const expectedPrevious = previous ? previous.hash : GENESIS_PREVIOUS_HASH
+  if (h.previousHash !== expectedPrevious)
+    return fault('previous-hash', `block ${index} does not link to block ${index - 1}`)
+  if (previous && h.timestamp < previous.header.timestamp)
+    return fault('timestamp', `block ${index} is older than block ${index - 1}`)
+  if (hashOf(h as unknown as Json) !== block.hash)
+    return fault('block-hash', `block ${index}'s hash does not match its header`)
+  return null
 }
 
 /**
@@ -135,15 +170,8 @@ export function verifyBlock(
     ok: false as const,
     fault: { index, check, message },
   })
-  if (h.index !== index) return fault('index', `block ${index} says it is block ${h.index}`)
-  if (h.chainId !== before.chainId) return fault('chain-id', `block ${index} is for chain "${h.chainId}"`)
-  const expectedPrevious = previous ? previous.hash : GENESIS_PREVIOUS_HASH
-  if (h.previousHash !== expectedPrevious)
-    return fault('previous-hash', `block ${index} does not link to block ${index - 1}`)
-  if (previous && h.timestamp < previous.header.timestamp)
-    return fault('timestamp', `block ${index} is older than block ${index - 1}`)
-  if (hashOf(h as unknown as Json) !== block.hash)
-    return fault('block-hash', `block ${index}'s hash does not match its header`)
+  const linked = headerFault(block, previous, before.chainId)
+  if (linked) return { ok: false, fault: linked }
   if (!verifySignature(block.signature, canonicalBytes(block.hash), h.producer)) {
     return fault('producer-signature', `block ${index}'s producer signature is invalid`)
   }
@@ -157,7 +185,12 @@ export function verifyBlock(
     return fault('transaction', `block ${index}, transaction ${after.failedAt}: ${after.error.message}`)
   if (addressOf(h.producer) !== after.value.producer)
     return fault('producer', `block ${index} was not produced by the chain's producer`)
-  if (stateRoot(after.value) !== h.stateRoot)
+  if (h.stateVersion !== undefined && h.stateVersion !== STATE_COMMITMENT_VERSION)
+    return fault(
+      'state-root',
+      `block ${index} has state version ${h.stateVersion}, which this version cannot check`,
+    )
+  if (stateRootOf(h.stateVersion, after.value, before) !== h.stateRoot)
     return fault('state-root', `block ${index}'s state root does not match the replayed state`)
   return { ok: true, state: after.value }
 }
@@ -172,6 +205,36 @@ export function* verifyChainSteps(blocks: readonly Block[], chainId: string): Ge
   let state = emptyState(chainId)
   let previous: Block | null = null
   for (const block of blocks) {
+    const verified = verifyBlock(block, state, previous)
+    if (!verified.ok) return verified
+    state = verified.state
+    previous = block
+    yield block.header.index
+  }
+  return { ok: true, state, height: blocks.length }
+}
+
+/**
+ * `verifyChainSteps` from a state already known for the first `start.height` blocks (a snapshot whose commitment the
+ * caller matched to block `start.height - 1`'s state root): those blocks' headers are checked for index, chain,
+ * hash link, time order and hash, so the head's signature still vouches for every one of them, and every block
+ * after them is verified in full. What it skips (signatures and transactions before the snapshot) `verifyChain`
+ * still checks: `privx verify` and `reverify` run that.
+ */
+export function* verifyChainFromSteps(
+  blocks: readonly Block[],
+  chainId: string,
+  start: { readonly height: number; readonly state: ChainState },
+): Generator<number, ChainCheck> {
+  let previous: Block | null = null
+  for (const block of blocks.slice(0, start.height)) {
+    const fault = headerFault(block, previous, chainId)
+    if (fault) return { ok: false, fault }
+    previous = block
+    yield block.header.index
+  }
+  let state = start.state
+  for (const block of blocks.slice(start.height)) {
     const verified = verifyBlock(block, state, previous)
     if (!verified.ok) return verified
     state = verified.state

@@ -35,6 +35,7 @@ export const blockSchema = z
         txRoot: hex(32),
         txCount: z.int().min(0),
         stateRoot: hex(32),
+        stateVersion: z.literal(2).optional(),
         producer: hex(32),
       })
       .strict(),

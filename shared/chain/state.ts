@@ -1,6 +1,7 @@
 import { EMPTY_MARKET, type MarketState } from '../market/types'
 import type { Json } from './encoding'
 import type { Address } from './keys'
+import { RoundLog } from './round-log'
 
 export interface Account {
   /** Whole token units; never negative. */
@@ -110,7 +111,8 @@ export interface TrainingRound {
 }
 
 /**
- * Everything the contracts maintain, replayed from genesis. Plain JSON, hashed canonically for the state root.
+ * Everything the contracts maintain, replayed from genesis. Plain JSON but for the round log (which serializes as
+ * its array), committed to by the state root (see stateRootOf in block.ts).
  * Record keys are addresses (px + 40 hex) and validated task ids, so no key can reach an object prototype.
  */
 export interface ChainState {
@@ -121,7 +123,8 @@ export interface ChainState {
   readonly accounts: Readonly<Record<Address, Account>>
   readonly supply: { readonly minted: number; readonly burned: number }
   readonly tasks: Readonly<Record<string, TrainingTask>>
-  readonly rounds: readonly TrainingRound[]
+  /** Every training record, oldest first: an append-only log that does not copy history (issue 17). */
+  readonly rounds: RoundLog
   /**
    * The data market (the market contract's state). Absent until the first market transaction, so the state roots
    * of chains written before the market existed still verify.
@@ -137,7 +140,7 @@ export function emptyState(chainId: string): ChainState {
     accounts: {},
     supply: { minted: 0, burned: 0 },
     tasks: {},
-    rounds: [],
+    rounds: RoundLog.EMPTY,
   }
 }
 

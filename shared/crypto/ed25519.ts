@@ -40,8 +40,28 @@ function nodePublicKey(node: NodeCrypto, publicKey: Uint8Array) {
   return key
 }
 
-const nodeSecretKey = (node: NodeCrypto, seed: Uint8Array) =>
-  node.createPrivateKey({ key: Buffer.from(concat(PKCS8_PREFIX, seed)), format: 'der', type: 'pkcs8' })
+/**
+ * Secret keys parsed lately. Parsing one derives its public key (a scalar multiplication, the larger part of a
+ * signature's cost), and a process signs with the same few keys (the coordinator's producer key, a client's account
+ * key) over and over. The seeds are in this process's memory already; the map holds at most a few.
+ */
+const secretKeys = new Map<string, ReturnType<NodeCrypto['createPrivateKey']>>()
+const MAX_CACHED_SECRETS = 16
+
+function nodeSecretKey(node: NodeCrypto, seed: Uint8Array) {
+  const id = Buffer.from(seed).toString('hex')
+  let key = secretKeys.get(id)
+  if (!key) {
+    key = node.createPrivateKey({
+      key: Buffer.from(concat(PKCS8_PREFIX, seed)),
+      format: 'der',
+      type: 'pkcs8',
+    })
+    if (secretKeys.size >= MAX_CACHED_SECRETS) secretKeys.delete(secretKeys.keys().next().value!)
+    secretKeys.set(id, key)
+  }
+  return key
+}
 
 export function getPublicKey(seed: Uint8Array): Uint8Array {
   if (!nodeCrypto || seed.length !== 32) return pure.getPublicKey(seed)

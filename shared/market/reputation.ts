@@ -48,6 +48,7 @@ export function providerReputation(state: ChainState, address: string): Reputati
     (p) => p.provider === address && (p.status === 'delivered' || p.status === 'completed'),
   ).length
   const trainedExamples = state.rounds
+    .toArray()
     .flatMap((r) => r.participants)
     .filter((p) => p.address === address)
     .reduce((s, p) => s + p.examples, 0)

@@ -76,6 +76,9 @@ export interface ChainVerification {
   readonly head: string
   /** When the last block was verified (ms since the epoch). */
   readonly verifiedAt: number
-  /** When the whole chain was last verified from storage (at start, or a re-verification). */
-  readonly fullVerifiedAt: number
+  /**
+   * When the whole chain was last verified from storage (at start, or a re-verification); null while a start-up
+   * that began from the state snapshot has not yet finished its full check.
+   */
+  readonly fullVerifiedAt: number | null
 }

@@ -55,7 +55,7 @@ describe('training on the chain', () => {
     await waitFor(() => readyCount(coordinator.federation) === 3, 'the clients to reconnect', 30_000)
     coordinator.federation.control('start')
     await waitFor(() => coordinator.federation.state.completedRounds === 4, 'rounds 3 and 4')
-    const rounds = coordinator.chain.state.rounds
+    const rounds = coordinator.chain.state.rounds.toArray()
     expect(rounds.map((r) => r.round)).toEqual([1, 2, 3, 4])
     expect(rounds[2]!.modelBefore).toBe(second!.modelAfter)
     expect(coordinator.chain.verify()).toEqual({ ok: true, height: 6 })
@@ -95,7 +95,7 @@ describe('rewards and participants’ own transactions', () => {
     coordinator.federation.control('start')
     await waitFor(() => coordinator.federation.state.completedRounds === 1, 'a round')
     const state = coordinator.chain.state
-    const record = state.rounds[0]!
+    const record = state.rounds.at(0)!
     // Each counted update is paid per example its capped weight stands for, times its contribution score.
     const earned = (p: (typeof record.participants)[number]) =>
       Math.floor(2 * (p.weight ?? 0) * (p.score ?? 0))

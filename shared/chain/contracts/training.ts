@@ -244,7 +244,7 @@ export const trainingContract: Contract = {
           ...(ends ? { finished: true as const } : {}),
         }
         const recorded = { ...task, escrow: task.escrow - paid, rounds: r.round }
-        const written = { ...withTask(next, recorded), rounds: [...next.rounds, record] }
+        const written = { ...withTask(next, recorded), rounds: next.rounds.append(record) }
         return ok(ends ? finishTask(written, recorded) : written)
       }
       default:

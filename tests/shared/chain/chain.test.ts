@@ -95,7 +95,7 @@ describe('chain: blocks, contracts and verification', () => {
     expect(accountOf(state, alice.keys.address).balance).toBe(57)
     expect(accountOf(state, bob.keys.address).balance).toBe(142)
     expect(state.tasks['demo']).toMatchObject({ escrow: 1, rounds: 1 })
-    expect(state.rounds[0]).toMatchObject({
+    expect(state.rounds.at(0)).toMatchObject({
       round: 1,
       modelAfter: 'r1-bbbbbbbbbbbb',
       rewards: [{ amount: 37 }, { amount: 12 }],

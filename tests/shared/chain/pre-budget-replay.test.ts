@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { type Block, produceBlock, stateRoot, verifyChain } from '../../../shared/chain/block'
+import { type Block, produceBlock, verifyChain, wholeStateRoot } from '../../../shared/chain/block'
 import { type KeyPair, keyPairFromSecret } from '../../../shared/chain/keys'
 import { type ChainState, marketOf } from '../../../shared/chain/state'
 import { signTransaction } from '../../../shared/chain/transaction'
@@ -68,9 +68,9 @@ function oldMarketChain(): { blocks: Block[]; state: ChainState } {
 describe('chains from before epsilon budgets', () => {
   it('replay to the state root they had: no listing or sale gains a ledger field', () => {
     const { blocks, state } = oldMarketChain()
-    expect(stateRoot(state)).toBe(ROOT_BEFORE_BUDGETS)
+    expect(wholeStateRoot(state)).toBe(ROOT_BEFORE_BUDGETS)
     const verified = verifyChain(blocks, CHAIN)
-    expect(verified.ok && stateRoot(verified.state)).toBe(ROOT_BEFORE_BUDGETS)
+    expect(verified.ok && wholeStateRoot(verified.state)).toBe(ROOT_BEFORE_BUDGETS)
     const market = marketOf(state)
     const ledgerFields = ['epsilonBudget', 'trainingEpsilon', 'epsilonCharges']
     expect(Object.keys(market.datasets['ds-1']!).filter((k) => ledgerFields.includes(k))).toEqual([])

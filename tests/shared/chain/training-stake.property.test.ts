@@ -248,7 +248,7 @@ describe('training contract stakes, property-based', () => {
         for (const id of TASKS)
           if (!ledger.task(id).finished) ledger.must(p, 'training.finish-task', { taskId: id })
         for (const [, , s] of stakesOf(ledger.state)) expect(s.held).toBe(0)
-        const rounds = ledger.state.rounds
+        const rounds = ledger.state.rounds.toArray()
         seen.stakes += stakesOf(ledger.state).length
         seen.slashes += rounds.reduce((n, r) => n + (r.slashes?.length ?? 0), 0)
         seen.lastRounds += rounds.filter((r) => r.finished).length
