@@ -4,6 +4,7 @@ import { errorMessage, isAbortError } from '../../shared/errors'
 import { signEnvelopeKey } from '../../shared/he/envelope-identity'
 import { proveIdentity } from '../../shared/identity/proof'
 import { classificationMetrics } from '../../shared/metrics/classification'
+import { stageTimes } from '../../shared/metrics/stage-times'
 import { weightsDigest } from '../../shared/model/version'
 import type {
   GlobalModelMessage,
@@ -270,19 +271,21 @@ export class FederatedSession {
       }
       // Under DP the tab's pace and loss stay here: the coordinator learns only that it trains, then the update.
       const reportsProgress = !trainsUnderDp(message)
-      const result = await this.trainer.train(
-        { weights: weights.value, settings: message.settings, privacy },
-        (progress) => {
-          if (controller.signal.aborted) return
-          state.set({ progress: progress.fraction })
-          if (!reportsProgress) return
-          const now = Date.now()
-          if (now - this.#lastProgressSent >= PROGRESS_INTERVAL_MS || progress.fraction >= 1) {
-            this.#lastProgressSent = now
-            this.socket.emit('client:progress', { round: message.round, ...progress })
-          }
-        },
-        controller.signal,
+      const result = await stageTimes.timeAsync('train', () =>
+        this.trainer.train(
+          { weights: weights.value, settings: message.settings, privacy },
+          (progress) => {
+            if (controller.signal.aborted) return
+            state.set({ progress: progress.fraction })
+            if (!reportsProgress) return
+            const now = Date.now()
+            if (now - this.#lastProgressSent >= PROGRESS_INTERVAL_MS || progress.fraction >= 1) {
+              this.#lastProgressSent = now
+              this.socket.emit('client:progress', { round: message.round, ...progress })
+            }
+          },
+          controller.signal,
+        ),
       )
       if (controller.signal.aborted) return
       await this.#sender.send(message, result, controller.signal)
@@ -333,7 +336,7 @@ export class FederatedSession {
     state.set({ global: { round, version, digest } })
     if (!state.snapshot.data) return
     try {
-      const result = await this.trainer.evaluate(weights)
+      const result = await stageTimes.timeAsync('evaluate', () => this.trainer.evaluate(weights))
       const metrics = {
         ...classificationMetrics(result.confusion),
         loss: result.lossSum / Math.max(1, result.examples),

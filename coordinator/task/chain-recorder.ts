@@ -1,3 +1,4 @@
+import { stageTimes } from '../../shared/metrics/stage-times'
 import type { TaskInfo } from '../../shared/protocol'
 import type { ChainService } from '../chain/chain-service'
 import type { ModelStore } from '../chain/model-store'
@@ -58,20 +59,23 @@ export class ChainRecorder {
       return
     }
     // In the clear, modelAfter is the new weights' digest (computed once, when the round closed).
-    if (round.weights) this.models?.saveModel(round.weights, round.modelAfter)
-    const recorded = this.chain.recordRound({
-      taskId: round.taskId,
-      modelRound: round.round,
-      run: round.run,
-      modelBefore: round.modelBefore,
-      modelAfter: round.modelAfter,
-      // Verdicts, capped weights and scores go on the chain as written (the contract pays by them).
-      participants: round.participants.map(({ clientId: _id, ...participant }) => participant),
-      metrics: round.metrics,
-      privacy: round.privacy,
-      homomorphic: round.homomorphic,
-      rewardPerExample: round.rewardPerExample,
-    })
+    const weights = round.weights
+    if (weights) stageTimes.time('save', () => this.models?.saveModel(weights, round.modelAfter))
+    const recorded = stageTimes.time('chain', () =>
+      this.chain.recordRound({
+        taskId: round.taskId,
+        modelRound: round.round,
+        run: round.run,
+        modelBefore: round.modelBefore,
+        modelAfter: round.modelAfter,
+        // Verdicts, capped weights and scores go on the chain as written (the contract pays by them).
+        participants: round.participants.map(({ clientId: _id, ...participant }) => participant),
+        metrics: round.metrics,
+        privacy: round.privacy,
+        homomorphic: round.homomorphic,
+        rewardPerExample: round.rewardPerExample,
+      }),
+    )
     if (recorded.ok)
       taskLog.announce('info', `round ${round.round} recorded in block ${recorded.value.block}`)
     else

@@ -5,6 +5,7 @@ import type { RoundAggregator, UpdateVerdict } from '../../shared/aggregation/ro
 import { firstNonFinite } from '../../shared/codec'
 import { HeError } from '../../shared/he/errors'
 import type { EncryptedVector } from '../../shared/he/vector'
+import { stageTimes } from '../../shared/metrics/stage-times'
 import { clearModel, weightsDigest } from '../../shared/model/version'
 import type { RoundEncryptionMessage } from '../../shared/protocol'
 import { fail, ok, type Result } from '../../shared/result'
@@ -138,12 +139,18 @@ export class RoundAggregation {
     const open = this.#open
     if (!open || !update) throw new Error(`round ${effect.round}: an update was counted with no round open`)
     if (open.kind === 'refused') return fail('invalid-state', `round ${effect.round}: ${open.reason}`)
-    if (open.kind === 'plain' && update.payload.kind === 'plain')
-      return open.aggregator.add({ id: effect.id, weight: effect.weight, payload: update.payload.delta })
+    if (open.kind === 'plain' && update.payload.kind === 'plain') {
+      const delta = update.payload.delta
+      return stageTimes.time('aggregate', () =>
+        open.aggregator.add({ id: effect.id, weight: effect.weight, payload: delta }),
+      )
+    }
     if (open.kind === 'encrypted' && update.loaded) {
       const vector = update.loaded
       update.loaded = null // the aggregator owns it now
-      return open.aggregator.add({ id: effect.id, weight: effect.weight, payload: vector })
+      return stageTimes.time('aggregate', () =>
+        open.aggregator.add({ id: effect.id, weight: effect.weight, payload: vector }),
+      )
     }
     throw new Error(`round ${effect.round}: a ${update.payload.kind} update reached a ${open.kind} round`)
   }
@@ -158,7 +165,7 @@ export class RoundAggregation {
     this.#open = null
     if (!open) throw new Error(`round ${round.round} completed with no round open`)
     if (open.kind === 'refused') return fail('invalid-state', `round ${round.round}: ${open.reason}`)
-    const closed = open.aggregator.close()
+    const closed = stageTimes.time('aggregate', () => open.aggregator.close())
     if (!closed.ok) {
       this.encryption.discard()
       return closed
