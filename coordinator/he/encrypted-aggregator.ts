@@ -74,16 +74,14 @@ export class EncryptedAggregator {
 }
 
 /**
- * Checks and loads `length` values' ciphertexts under `preset` (count, size, SEAL's own validity check for this
- * context); throws HeError with the reason. The caller frees the vector.
+ * The checks made before SEAL sees an upload: `length` values take exactly ciphertextCount(preset, length)
+ * ciphertexts, none over the preset's byte bound. Throws HeError('bad-ciphertext') with the reason.
  */
-export function loadCiphertexts(
-  ctx: HeContext,
+export function checkUploadShape(
   preset: HePresetName,
-  keyId: string,
   length: number,
   ciphertexts: readonly Uint8Array[],
-): EncryptedVector {
+): void {
   const expected = ciphertextCount(preset, length)
   if (ciphertexts.length !== expected) {
     throw new HeError(
@@ -96,5 +94,19 @@ export function loadCiphertexts(
     if (c.byteLength > bound)
       throw new HeError('bad-ciphertext', `ciphertext ${i} is ${c.byteLength} bytes, over ${bound}`)
   })
+}
+
+/**
+ * Checks and loads `length` values' ciphertexts under `preset` (count, size, then SEAL's own validity check for this
+ * context, `deserializeVector`); throws HeError with the reason. The caller frees the vector.
+ */
+export function loadCiphertexts(
+  ctx: HeContext,
+  preset: HePresetName,
+  keyId: string,
+  length: number,
+  ciphertexts: readonly Uint8Array[],
+): EncryptedVector {
+  checkUploadShape(preset, length, ciphertexts)
   return deserializeVector(ctx, { contextId: ctx.id, keyId, length, ciphertexts })
 }

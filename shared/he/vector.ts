@@ -2,6 +2,7 @@ import type { Ciphertext, Encryptor, Plaintext } from 'node-seal'
 import type { HeContext } from './context'
 import { HeError } from './errors'
 import type { HeKeySet } from './keys'
+import { saveZstd } from './native-zstd'
 import { sealCall } from './seal'
 
 /**
@@ -148,14 +149,13 @@ export function encryptVectorToBytes(
   ctx.check(keys.contextId, `key set ${keys.keyId}`)
   if (!keys.secretKey) throw new HeError('missing-key', `key set ${keys.keyId} has no secret key`)
   const encryptor = encryptorFor(ctx, keys)
-  const zstd = ctx.seal.ComprModeType.zstd
   try {
     return Array.from({ length: chunks(ctx, values.length) }, (_, c) => {
       const plain = encodeChunk(ctx, values, c * ctx.slots, ctx.scale)
       try {
         const serializable = encryptor.encryptSymmetricSerializable(plain)
         try {
-          return serializable.saveToArray(zstd) as Uint8Array
+          return saveZstd(serializable, ctx.seal.ComprModeType)
         } finally {
           serializable.delete()
         }

@@ -1,7 +1,9 @@
 import { bytesToHex } from '@noble/hashes/utils.js'
+import type { Ciphertext } from 'node-seal'
 import { sha256Parts } from '../crypto/sha256'
 import type { HeContext } from './context'
 import { HeError } from './errors'
+import { inflateForLoad, saveZstd } from './native-zstd'
 import { sealCall } from './seal'
 import { EncryptedVector } from './vector'
 
@@ -15,18 +17,47 @@ export interface EncryptedVectorBytes {
 
 export function serializeVector(ctx: HeContext, vector: EncryptedVector): EncryptedVectorBytes {
   ctx.check(vector.contextId, 'serialization')
-  const zstd = ctx.seal.ComprModeType.zstd
   return {
     contextId: vector.contextId,
     keyId: vector.keyId,
     length: vector.length,
-    ciphertexts: vector.ciphertexts.map((c) => c.saveToArray(zstd) as Uint8Array),
+    ciphertexts: vector.ciphertexts.map((c) => saveZstd(c, ctx.seal.ComprModeType)),
   }
 }
 
 /** Ciphertexts a vector of `length` values takes in `ctx`. */
 export function ciphertextsFor(ctx: HeContext, length: number): number {
   return Math.max(1, Math.ceil(length / ctx.slots))
+}
+
+/**
+ * Bytes of the largest ciphertext of `ctx` once inflated: two polynomials over every prime of the chain, 8 bytes a
+ * coefficient, plus SEAL's headers. A zstd stream that inflates to more is no ciphertext of this context.
+ */
+export function inflatedCiphertextBound(ctx: HeContext): number {
+  return 2 * ctx.params.polyModulusDegree * ctx.params.coeffModulusBits.length * 8 + 1024
+}
+
+/**
+ * Step one of loading ciphertext `index`: its zstd stream inflated natively where the runtime can (`native-zstd.ts`),
+ * bounded by `inflatedCiphertextBound`; HeError('bad-ciphertext') when broken or too large.
+ */
+export function inflateCiphertext(ctx: HeContext, data: Uint8Array, index: number): Uint8Array {
+  return inflateForLoad(data, inflatedCiphertextBound(ctx), `loading ciphertext ${index}`)
+}
+
+/**
+ * Step two: SEAL loads the bytes into `into`, expanding a seeded ciphertext's random half from its seed, and runs its
+ * own validity check for this context (every coefficient below its prime, the parameters this context's). Bytes that
+ * are not such a ciphertext get HeError('bad-ciphertext') with SEAL's reason.
+ */
+export function loadInflated(ctx: HeContext, bytes: Uint8Array, index: number, into: Ciphertext): void {
+  sealCall(
+    ctx.seal,
+    `loading ciphertext ${index}`,
+    () => into.loadFromArray(ctx.context, bytes),
+    'bad-ciphertext',
+  )
 }
 
 /**
@@ -45,17 +76,13 @@ export function deserializeVector(ctx: HeContext, bytes: EncryptedVectorBytes): 
       `a vector of ${bytes.length} values takes ${expected} ciphertexts here, got ${bytes.ciphertexts.length}`,
     )
   }
-  const loaded = []
+  const loaded: Ciphertext[] = []
   try {
     for (const [i, data] of bytes.ciphertexts.entries()) {
+      const inflated = inflateCiphertext(ctx, data, i)
       const cipher = new ctx.seal.Ciphertext()
       loaded.push(cipher)
-      sealCall(
-        ctx.seal,
-        `loading ciphertext ${i}`,
-        () => cipher.loadFromArray(ctx.context, data),
-        'bad-ciphertext',
-      )
+      loadInflated(ctx, inflated, i, cipher)
     }
   } catch (error) {
     for (const c of loaded) c.delete()
