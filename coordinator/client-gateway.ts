@@ -25,6 +25,7 @@ import {
 import type { HeContextCache } from '../shared/he/context-cache'
 import { ciphertextsHash } from '../shared/he/wire'
 import { checkIdentityProof, type JoinChallenge, newChallenge } from '../shared/identity/proof'
+import { stageTimes } from '../shared/metrics/stage-times'
 import type { ClientToServerEvents, HelloReply, ServerToClientEvents } from '../shared/protocol'
 import {
   checkpointUploadSchema,
@@ -208,8 +209,10 @@ export function clientHandlers(
   })
 
   const update: Handler<'client:update'> = forJoined('update', updateSchema, (update, id, task) => {
-    const hash = updateHash(bytesOf(update.delta))
-    const signed = signedBy(task, id, update, hash)
+    const { hash, signed } = stageTimes.time('verify', () => {
+      const hash = updateHash(bytesOf(update.delta))
+      return { hash, signed: signedBy(task, id, update, hash) }
+    })
     if (!signed.ok) return signed
     // Signed by its sender from here: a broken update is that account's, and its round records it as rejected.
     const { round } = update

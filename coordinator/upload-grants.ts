@@ -2,13 +2,13 @@ import type { Socket } from 'socket.io'
 import { marketOf } from '../shared/chain/state'
 import { uploadRequestSchema } from '../shared/guards'
 import type { UploadGrantMessage } from '../shared/protocol'
-import { fail, ok } from '../shared/result'
+import { fail, ok, type Result } from '../shared/result'
 import type { ChainService } from './chain/chain-service'
 import { grantOf, grantUpload } from './socket/frame-allowance'
 import { baseFrameCap, type FrameCapSettings, uploadBound } from './socket/frame-cap'
 import { type EventHandler, guarded } from './socket/handler-table'
 import type { NetworkLimits } from './socket/limits'
-import { SlotPool } from './socket/slot-pool'
+import { SlotPool, type SlotRefusal } from './socket/slot-pool'
 import type { TaskEntry, TaskRegistry } from './task-registry'
 
 /** What the handler needs of a client connection (the gateway's context has it). */
@@ -23,8 +23,11 @@ const OPEN_UPLOADS_PER_ADDRESS = 2
 /**
  * `client:upload`: room for one frame over the base cap. Legal sizes come from the task (`uploadBound`); a task's
  * slots go only to its running round's selected participants, a sealed copy's only to a copy purchase awaiting
- * delivery (one upload per purchase), and one address holds or awaits at most two of the shared slots. A grant
- * raises the connection's frame cap until its bulky event, its expiry or a disconnect.
+ * delivery (one upload per purchase), and one address holds or awaits at most two of the shared slots. A request
+ * that finds every slot taken waits for one (backpressure): an update until its round's deadline, anything else for
+ * `uploadWaitMs`; a connection waits for one slot at a time, and a request past `uploadQueue` waiting ones is refused
+ * as `rate-limited` (the tab asks again). A grant raises the connection's frame cap until its bulky event, its expiry
+ * or a disconnect.
  */
 export function uploadHandler(deps: {
   readonly tasks: TaskRegistry
@@ -36,12 +39,14 @@ export function uploadHandler(deps: {
   const baseCap = baseFrameCap(frames)
   /** Upload slots: one pool per task for its participants' updates, one for everything else. */
   const taskPools = new Map<string, SlotPool>()
-  const openPool = new SlotPool(limits.uploadsInFlight)
+  const openPool = new SlotPool(limits.uploadsInFlight, limits.uploadQueue)
   /** Open-pool uploads held or awaited per address, and copy uploads per purchase: no one takes every slot. */
   const openByAddress = new Map<string, number>()
   const copyUploads = new Set<string>()
+  /** Connections with a request waiting for a slot: one each. */
+  const waiting = new WeakSet<Socket>()
   const poolOf = (taskId: string): SlotPool => {
-    const pool = taskPools.get(taskId) ?? new SlotPool(limits.uploadsInFlight)
+    const pool = taskPools.get(taskId) ?? new SlotPool(limits.uploadsInFlight, limits.uploadQueue)
     taskPools.set(taskId, pool)
     return pool
   }
@@ -59,6 +64,8 @@ export function uploadHandler(deps: {
     const expiresAt = Date.now() + limits.uploadGrantMs
     if (request.bytes <= baseCap) return ok({ bytes: baseCap, expiresAt })
     if (grantOf(c.socket)) return fail('invalid-state', 'this connection already holds an upload grant')
+    if (waiting.has(c.socket))
+      return fail('invalid-state', 'this connection already waits for an upload slot')
     let pool = openPool
     const address = c.socket.conn.remoteAddress ?? 'unknown'
     if (request.kind === 'copy') {
@@ -93,26 +100,60 @@ export function uploadHandler(deps: {
       if (left <= 0) openByAddress.delete(address)
       else openByAddress.set(address, left)
     }
-    const slot = await pool.acquire(limits.uploadWaitMs)
-    const freeSlot = slot
-      ? () => {
-          slot()
-          done()
-        }
-      : null
-    if (!freeSlot) done()
-    if (!freeSlot)
-      return fail(
-        'rate-limited',
-        `no upload slot came free within ${limits.uploadWaitMs / 1000} s; try again`,
-      )
+    // Backpressure: the request waits its turn (until its round's deadline for an update), and the connection may
+    // not ask again while it waits; only a request past the queue's bound is refused at once.
+    const leaving = new AbortController()
+    const onDisconnect = () => leaving.abort()
+    c.socket.once('disconnect', onDisconnect)
+    waiting.add(c.socket)
+    const deadline = request.kind === 'update' ? (task!.federation.state.round?.deadline ?? 0) : 0
+    const slot = await pool.acquire(Math.max(limits.uploadWaitMs, deadline - Date.now()), leaving.signal)
+    waiting.delete(c.socket)
+    c.socket.off('disconnect', onDisconnect)
+    if (typeof slot !== 'function') {
+      done()
+      return slotRefusal(slot, pool, request.kind === 'update' ? task!.task.id : null, limits)
+    }
+    const freeSlot = () => {
+      slot()
+      done()
+    }
     if (!c.socket.connected) {
       freeSlot()
       return fail('invalid-state', 'the connection closed while waiting')
+    }
+    // The round may have ended while this update waited: its slot goes to the next in line.
+    if (request.kind === 'update' && !task!.federation.awaitsUpdateFrom(c.socket.data.clientId!)) {
+      freeSlot()
+      return fail('stale-round', 'the round ended while this update waited for an upload slot')
     }
     const grant = grantUpload(c.socket, request.bytes, baseCap, limits.uploadGrantMs, freeSlot)
     return grant
       ? ok({ bytes: grant.bytes, expiresAt: grant.expiresAt })
       : fail('invalid-state', 'this transport cannot take a larger frame')
   })
+}
+
+/** Why a request got no slot, said so that the asker knows to ask again later. */
+function slotRefusal(
+  reason: SlotRefusal,
+  pool: SlotPool,
+  /** The task whose update asked; null for the shared pool. */
+  taskId: string | null,
+  limits: NetworkLimits,
+): Result<never> {
+  const which = taskId === null ? 'the shared' : `task ${taskId}'s`
+  switch (reason) {
+    case 'queue-full':
+      return fail(
+        'rate-limited',
+        `${pool.queued} uploads already wait for ${which} ${pool.size} upload slots (at most ${limits.uploadQueue} may wait); try again`,
+      )
+    case 'timeout':
+      return taskId === null
+        ? fail('rate-limited', `no upload slot came free within ${limits.uploadWaitMs / 1000} s; try again`)
+        : fail('stale-round', `the round's deadline passed before one of ${which} upload slots came free`)
+    case 'cancelled':
+      return fail('invalid-state', 'the connection closed while waiting')
+  }
 }

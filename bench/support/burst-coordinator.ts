@@ -1,9 +1,10 @@
 /**
  * A coordinator in a process of its own for bench/update-burst.ts: one task of about a million parameters (4 MB
- * updates), limits opened for 100 clients from one address, BURST_SLOTS upload slots. Sends `{ url, token }` over
+ * updates), limits opened for 100 clients from one address, BURST_SLOTS upload slots, BURST_RULE the aggregator. Sends `{ url, token }` over
  * IPC, then samples its own memory; on "report" it sends the peak since the last "reset".
  */
 import { startCoordinator } from '../../coordinator/server'
+import { defaultPrivacyConfig } from '../../shared/rounds/config'
 import { diabetesDemoTask } from '../../shared/tasks/diabetes-demo'
 
 const demo = diabetesDemoTask('mlp', 1)
@@ -25,7 +26,19 @@ const coordinator = await startCoordinator({
       },
     },
   ],
-  config: { rounds: 1, minClients: 100, clientsPerRound: 0, roundDeadlineMs: 120_000, quorumFraction: 1 },
+  config: {
+    rounds: 1,
+    minClients: 100,
+    clientsPerRound: 0,
+    roundDeadlineMs: 120_000,
+    quorumFraction: 1,
+    // BURST_RULE=streamed: a DP round, summed as updates arrive (DP-FedAvg, one model in memory); else the default
+    // robust rule (Multi-Krum within an adaptive norm bound), which holds every update until the round closes.
+    privacy:
+      process.env.BURST_RULE === 'streamed'
+        ? { ...defaultPrivacyConfig, mode: 'local' }
+        : defaultPrivacyConfig,
+  },
   limits: { connectionsPerAddress: 200, uploadsInFlight: Number(process.env.BURST_SLOTS ?? 4) },
 })
 /** With BURST_LIVE=1, each sample follows a full collection: the peak of live memory, not of garbage not yet freed. */

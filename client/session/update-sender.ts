@@ -1,7 +1,8 @@
 import type { KeyPair } from '../../shared/chain/keys'
-import { signUpdate, updateHash } from '../../shared/chain/update-signature'
+import { hashAndSignUpdate, signUpdate } from '../../shared/chain/update-signature'
 import { encodeFloat32 } from '../../shared/codec'
 import { ciphertextsHash } from '../../shared/he/wire'
+import { stageTimes } from '../../shared/metrics/stage-times'
 import type { PrivacyLedger } from '../../shared/privacy/ledger'
 import {
   countDpSgdRound,
@@ -18,9 +19,27 @@ import type { RoundPrivacyMessage, RoundStartMessage } from '../../shared/protoc
 import type { TrainResult } from '../training/trainer-port'
 import { addSent, type CumulativePrivacy, cumulativeEpsilon, type PrivacyStore } from './cumulative-privacy'
 import type { EncryptedModel } from './encrypted-model'
+import { request, unanswered } from './request'
 import type { SessionLink } from './session-link'
 import type { SessionState } from './session-state'
 import type { TabEncryption } from './tab-encryption'
+
+/** How long past the round's deadline the answer to an upload-slot request is awaited (the coordinator's own wait). */
+const SLOT_ANSWER_MARGIN_MS = 30_000
+/** Pause before asking for an upload slot again after the coordinator's queue was full. */
+const SLOT_RETRY_MS = 1000
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+const pause = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(done, ms)
+    function done() {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    signal.addEventListener('abort', done, { once: true })
+  })
 
 /** Room left in a message beside the delta's bytes (the update's other fields and socket.io's framing). */
 const ENVELOPE_BYTES = 4096
@@ -100,23 +119,62 @@ export class UpdateSender {
       )
     }
     this.#submitting(message, result)
-    const hash = updateHash(new Uint8Array(delta))
-    // A delta over the base frame cap waits for one of the task's upload slots (bounded memory on a burst).
-    if (delta.byteLength > this.#frameBytes) {
-      const room = await link.ask('client:upload', { kind: 'update', taskId, bytes: delta.byteLength })
-      if (room === undefined || signal.aborted) return
-    }
+    // A delta over the base frame cap waits for one of the task's upload slots (bounded memory on a burst); it is
+    // hashed and signed while that request is on its way.
+    const slot =
+      delta.byteLength > this.#frameBytes ? this.#uploadSlot(message, delta.byteLength, signal) : null
+    const { signature } = await stageTimes.timeAsync('sign', () =>
+      hashAndSignUpdate(keys, taskId, message.round, new Uint8Array(delta)),
+    )
+    if (signal.aborted) return
+    if (slot && !(await slot)) return
     const sending = link.ask('client:update', {
       round: message.round,
       baseVersion: message.model.version,
       examples: result.examples,
       delta,
       ...metricsField(message, result),
-      signature: signUpdate(keys, taskId, message.round, hash),
+      signature,
     })
     this.#count(message, result, result.clip?.clipped ?? false)
     if ((await sending) === undefined) return
     this.deps.state.set({ roundsTrained: this.deps.state.snapshot.roundsTrained + 1 })
+  }
+
+  /**
+   * Waits for an upload slot of the task. The coordinator queues the request (backpressure) and answers once a slot
+   * is free, so the answer is awaited until the round's deadline and a margin; a `rate-limited` answer (its queue was
+   * full) is asked again after a pause while the round lasts. False, with a notice, when no slot came.
+   */
+  async #uploadSlot(message: RoundStartMessage, bytes: number, signal: AbortSignal): Promise<boolean> {
+    const { link, state, taskId } = this.deps
+    for (;;) {
+      const room = await request(
+        link.socket,
+        'client:upload',
+        { kind: 'update', taskId, bytes },
+        {
+          timeoutMs: Math.max(0, message.deadline - Date.now()) + SLOT_ANSWER_MARGIN_MS,
+          retryRateLimited: false,
+          signal,
+        },
+      )
+      if (signal.aborted || link.stopped) return false
+      if (room.ok) return true
+      const { error } = room
+      if (error.code === 'rate-limited' && Date.now() + SLOT_RETRY_MS < message.deadline) {
+        await pause(SLOT_RETRY_MS, signal)
+        if (signal.aborted) return false
+        continue
+      }
+      state.notice(
+        'error',
+        unanswered(error)
+          ? `client:upload: ${error.message}`
+          : `client:upload refused (${error.code}): ${error.message}`,
+      )
+      return false
+    }
   }
 
   /** Encrypts the trained delta under the task key and sends the ciphertexts, signed. */
@@ -136,7 +194,9 @@ export class UpdateSender {
       ciphertexts: ciphertexts.map(ownBuffer),
       ...metricsField(message, result),
       clamped,
-      signature: signUpdate(keys, taskId, message.round, ciphertextsHash(ciphertexts)),
+      signature: stageTimes.time('sign', () =>
+        signUpdate(keys, taskId, message.round, ciphertextsHash(ciphertexts)),
+      ),
     })
     this.#count(message, result, false)
     if ((await sending) === undefined) return

@@ -61,6 +61,7 @@ export function grantUpload(
     grants.delete(socket)
     clearTimeout(timer)
     socket.conn.off('upgrade', reapply)
+    socket.off('disconnect', release)
     setConnectionFrameCap(socket, baseCap)
     freeSlot()
   }

@@ -45,9 +45,17 @@ export interface NetworkLimits {
    * (private predictions, sealed copies): a burst then costs this many large frames of memory, not one per client.
    */
   readonly uploadsInFlight: number
+  /**
+   * Requests that may wait for a slot of one pool at once (backpressure: they queue, they are not refused); the
+   * next is refused as `rate-limited` and asks again later. Each connection waits for at most one.
+   */
+  readonly uploadQueue: number
   /** How long a granted upload may take to arrive before its slot is taken back. */
   readonly uploadGrantMs: number
-  /** How long a request for an upload slot may wait for one. */
+  /**
+   * How long a request for a shared slot (private predictions, sealed copies) may wait for one. An update waits
+   * until its round's deadline when that is later (it is useless after it; the round's participants bound its queue).
+   */
   readonly uploadWaitMs: number
 }
 
@@ -68,6 +76,7 @@ export const defaultNetworkLimits: NetworkLimits = {
   textFrameBytes: 1024 * 1024,
   copyBytes: 2 * 1024 * 1024,
   uploadsInFlight: 4,
+  uploadQueue: 1_000,
   uploadGrantMs: 20_000,
   uploadWaitMs: 30_000,
 }

@@ -1,4 +1,11 @@
 import { describe, expect, it } from 'vitest'
+import { generateKeyPair } from '../../../shared/chain/keys'
+import {
+  hashAndSignUpdate,
+  signUpdate,
+  updateHash,
+  verifyUpdateSignature,
+} from '../../../shared/chain/update-signature'
 import { fallback } from '../../../shared/crypto/ed25519'
 import { fallbackSha256, sha256 } from '../../../shared/crypto/sha256'
 import { sha256Async, signAsync, subtleSha256, subtleSign } from '../../../shared/crypto/web-crypto'
@@ -29,5 +36,15 @@ describe('WebCrypto SHA-256 and Ed25519 against node:crypto and the pure-JS fall
       expect(await signAsync(message, seed)).toEqual(expected)
       expect(fallback.verify(expected, message, fallback.getPublicKey(seed))).toBe(true)
     }
+  })
+
+  it("hash and sign an update asynchronously exactly as the chain's synchronous functions do", async () => {
+    const keys = generateKeyPair()
+    const bytes = random(4 * 1024 * 1024)
+    const { hash, signature } = await hashAndSignUpdate(keys, 'task-a', 3, bytes)
+    expect(hash).toBe(updateHash(bytes))
+    expect(signature).toBe(signUpdate(keys, 'task-a', 3, hash))
+    expect(verifyUpdateSignature(keys.publicKey, signature, 'task-a', 3, hash)).toBe(true)
+    expect(verifyUpdateSignature(keys.publicKey, signature, 'task-a', 4, hash)).toBe(false)
   })
 })
