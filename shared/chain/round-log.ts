@@ -1,5 +1,5 @@
 import canonicalize from 'canonicalize'
-import type { TrainingRound } from './state'
+import type { TrainingRound } from './training-round'
 
 /** One buffer of records shared by every log version that reads a prefix of it, with its per-task positions. */
 interface Shared {
