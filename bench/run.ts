@@ -49,6 +49,8 @@ interface Figures {
   setup: string
   parameters: string
   medianRoundMs: number
+  /** The final model's accuracy on held-out rows. */
+  accuracy: number | null
   cpuMsPerRound: number | null
   split: Omit<RoundSplit, 'round'>
 }
@@ -137,6 +139,7 @@ async function nodeClients(clients: number): Promise<Figures> {
     setup: `${clients} Node clients`,
     parameters: summary.model,
     medianRoundMs: medianSplit(rounds).total,
+    accuracy: summary.final.federated?.accuracy ?? null,
     cpuMsPerRound: (used.user + used.system) / 1000 / summary.rounds.length,
     split: medianSplit(rounds),
   }
@@ -186,6 +189,7 @@ async function tabs(count: number): Promise<Figures> {
       setup: `${count} tabs (${backend})`,
       parameters: 'demo task MLP',
       medianRoundMs: medianSplit(rounds).total,
+      accuracy: coordinator.federation.history[ROUNDS]?.evaluation?.accuracy ?? null,
       cpuMsPerRound: (used.user + used.system) / 1000 / ROUNDS,
       split: medianSplit(rounds),
     }
@@ -206,17 +210,18 @@ for (const count of [3, 8]) {
   results.push(await tabs(count))
 }
 
-if (JSON_OUT) console.log(JSON.stringify({ rounds: ROUNDS, results }, null, 2))
+if (JSON_OUT) console.log(JSON.stringify({ rounds: ROUNDS, results }))
 else {
   const ms = (v: number) => `${v.toFixed(1)} ms`
   say(`\nMedian round and its split (${ROUNDS} rounds; the first left out as warm-up)\n`)
   const head = ['setup', 'round', 'training', 'evaluation', 'hash+sign', 'verify', 'aggregation', 'chain']
-  say(`| ${[...head, 'model save', 'transport+wait', 'overhead', 'CPU/round (this process)'].join(' | ')} |`)
-  say(`|${' --- |'.repeat(head.length + 4)}`)
+  const tail = ['model save', 'transport+wait', 'overhead', 'CPU/round (this process)', 'accuracy']
+  say(`| ${[...head, ...tail].join(' | ')} |`)
+  say(`|${' --- |'.repeat(head.length + tail.length)}`)
   for (const r of results) {
     const s = r.split
     say(
-      `| ${[r.setup, ms(r.medianRoundMs), ms(s.train), ms(s.evaluate), ms(s.sign), ms(s.verify), ms(s.aggregate), ms(s.chain), ms(s.save), ms(s.transport), ms(s.overhead), r.cpuMsPerRound === null ? '-' : ms(r.cpuMsPerRound)].join(' | ')} |`,
+      `| ${[r.setup, ms(r.medianRoundMs), ms(s.train), ms(s.evaluate), ms(s.sign), ms(s.verify), ms(s.aggregate), ms(s.chain), ms(s.save), ms(s.transport), ms(s.overhead), r.cpuMsPerRound === null ? '-' : ms(r.cpuMsPerRound), r.accuracy === null ? '-' : `${(100 * r.accuracy).toFixed(1)}%`].join(' | ')} |`,
     )
   }
   const [three, ten, tabs3, tabs8] = results

@@ -122,6 +122,7 @@ export async function runFederated(
     parts.map((p, i) => ({ name: `client-${i + 1}`, csv: DataHandler.toCsv(p) })),
     {
       browser: options.browser,
+      workers: options.workers,
       ...(existing?.keys ? { keys: existing.keys } : {}),
       ...(options.byzantine ? { wrap: (index: number) => attackerWrapper(options, index) } : {}),
     },
@@ -135,9 +136,13 @@ export async function runFederated(
   try {
     const holders = () => (options.encryption ? federation.custody.holders : options.clients)
     await waitUntil(
-      () =>
-        [...federation.state.clients.values()].filter((c) => c.ready).length >= options.clients &&
-        holders() >= options.clients,
+      () => {
+        clients.check()
+        return (
+          [...federation.state.clients.values()].filter((c) => c.ready).length >= options.clients &&
+          holders() >= options.clients
+        )
+      },
       `${options.clients} clients to join`,
       120_000,
     )
@@ -152,6 +157,7 @@ export async function runFederated(
     const snapshots: (Float32Array | null)[] = []
     await waitUntil(
       () => {
+        clients.check()
         const done = federation.state.completedRounds
         while (reported < done) {
           reported++

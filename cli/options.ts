@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { parseArgs } from 'node:util'
 import { ATTACKS, type Attack } from '../client/headless/byzantine-trainer'
 import { type RobustnessConfig, robustnessConfigSchema } from '../shared/rounds/config'
@@ -56,6 +57,8 @@ export interface RunOptions {
   readonly byzantine: { readonly count: number; readonly attack: Attack } | null
   /** The aggregation rule asked for; null keeps the coordinator's default. */
   readonly aggregator: Aggregator | null
+  /** Worker threads the Node clients train in; 0 trains them in the main thread, taking turns. */
+  readonly workers: number
 }
 
 export const usage = `Usage: privx <mode> [options]
@@ -103,6 +106,9 @@ Options:
                      examples: declares 1e9 examples; label-flip: trains on shifted labels; backdoor: half its
                      rows get the first two features at their max and the first class, its update boosted x the
                      clients (model replacement); the summary gives the backdoor's success rate)
+  --workers N        worker threads the Node clients train in (clients share them in turn; 0: all in the
+                     main thread)                                             default: one per core, at most
+                                                                              one per client
   --browser          real headless Chromium tabs instead of Node clients (needs Chromium; see README)
   --out DIR          write summary.json, SVG charts and the trained model there: model.json and its weights
                      (TensorFlow.js format: tf.loadLayersModel('file://DIR/model.json')) and schema.json, the
@@ -149,6 +155,7 @@ export function parseOptions(argv: readonly string[]): {
       aggregator: { type: 'string' },
       byzantine: { type: 'string' },
       attack: { type: 'string' },
+      workers: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -215,6 +222,15 @@ export function parseOptions(argv: readonly string[]): {
         `--aggregator ${aggregator} changes the sensitivity client-level DP-FedAvg accounts for: use fedavg with --privacy`,
       )
   }
+  if (values.workers !== undefined && values.browser) {
+    throw new Error('--workers sets the threads of Node clients: browser tabs (--browser) train in their own')
+  }
+  const workers = number(
+    'workers',
+    Math.min(availableParallelism(), clients),
+    (v) => int(v) && v >= 0 && v <= 64,
+    'a whole number from 0 to 64 (0: train in the main thread)',
+  )
   const byzantine = parseByzantine(values.byzantine, values.attack, clients)
   if (byzantine && values.browser) {
     throw new Error('--byzantine runs Node clients: it cannot be combined with --browser')
@@ -268,6 +284,7 @@ export function parseOptions(argv: readonly string[]): {
       json: values.json ?? false,
       byzantine,
       aggregator: (aggregator as Aggregator | undefined) ?? null,
+      workers: Math.min(workers, clients),
     },
   }
 }
@@ -313,6 +330,7 @@ const VALUE_OPTIONS: ReadonlySet<string> = new Set([
   'lr',
   'batch',
   'hidden',
+  'workers',
 ])
 
 /**

@@ -23,6 +23,11 @@ export interface HeadlessClient {
 
 export interface HeadlessOptions {
   readonly backend?: NodeBackend
+  /**
+   * The trainer to use instead of a `LocalTrainer` in this thread (`backend` is then ignored): one in a worker
+   * thread of a `TrainerPool`. The client disposes it on close.
+   */
+  readonly trainer?: TrainerPort
   /** Task to join; the coordinator's first task by default. */
   readonly taskId?: string
   /** Take part in encrypted rounds (default true: SEAL loads when a task first needs it). */
@@ -49,8 +54,8 @@ export async function startHeadlessClient(
   url: string,
   options: HeadlessOptions = {},
 ): Promise<HeadlessClient> {
-  const active = await activateNodeBackend(options.backend ?? 'wasm')
-  const local = new LocalTrainer(`node-${active}`)
+  const local =
+    options.trainer ?? new LocalTrainer(`node-${await activateNodeBackend(options.backend ?? 'wasm')}`)
   const trainer = options.wrapTrainer ? options.wrapTrainer(local) : local
   const socket: ClientSocket = io(url, {
     forceNew: true,
