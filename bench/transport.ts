@@ -26,7 +26,7 @@ import { encodeFloat32 } from '../shared/codec'
 import { type JoinChallenge, proveIdentity } from '../shared/identity/proof'
 import { type HelloReply, PROTOCOL_VERSION, type RoundStartMessage } from '../shared/protocol'
 import type { Result } from '../shared/result'
-import { diabetesDemoTask } from '../shared/tasks/diabetes-demo'
+import { millionParameterTask } from './support/million-task'
 
 const CLIENTS = 5
 const roundsArg = process.argv.indexOf('--rounds')
@@ -78,25 +78,11 @@ async function rawPair(maxBytes: number) {
   }
 }
 
-const demo = diabetesDemoTask('mlp', 1)
 const coordinator = await startCoordinator({
   port: 0,
   staticDir: null,
   encryption: false,
-  tasks: [
-    {
-      ...demo,
-      id: 'big',
-      name: 'A million parameters',
-      model: {
-        kind: 'mlp',
-        inputs: demo.features.length,
-        hidden: [1000, 980],
-        activation: 'relu',
-        classes: 2,
-      },
-    },
-  ],
+  tasks: [millionParameterTask()],
   config: {
     rounds: ROUNDS + 1,
     minClients: CLIENTS,

@@ -5,27 +5,13 @@
  */
 import { startCoordinator } from '../../coordinator/server'
 import { defaultPrivacyConfig } from '../../shared/rounds/config'
-import { diabetesDemoTask } from '../../shared/tasks/diabetes-demo'
+import { millionParameterTask } from './million-task'
 
-const demo = diabetesDemoTask('mlp', 1)
 const coordinator = await startCoordinator({
   port: 0,
   staticDir: null,
   encryption: false,
-  tasks: [
-    {
-      ...demo,
-      id: 'big',
-      name: 'A million parameters',
-      model: {
-        kind: 'mlp',
-        inputs: demo.features.length,
-        hidden: [1000, 980],
-        activation: 'relu',
-        classes: 2,
-      },
-    },
-  ],
+  tasks: [millionParameterTask()],
   config: {
     rounds: 1,
     minClients: 100,

@@ -21,67 +21,57 @@ const concat = (a: Uint8Array, b: Uint8Array): Uint8Array => {
   return out
 }
 
-/** Public keys seen lately, parsed once: a coordinator verifies the same few accounts' signatures every round. */
-const publicKeys = new Map<string, ReturnType<NodeCrypto['createPublicKey']>>()
-const MAX_CACHED_KEYS = 4096
-
-function nodePublicKey(node: NodeCrypto, publicKey: Uint8Array) {
-  const id = Buffer.from(publicKey).toString('hex')
-  let key = publicKeys.get(id)
-  if (!key) {
-    key = node.createPublicKey({
-      key: Buffer.from(concat(SPKI_PREFIX, publicKey)),
-      format: 'der',
-      type: 'spki',
-    })
-    if (publicKeys.size >= MAX_CACHED_KEYS) publicKeys.delete(publicKeys.keys().next().value!)
-    publicKeys.set(id, key)
+/** `make(bytes)` memoized by the bytes, holding at most `max` entries (the oldest leaves first). */
+function boundedCache<T>(max: number, make: (bytes: Uint8Array) => T): (bytes: Uint8Array) => T {
+  const entries = new Map<string, T>()
+  return (bytes) => {
+    const id = Buffer.from(bytes).toString('hex')
+    let value = entries.get(id)
+    if (value === undefined) {
+      value = make(bytes)
+      if (entries.size >= max) entries.delete(entries.keys().next().value!)
+      entries.set(id, value)
+    }
+    return value
   }
-  return key
 }
+
+/** Public keys seen lately, parsed once: a coordinator verifies the same few accounts' signatures every round. */
+const nodePublicKey = (node: NodeCrypto) =>
+  boundedCache(4096, (publicKey) =>
+    node.createPublicKey({ key: Buffer.from(concat(SPKI_PREFIX, publicKey)), format: 'der', type: 'spki' }),
+  )
 
 /**
  * Secret keys parsed lately. Parsing one derives its public key (a scalar multiplication, the larger part of a
  * signature's cost), and a process signs with the same few keys (the coordinator's producer key, a client's account
- * key) over and over. The seeds are in this process's memory already; the map holds at most a few.
+ * key) over and over. The seeds are in this process's memory already; the cache holds at most a few.
  */
-const secretKeys = new Map<string, ReturnType<NodeCrypto['createPrivateKey']>>()
-const MAX_CACHED_SECRETS = 16
+const nodeSecretKey = (node: NodeCrypto) =>
+  boundedCache(16, (seed) =>
+    node.createPrivateKey({ key: Buffer.from(concat(PKCS8_PREFIX, seed)), format: 'der', type: 'pkcs8' }),
+  )
 
-function nodeSecretKey(node: NodeCrypto, seed: Uint8Array) {
-  const id = Buffer.from(seed).toString('hex')
-  let key = secretKeys.get(id)
-  if (!key) {
-    key = node.createPrivateKey({
-      key: Buffer.from(concat(PKCS8_PREFIX, seed)),
-      format: 'der',
-      type: 'pkcs8',
-    })
-    if (secretKeys.size >= MAX_CACHED_SECRETS) secretKeys.delete(secretKeys.keys().next().value!)
-    secretKeys.set(id, key)
-  }
-  return key
-}
+const publicKeyOf = nodeCrypto && nodePublicKey(nodeCrypto)
+const secretKeyOf = nodeCrypto && nodeSecretKey(nodeCrypto)
 
 export function getPublicKey(seed: Uint8Array): Uint8Array {
-  if (!nodeCrypto || seed.length !== 32) return pure.getPublicKey(seed)
-  const der = nodeCrypto
-    .createPublicKey(nodeSecretKey(nodeCrypto, seed))
-    .export({ format: 'der', type: 'spki' })
+  if (!nodeCrypto || !secretKeyOf || seed.length !== 32) return pure.getPublicKey(seed)
+  const der = nodeCrypto.createPublicKey(secretKeyOf(seed)).export({ format: 'der', type: 'spki' })
   return new Uint8Array(der.subarray(SPKI_PREFIX.length))
 }
 
 export function sign(message: Uint8Array, seed: Uint8Array): Uint8Array {
-  if (!nodeCrypto || seed.length !== 32) return pure.sign(message, seed)
-  return new Uint8Array(nodeCrypto.sign(null, message, nodeSecretKey(nodeCrypto, seed)))
+  if (!nodeCrypto || !secretKeyOf || seed.length !== 32) return pure.sign(message, seed)
+  return new Uint8Array(nodeCrypto.sign(null, message, secretKeyOf(seed)))
 }
 
 /** Whether `signature` is a valid signature of `message` by `publicKey`; false for malformed input of any kind. */
 export function verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
   if (signature.length !== 64 || publicKey.length !== 32) return false
   try {
-    if (!nodeCrypto) return pure.verify(signature, message, publicKey, { zip215: false })
-    return nodeCrypto.verify(null, message, nodePublicKey(nodeCrypto, publicKey), signature)
+    if (!nodeCrypto || !publicKeyOf) return pure.verify(signature, message, publicKey, { zip215: false })
+    return nodeCrypto.verify(null, message, publicKeyOf(publicKey), signature)
   } catch {
     return false
   }
