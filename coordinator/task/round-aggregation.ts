@@ -14,6 +14,7 @@ import type { ActiveRound, ClientId, Effect } from '../../shared/rounds/state'
 import type { ClosedEncryptedRound, EncryptedRounds } from '../he/encrypted-rounds'
 import type { EncryptedSum } from '../he/encrypted-sum-aggregator'
 import type { GlobalModel, UpdateClaims, UpdatePayload } from './federation-ports'
+import { spillingUpdates } from './spilled-updates'
 
 /**
  * The open round's aggregator, chosen from its plan when it starts; `refused` for an encrypted plan that could not
@@ -94,9 +95,15 @@ export class RoundAggregation {
     // sensitivity the accountant assumes. Weights were capped by the round machine.
     this.#open = {
       kind: 'plain',
+      // Plain updates come only from the gateway, which refused non-finite values before they could count: the
+      // aggregators do not scan them again. A robust round holds its updates until it closes: past a memory
+      // budget they go to a temporary file (issue 17).
       aggregator: effect.privacy
-        ? new FedAvgRoundAggregator(this.parameters, effect.privacy.denominator)
-        : new RobustRoundAggregator(this.parameters, config.robustness, null, this.#lastStep),
+        ? new FedAvgRoundAggregator(this.parameters, effect.privacy.denominator, true)
+        : new RobustRoundAggregator(this.parameters, config.robustness, null, this.#lastStep, {
+            store: spillingUpdates(),
+            finiteChecked: true,
+          }),
     }
     return null
   }

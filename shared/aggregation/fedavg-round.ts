@@ -22,6 +22,8 @@ export class FedAvgRoundAggregator implements RoundAggregator<Float32Array, Floa
     readonly length: number,
     /** DP-FedAvg's denominator (q times the ready clients); null for FedAvg's weighted mean. */
     private readonly denominator: number | null,
+    /** True when the caller refused non-finite values before `add` (see `checkPlainUpdate`). */
+    private readonly finiteChecked = false,
   ) {
     this.#accumulator = new FedAvgAccumulator(length)
   }
@@ -29,7 +31,7 @@ export class FedAvgRoundAggregator implements RoundAggregator<Float32Array, Floa
   add(update: AcceptedUpdate<Float32Array>): Result<null> {
     const accumulator = this.#accumulator
     if (!accumulator) return fail('invalid-state', 'this round is closed')
-    const checked = checkPlainUpdate(update, this.length)
+    const checked = checkPlainUpdate(update, this.length, this.finiteChecked)
     if (!checked.ok) return checked
     accumulator.add(update.payload, update.weight)
     this.#counted.set(update.id, { counted: true })

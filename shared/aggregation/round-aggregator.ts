@@ -55,7 +55,8 @@ export interface RoundClose<Outcome> {
  * - `close` gives the round's outcome and a verdict per added update, once; the aggregator is spent after it.
  * - `discard` frees whatever it holds (an abandoned or reset round); calling it twice, or after close, is harmless.
  * Each implementation states its memory bound: streaming rules hold one model whatever the number of clients;
- * rules that need every update (median, Krum) hold one model per participant and say so.
+ * rules that need every update (median, Krum) hold them all until close, in an `UpdateStore` (in memory, or past a
+ * budget out of the JS heap), and say so.
  */
 export interface RoundAggregator<Payload, Outcome> {
   add(update: AcceptedUpdate<Payload>): Result<null>
@@ -63,11 +64,19 @@ export interface RoundAggregator<Payload, Outcome> {
   discard(): void
 }
 
-/** The checks every plaintext aggregator makes of an update before it holds it: its length, finite values, a weight. */
-export function checkPlainUpdate(update: AcceptedUpdate<Float32Array>, length: number): Result<null> {
+/**
+ * The checks every plaintext aggregator makes of an update before it holds it: its length, finite values, a weight.
+ * `finiteChecked`: the caller already refused non-finite values (the coordinator's gateway does, before an update can
+ * count), so the values are not scanned a second time; each update is scanned once.
+ */
+export function checkPlainUpdate(
+  update: AcceptedUpdate<Float32Array>,
+  length: number,
+  finiteChecked = false,
+): Result<null> {
   if (update.payload.length !== length)
     return fail('wrong-shape', `the delta has ${update.payload.length} values; the model has ${length}`)
-  const bad = firstNonFinite(update.payload)
+  const bad = finiteChecked ? -1 : firstNonFinite(update.payload)
   if (bad !== -1)
     return fail('non-finite', `delta value ${bad} is ${update.payload[bad]}; updates must be finite`)
   if (!(update.weight > 0) || !Number.isFinite(update.weight))

@@ -1,3 +1,4 @@
+import { forEachSpan, type Rows } from './rows'
 import { dot, l2Norm } from './vector-math'
 
 /**
@@ -11,4 +12,33 @@ export function contributionScore(update: Float32Array, step: Float32Array): num
   const norms = l2Norm(update) * l2Norm(step)
   if (!(norms > 0) || !Number.isFinite(norms)) return 0
   return Math.min(1, Math.max(0, dot(update, step) / norms))
+}
+
+/**
+ * `contributionScore` of every row against `step`, the rows read `spanLength` coordinates at a time: each row's dot
+ * product and squared norm are summed over the coordinates in order, as the whole-vector score sums them.
+ */
+export function contributionScoresOf(rows: Rows, step: Float32Array, spanLength: number): number[] {
+  if (step.length !== rows.length)
+    throw new Error(`dot of vectors of ${rows.length} and ${step.length} values`)
+  const dots = new Float64Array(rows.count)
+  const squares = new Float64Array(rows.count)
+  forEachSpan(rows, spanLength, (start, _end, spans) => {
+    spans.forEach((x, i) => {
+      let d = dots[i]!
+      let s = squares[i]!
+      for (let j = 0; j < x.length; j++) {
+        d += x[j]! * step[start + j]!
+        s += x[j]! * x[j]!
+      }
+      dots[i] = d
+      squares[i] = s
+    })
+  })
+  const stepNorm = l2Norm(step)
+  return Array.from(dots, (d, i) => {
+    const norms = Math.sqrt(squares[i]!) * stepNorm
+    if (!(norms > 0) || !Number.isFinite(norms)) return 0
+    return Math.min(1, Math.max(0, d / norms))
+  })
 }

@@ -1,11 +1,11 @@
-import { commonLength, squaredDistance } from './vector-math'
+import { arrayRows, defaultSpanLength, forEachSpan, type Rows } from './rows'
 
 /**
  * Krum and Multi-Krum (Blanchard, El Mhamdi, Guerraoui and Stainer 2017, "Machine Learning with Adversaries:
  * Byzantine Tolerant Gradient Descent", section 4). Each update's score is the sum of its squared L2 distances to
  * its n - f - 2 nearest other updates; Krum selects the update of least score, Multi-Krum the m of least scores
  * (and the caller averages them). The guarantee needs n > 2f + 2. Ties go to the lower index, so the selection is
- * deterministic. Time O(n^2 d) for n updates of d values; memory the n x n distance matrix.
+ * deterministic. Time O(n^2 d) for n updates of d values; memory the n x n distance matrix and one span per update.
  */
 
 /** Why Krum cannot run with n updates tolerating f Byzantine ones, or null when it can (n > 2f + 2). */
@@ -17,17 +17,35 @@ export function krumPrecondition(n: number, f: number): string | null {
 
 /** Each update's Krum score: the sum of squared distances to its n - f - 2 nearest others. Throws unless n > 2f + 2. */
 export function krumScores(updates: readonly Float32Array[], f: number): number[] {
-  commonLength(updates, 'Krum')
-  const n = updates.length
+  const rows = arrayRows(updates, 'Krum')
+  return krumScoresOf(rows, f, defaultSpanLength(rows.count, rows.length))
+}
+
+/**
+ * `krumScores` of rows read `spanLength` coordinates at a time: each pair's squared distance (in float64) is summed
+ * over the coordinates in order, span after span, so it is the sum taken over the whole vectors, to the bit.
+ */
+export function krumScoresOf(rows: Rows, f: number, spanLength: number): number[] {
+  const n = rows.count
   const refused = krumPrecondition(n, f)
   if (refused) throw new Error(refused)
   const distances = Array.from({ length: n }, () => new Float64Array(n))
-  for (let i = 0; i < n; i++)
-    for (let j = i + 1; j < n; j++) {
-      const d = squaredDistance(updates[i]!, updates[j]!)
-      distances[i]![j] = d
-      distances[j]![i] = d
+  forEachSpan(rows, spanLength, (_start, _end, spans) => {
+    for (let i = 0; i < n; i++) {
+      const a = spans[i]!
+      const row = distances[i]!
+      for (let k = i + 1; k < n; k++) {
+        const b = spans[k]!
+        let sum = row[k]!
+        for (let j = 0; j < a.length; j++) {
+          const d = a[j]! - b[j]!
+          sum += d * d
+        }
+        row[k] = sum
+      }
     }
+  })
+  for (let i = 0; i < n; i++) for (let k = i + 1; k < n; k++) distances[k]![i] = distances[i]![k]!
   const neighbours = n - f - 2
   return distances.map((row, i) => {
     const others = row.filter((_, j) => j !== i).sort()

@@ -40,6 +40,28 @@ export function boundFor(norms: readonly number[], rule: NormBoundRule): number 
   }
 }
 
+/** What bounding does to one update, from its norm: nothing, scale it by `factor` to the bound, or leave it out. */
+export type BoundDecision =
+  | { readonly kind: 'within'; readonly norm: number }
+  | { readonly kind: 'clipped'; readonly factor: number; readonly from: number; readonly to: number }
+  | { readonly kind: 'rejected'; readonly norm: number; readonly bound: number }
+
+/** The round's bound, and what it does to each update, from the updates' L2 norms (in order). */
+export function boundDecisions(
+  norms: readonly number[],
+  rule: NormBoundRule,
+  overBound: OverBound,
+): { readonly bound: number; readonly decisions: BoundDecision[] } {
+  if (norms.length === 0) throw new Error('norm bound of no updates')
+  const bound = boundFor(norms, rule)
+  const decisions = norms.map((norm): BoundDecision => {
+    if (norm <= bound) return { kind: 'within', norm }
+    if (overBound === 'reject') return { kind: 'rejected', norm, bound }
+    return { kind: 'clipped', factor: bound / norm, from: norm, to: bound }
+  })
+  return { bound, decisions }
+}
+
 /**
  * Bounds every update of a round by `rule`, in order. The input arrays are never changed; a clipped update is a new
  * array. With an adaptive bound over a round where most updates are zero the bound is 0, and every non-zero update
@@ -50,14 +72,13 @@ export function normBound(
   rule: NormBoundRule,
   overBound: OverBound,
 ): { readonly bound: number; readonly updates: BoundedUpdate[] } {
-  if (updates.length === 0) throw new Error('norm bound of no updates')
-  const norms = updates.map(l2Norm)
-  const bound = boundFor(norms, rule)
-  const bounded = updates.map((values, i): BoundedUpdate => {
-    const norm = norms[i]!
-    if (norm <= bound) return { kind: 'within', values, norm }
-    if (overBound === 'reject') return { kind: 'rejected', norm, bound }
-    return { kind: 'clipped', values: scaled(values, bound / norm), from: norm, to: bound }
+  const { bound, decisions } = boundDecisions(updates.map(l2Norm), rule, overBound)
+  const bounded = decisions.map((decision, i): BoundedUpdate => {
+    const values = updates[i]!
+    if (decision.kind === 'within') return { kind: 'within', values, norm: decision.norm }
+    if (decision.kind === 'rejected') return decision
+    const { factor, from, to } = decision
+    return { kind: 'clipped', values: scaled(values, factor), from, to }
   })
   return { bound, updates: bounded }
 }

@@ -19,17 +19,6 @@ export function dot(a: Float32Array, b: Float32Array): number {
   return sum
 }
 
-/** The squared L2 distance between two vectors of the same length (Krum's metric), in float64. */
-export function squaredDistance(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new Error(`distance of vectors of ${a.length} and ${b.length} values`)
-  let sum = 0
-  for (let i = 0; i < a.length; i++) {
-    const d = a[i]! - b[i]!
-    sum += d * d
-  }
-  return sum
-}
-
 /** `values * factor`, as a new array. */
 export function scaled(values: Float32Array, factor: number): Float32Array {
   const out = new Float32Array(values.length)
@@ -43,14 +32,4 @@ export function median(values: readonly number[]): number {
   const sorted = Float64Array.from(values).sort()
   const mid = sorted.length >> 1
   return sorted.length % 2 === 1 ? sorted[mid]! : sorted[mid - 1]! / 2 + sorted[mid]! / 2
-}
-
-/** Checks that a rule got at least one update and that all have one length; returns that length. */
-export function commonLength(updates: readonly Float32Array[], rule: string): number {
-  const first = updates[0]
-  if (!first) throw new Error(`${rule} of no updates`)
-  for (const update of updates)
-    if (update.length !== first.length)
-      throw new Error(`${rule}: an update has ${update.length} values, another ${first.length}`)
-  return first.length
 }
