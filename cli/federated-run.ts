@@ -2,12 +2,13 @@ import './quiet-tfjs'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import type { Federation } from '../coordinator/federation'
 import { type Coordinator, startCoordinator } from '../coordinator/server'
 import type { KeyPair } from '../shared/chain/keys'
 import { DataHandler, type Table } from '../shared/data/data-handler'
 import { parameterCount } from '../shared/model/spec'
 import type { TaskInfo } from '../shared/protocol'
-import { defaultTrainingConfig } from '../shared/rounds/config'
+import { defaultTrainingConfig, type TrainingConfig } from '../shared/rounds/config'
 import { releasedEpsilon } from '../shared/rounds/state'
 import { csvTask } from '../shared/tasks/csv-task'
 import {
@@ -25,7 +26,7 @@ import type { RunOptions } from './options'
 import { recordedModels, recordedRounds } from './round-models'
 import { runConfig } from './run-config'
 import { runData } from './run-data'
-import { resultWarnings } from './warnings'
+import { resultWarnings, stopAdvice } from './warnings'
 
 export type { FederatedSummary, RoundLine } from './federated-summary'
 export { RUN_LEARNING_RATE, runConfig } from './run-config'
@@ -37,6 +38,30 @@ async function waitUntil(condition: () => boolean, what: string, timeoutMs: numb
       throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 50))
   }
+}
+
+/**
+ * Why the run's training ended before its last round, or null while it goes on: the round machine stopped it (a
+ * spent privacy budget, a round its clients declined, a refused round), or a round of this run was abandoned (every
+ * client of a run is needed for the quorum: retrying would fail the same way, after another deadline), or it is no
+ * longer running (paused or reset on the coordinator). A DP round that sampled no one is no failure.
+ */
+function stopReason(federation: Federation, outcomesBefore: number): string | null {
+  const state = federation.state
+  if (state.stopped) return state.stopped
+  const abandoned = state.outcomes
+    .slice(outcomesBefore)
+    .find((outcome) => outcome.status === 'abandoned' && outcome.selected > 0)
+  if (abandoned) return `round ${abandoned.round} was abandoned: ${abandoned.reason ?? 'no reason given'}`
+  if (!state.running && !state.round) return 'training was paused or reset on the coordinator'
+  return null
+}
+
+/** The privacy a task's settings give its clients' data (null: none). */
+function privacyOf(config: TrainingConfig): { level: 'client' | 'example'; budget: number } | null {
+  const { privacy } = config
+  if (privacy.exampleLevel.enabled) return { level: 'example', budget: privacy.epsilonBudget }
+  return privacy.mode === 'off' ? null : { level: 'client', budget: privacy.epsilonBudget }
 }
 
 /** The held-out test split (20%, stratified) and the clients' parts of the rest, as a run makes them from `seed`. */
@@ -153,6 +178,9 @@ export async function runFederated(
     }
     let reported = 0
     const recordedBefore = recordedRounds(coordinator, taskId)
+    const outcomesBefore = federation.state.outcomes.length
+    // Set when training ends before its last round: the machine stopped it, or a round was abandoned.
+    let stopped: string | null = null
     // Sampled as rounds close: only for rounds whose model the chain's store lacks (encrypted ones).
     const snapshots: (Float32Array | null)[] = []
     await waitUntil(
@@ -167,12 +195,22 @@ export async function runFederated(
             `round ${reported}/${options.rounds}: ${r?.participants ?? 0} clients, ${r?.examples ?? 0} examples${r?.epsilon ? `, epsilon ${r.epsilon.toFixed(3)}` : ''}`,
           )
         }
-        return done >= options.rounds || (!federation.state.running && !federation.state.round)
+        if (done >= options.rounds) return true
+        stopped = stopReason(federation, outcomesBefore)
+        return stopped !== null
       },
       'the rounds to finish',
       options.rounds * 180_000,
     )
     const last = federation.state.completedRounds
+    if (stopped !== null) {
+      // No further round starts while the run scores what it has (a retried round would only fail again).
+      if (federation.state.running) federation.control('pause')
+      const advice = stopAdvice(stopped, privacyOf(federation.state.config))
+      if (last === 0) throw new Error(`training stopped before any round completed: ${stopped}; ${advice}`)
+      stopped = `training stopped after round ${last} of ${options.rounds}: ${stopped}; ${advice}`
+      progress(stopped)
+    }
     await waitUntil(
       () => (federation.history[last]?.evaluation?.reports ?? 0) >= options.clients,
       'the final evaluations',
@@ -185,11 +223,7 @@ export async function runFederated(
     if (weights) extras.keepModel?.(task, weights)
     // What the clients trained with (a bought task may have been configured before this run).
     const settings = federation.state.config
-    const privacyLevel = settings.privacy.exampleLevel.enabled
-      ? 'example'
-      : settings.privacy.mode !== 'off'
-        ? 'client'
-        : null
+    const privacyLevel = privacyOf(settings)?.level ?? null
     const federatedRounds: (HeldOutScore | null)[] = []
     const stored = dataDir ? await recordedModels(coordinator, dataDir, taskId, recordedBefore, last) : []
     for (const [i, sampled] of snapshots.entries()) {
@@ -298,6 +332,7 @@ export async function runFederated(
       bytesSent: rounds.reduce((s, r) => s + r.bytesUp, 0),
       timings: { federatedMs, centralizedMs },
       chain: { height: coordinator.chain.blocks.length, verified: verified.ok, dataDir: options.dataDir },
+      ...(stopped === null ? {} : { stopped }),
     }
     return { ...summary, warnings: resultWarnings(summary) }
   } finally {

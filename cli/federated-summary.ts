@@ -50,6 +50,8 @@ export interface FederatedSummary {
     readonly batchSize: number
     readonly optimizer: string
   }
+  /** Why training stopped before its last round, with what to try (also the first warning); absent when all ran. */
+  readonly stopped?: string
   /** Why the result may not be what it seems (no better than the majority class, far below centralized), with the likely cause. */
   readonly warnings: readonly string[]
   readonly rounds: readonly RoundLine[]

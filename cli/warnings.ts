@@ -19,10 +19,12 @@ export function resultWarnings(s: Omit<FederatedSummary, 'warnings'>): string[] 
   const federated = s.final.federated
   if (!federated) {
     return [
+      ...(s.stopped ? [s.stopped] : []),
       'the federated model could not be scored on the held-out split (browser tabs keep it): nothing shows it learned',
     ]
   }
-  const warnings: string[] = []
+  // Training that stopped early comes first: the figures below are of the rounds that ran.
+  const warnings: string[] = s.stopped ? [s.stopped] : []
   const { majority, centralized } = s.final
   if (federated.accuracy < majority + CLEAR_MARGIN) {
     const oneClass = federated.f1 === 0 ? ' (F1 0: it predicts one class only)' : ''
@@ -75,15 +77,33 @@ export function likelyCauses(s: Omit<FederatedSummary, 'warnings'>): string {
         `the learning rate: the held-out loss barely moved (${first.loss.toFixed(3)} to ${last.loss.toFixed(3)}); try a larger --lr (now ${s.training.learningRate}) or more --local-epochs`,
       )
     }
-    if (last.accuracy > first.accuracy + 0.02 && last.loss < first.loss) {
+    if (last.accuracy > first.accuracy + 0.02 && last.loss < first.loss && !s.stopped) {
       causes.push(
         `too few rounds: accuracy was still rising at round ${s.training.rounds}; try --rounds ${2 * s.training.rounds}`,
       )
     }
-  } else if (s.training.rounds < 3) {
+  } else if (s.training.rounds < 3 && !s.stopped) {
     causes.push(`too few rounds (${s.training.rounds}); try --rounds 10`)
   }
   return causes.length
     ? causes.join('; or ')
     : 'no single cause stands out; try more --rounds, more --local-epochs or another --lr'
+}
+
+/**
+ * What to try when training stopped before its last round (`reason` says what happened): past a privacy budget, the
+ * options that buy more rounds; otherwise what a run's rounds fail on.
+ */
+export function stopAdvice(
+  reason: string,
+  privacy: { readonly level: 'client' | 'example'; readonly budget: number } | null,
+): string {
+  if (privacy && /epsilon|privacy budget/.test(reason)) {
+    const who =
+      privacy.level === 'example'
+        ? `each client declines a round that would take its rows' epsilon past --epsilon ${privacy.budget}`
+        : `the coordinator starts no round that would take epsilon past --epsilon ${privacy.budget}`
+    return `${who}: raise --epsilon, raise --noise (more noise spends less per round), or ask for fewer --rounds${privacy.level === 'example' ? ' or --local-epochs' : ''}`
+  }
+  return 'fix what the reason names (a client that misses the deadline needs fewer --local-epochs, a smaller model or fewer clients) and run again'
 }

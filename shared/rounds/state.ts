@@ -129,7 +129,10 @@ export interface RoundState {
   readonly privacyLedger: PrivacyLedger
   /** The encryption key's custody, as the coordinator last reported it (`key-custody` inputs). */
   readonly keyHolders: KeyHolders
-  /** Why training stopped on its own before its last round (the privacy budget); cleared by start, reset, settings. */
+  /**
+   * Why training stopped on its own before its last round (the privacy budget, a round its clients declined or the
+   * coordinator refused); cleared by start, reset, and new privacy settings.
+   */
   readonly stopped: string | null
 }
 

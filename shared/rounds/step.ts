@@ -3,6 +3,7 @@ import type { RandomSource } from '../random'
 import { sampleWithoutReplacement } from '../random'
 import { fail, ok, type ProtocolError, type Result } from '../result'
 import { quorumFor, type TrainingConfig } from './config'
+import { DECLINED, declinedStop } from './declined-round'
 import { refuseRound } from './refuse-round'
 import type {
   ActiveRound,
@@ -91,7 +92,7 @@ function apply(state: RoundState, input: Input, effects: Effect[]): RoundState {
     case 'decline': {
       const slot = updateSlot(state, input.id, input.round)
       if (!slot.ok) return reject(state, effects, slot.error.code, slot.error.message)
-      return dropFromRound(state, slot, `declined: ${input.reason}`, ok(null), input.now, effects)
+      return dropFromRound(state, slot, `${DECLINED}${input.reason}`, ok(null), input.now, effects)
     }
     case 'refuse-round':
       return refuseRound(state, input, effects)
@@ -276,7 +277,10 @@ function expireDeadline(state: RoundState, now: number, effects: Effect[]): Roun
   return concludeIfSettled({ ...state, clients, round: { ...round, dropped } }, now, effects)
 }
 
-/** Ends the round once every selected client has reported or dropped: aggregate with a quorum, else abandon. */
+/**
+ * Ends the round once every selected client has reported or dropped: aggregate with a quorum, else abandon, and stop
+ * training (`stopped`) when declines alone made the quorum unreachable (`declinedStop`).
+ */
 function concludeIfSettled(state: RoundState, now: number, effects: Effect[]): RoundState {
   const round = state.round
   if (!round || round.reported.size + round.dropped.size < round.selected.length) return state
@@ -299,6 +303,8 @@ function concludeIfSettled(state: RoundState, now: number, effects: Effect[]): R
       refused: round.refused,
     })
   } else effects.push({ type: 'round-abandoned', round: round.number, reason: reason! })
+  // Declined by too many for a quorum: the next round would be too (`declinedStop`), so training stops.
+  const declined = completed ? null : declinedStop(round, quorum)
 
   const completedRounds = state.completedRounds + (completed ? 1 : 0)
   const finished = completedRounds >= state.config.rounds
@@ -312,8 +318,9 @@ function concludeIfSettled(state: RoundState, now: number, effects: Effect[]): R
     clients,
     round: null,
     completedRounds,
-    running: state.running && !state.pauseRequested && !finished,
+    running: state.running && !state.pauseRequested && !finished && !declined,
     pauseRequested: false,
+    stopped: declined ?? state.stopped,
     outcomes: [
       ...state.outcomes,
       {
