@@ -25,8 +25,9 @@ const OPEN_UPLOADS_PER_ADDRESS = 2
  * slots go only to its running round's selected participants, a sealed copy's only to a copy purchase awaiting
  * delivery (one upload per purchase), and one address holds or awaits at most two of the shared slots. A request
  * that finds every slot taken waits for one (backpressure): an update until its round's deadline, anything else for
- * `uploadWaitMs`; a connection waits for one slot at a time, and a request past `uploadQueue` waiting ones is refused
- * as `rate-limited` (the tab asks again). A grant raises the connection's frame cap until its bulky event, its expiry
+ * `uploadWaitMs`; a connection waits for one slot at a time (a newer update request takes the place of one still
+ * waiting), a slot that frees after the update's round ended goes to the next in line, and a request past
+ * `uploadQueue` waiting ones is refused as `rate-limited` (the tab asks again). A grant raises the connection's frame cap until its bulky event, its expiry
  * or a disconnect.
  */
 export function uploadHandler(deps: {
@@ -43,8 +44,8 @@ export function uploadHandler(deps: {
   /** Open-pool uploads held or awaited per address, and copy uploads per purchase: no one takes every slot. */
   const openByAddress = new Map<string, number>()
   const copyUploads = new Set<string>()
-  /** Connections with a request waiting for a slot: one each. */
-  const waiting = new WeakSet<Socket>()
+  /** Connections with a request waiting for a slot (one each), and how to withdraw it. */
+  const waiting = new WeakMap<Socket, AbortController>()
   const poolOf = (taskId: string): SlotPool => {
     const pool = taskPools.get(taskId) ?? new SlotPool(limits.uploadsInFlight, limits.uploadQueue)
     taskPools.set(taskId, pool)
@@ -64,9 +65,14 @@ export function uploadHandler(deps: {
     const expiresAt = Date.now() + limits.uploadGrantMs
     if (request.bytes <= baseCap) return ok({ bytes: baseCap, expiresAt })
     if (grantOf(c.socket)) return fail('invalid-state', 'this connection already holds an upload grant')
-    if (waiting.has(c.socket))
-      return fail('invalid-state', 'this connection already waits for an upload slot')
+    const earlier = waiting.get(c.socket)
+    // A newer update request replaces one still waiting (its round may have ended, and the client moved on to the
+    // next); any other kind waits one at a time.
+    if (earlier && request.kind === 'update') earlier.abort()
+    else if (earlier) return fail('invalid-state', 'this connection already waits for an upload slot')
     let pool = openPool
+    /** The round an update request is for: a slot that frees after that round ended goes to the next in line. */
+    let roundNumber: number | null = null
     const address = c.socket.conn.remoteAddress ?? 'unknown'
     if (request.kind === 'copy') {
       const purchase = request.purchaseId ? marketOf(chain.state).purchases[request.purchaseId] : undefined
@@ -87,6 +93,7 @@ export function uploadHandler(deps: {
       if (!task.federation.awaitsUpdateFrom(id))
         return fail('not-selected', `${id} has no update outstanding in the running round`)
       pool = poolOf(task.task.id)
+      roundNumber = task.federation.state.round?.number ?? null
     }
     // Held (and awaited) open uploads count against their address and purchase until their slot is free again.
     const purchaseId = request.kind === 'copy' ? request.purchaseId! : null
@@ -105,13 +112,19 @@ export function uploadHandler(deps: {
     const leaving = new AbortController()
     const onDisconnect = () => leaving.abort()
     c.socket.once('disconnect', onDisconnect)
-    waiting.add(c.socket)
-    const deadline = request.kind === 'update' ? (task!.federation.state.round?.deadline ?? 0) : 0
-    const slot = await pool.acquire(Math.max(limits.uploadWaitMs, deadline - Date.now()), leaving.signal)
-    waiting.delete(c.socket)
+    waiting.set(c.socket, leaving)
+    // An update waits no longer than its round's deadline, anything else `uploadWaitMs`.
+    const wait =
+      request.kind === 'update'
+        ? (task!.federation.state.round?.deadline ?? 0) - Date.now()
+        : limits.uploadWaitMs
+    const slot = await pool.acquire(Math.max(0, wait), leaving.signal)
+    if (waiting.get(c.socket) === leaving) waiting.delete(c.socket)
     c.socket.off('disconnect', onDisconnect)
     if (typeof slot !== 'function') {
       done()
+      if (slot === 'cancelled' && c.socket.connected)
+        return fail('stale-round', 'a newer upload request from this connection took the place of this one')
       return slotRefusal(slot, pool, request.kind === 'update' ? task!.task.id : null, limits)
     }
     const freeSlot = () => {
@@ -123,7 +136,11 @@ export function uploadHandler(deps: {
       return fail('invalid-state', 'the connection closed while waiting')
     }
     // The round may have ended while this update waited: its slot goes to the next in line.
-    if (request.kind === 'update' && !task!.federation.awaitsUpdateFrom(c.socket.data.clientId!)) {
+    const sameRound = task?.federation.state.round?.number === roundNumber
+    if (
+      request.kind === 'update' &&
+      !(sameRound && task!.federation.awaitsUpdateFrom(c.socket.data.clientId!))
+    ) {
       freeSlot()
       return fail('stale-round', 'the round ended while this update waited for an upload slot')
     }

@@ -62,6 +62,9 @@ export class ChainService {
   #state: ChainState
   readonly #store: ChainStore | null
   readonly #listeners = new Set<(tx: SignedTransaction, block: number) => void>()
+  readonly #warningListeners = new Set<(message: string) => void>()
+  /** Set by `halt`: why no block is taken any more. */
+  #halted: string | null = null
   readonly #now: () => number
   #health: ChainHealth
   readonly #reverifyGate: SingleFlightGate<ChainHealth>
@@ -132,8 +135,13 @@ export class ChainService {
       if (loaded.state!.producer !== keys.address)
         throw new Error('the producer key in the data directory did not produce this chain')
       // A long replay at this start-up (an older data directory, or a stale snapshot) is not repeated at the next.
-      if (store && loaded.blocks.length - loaded.replayedFrom > SNAPSHOT_INTERVAL)
-        store.writeSnapshot(loaded.blocks.at(-1)!, loaded.state!)
+      if (store && loaded.blocks.length - loaded.replayedFrom > SNAPSHOT_INTERVAL) {
+        try {
+          store.writeSnapshot(loaded.blocks.at(-1)!, loaded.state!)
+        } catch (error) {
+          loaded.warnings.push(`the state snapshot was not written (${(error as Error).message})`)
+        }
+      }
       const fromSnapshot = loaded.replayedFrom > 0
       return new ChainService(
         store,
@@ -184,6 +192,7 @@ export class ChainService {
    * transaction names there: never for a refused transaction, always before the chain says delivered).
    */
   submit(tx: SignedTransaction, beforeCommit?: () => void): Result<{ txId: string; block: number }> {
+    if (this.#halted) return fail('invalid-state', this.#halted)
     // produceBlock checks and applies the transaction; its refusal is the sender's answer.
     const head = this.#blocks.at(-1)!
     const next = produceBlock({ block: head, state: this.#state }, [tx], this.keys, this.#now())
@@ -196,15 +205,44 @@ export class ChainService {
         `the produced block does not verify (${checked.fault.check}): ${checked.fault.message}`,
       )
     beforeCommit?.()
-    this.#store?.append(next.value.block, next.value.state)
+    this.#store?.append(next.value.block)
     this.#blocks.push(next.value.block)
     this.#indexTransactions(next.value.block)
     this.#state = next.value.state
     if (this.#health.ok) this.#health = { ...this.#health, ...this.#head(), verifiedAt: this.#now() }
     const block = next.value.block.header.index
+    this.#snapshotIfDue(next.value.block, next.value.state)
     // Listeners run after this submit returns: one that submits in turn never nests inside it.
     for (const listener of this.#listeners) queueMicrotask(() => listener(tx, block))
     return ok({ txId: tx.id, block })
+  }
+
+  /**
+   * Stops the chain taking blocks, with the reason every later submit is refused with: the full verification after
+   * a start-up from the snapshot found the stored history invalid, which a start-up from genesis would have refused.
+   */
+  halt(reason: string): void {
+    this.#halted ??= reason
+  }
+
+  /** Calls `listener` with each warning about the chain's storage (a snapshot that could not be written). */
+  onWarning(listener: (message: string) => void): () => void {
+    this.#warningListeners.add(listener)
+    return () => this.#warningListeners.delete(listener)
+  }
+
+  /**
+   * Every SNAPSHOT_INTERVAL blocks, the state for the next start-up. The snapshot is a cache: failing to write it (a
+   * full disk) costs the next start-up a longer replay, never the block, which is on disk already.
+   */
+  #snapshotIfDue(block: Block, state: ChainState): void {
+    if (!this.#store || (block.header.index + 1) % SNAPSHOT_INTERVAL !== 0) return
+    try {
+      this.#store.writeSnapshot(block, state)
+    } catch (error) {
+      const message = `the state snapshot at block ${block.header.index} was not written (${(error as Error).message}): the next start-up replays more blocks`
+      for (const listener of this.#warningListeners) listener(message)
+    }
   }
 
   /** Calls `listener` with every transaction applied from now on (the market reacts to purchases). */

@@ -46,6 +46,8 @@ export interface StoredFiles {
   readonly head: HeadRead
   /** The state snapshot's text, when it was asked for and exists. */
   readonly snapshot?: string | null
+  /** Why the snapshot that exists could not be read (a cache: start-up replays from genesis instead). */
+  readonly snapshotError?: string
 }
 
 export interface LoadOptions {
@@ -83,8 +85,16 @@ export class ChainStore {
   read(options: { snapshot?: boolean } = {}): StoredFiles {
     const text = existsSync(this.path) ? readFileSync(this.path, 'utf8') : null
     const snapshotPath = join(this.dir, SNAPSHOT_FILE)
-    const snapshot = options.snapshot && existsSync(snapshotPath) ? readFileSync(snapshotPath, 'utf8') : null
-    return { text, head: readHead(this.dir), snapshot }
+    let snapshot: string | null = null
+    let snapshotError: string | undefined
+    if (options.snapshot && existsSync(snapshotPath)) {
+      try {
+        snapshot = readFileSync(snapshotPath, 'utf8')
+      } catch (error) {
+        snapshotError = (error as Error).message
+      }
+    }
+    return { text, head: readHead(this.dir), snapshot, ...(snapshotError ? { snapshotError } : {}) }
   }
 
   /**
@@ -159,6 +169,10 @@ export class ChainStore {
    * Otherwise null, with a warning when a snapshot was there but could not be used.
    */
   #snapshotStart(files: StoredFiles, blocks: readonly Block[], warnings: string[]) {
+    if (files.snapshotError)
+      warnings.push(
+        `the state snapshot (${SNAPSHOT_FILE}) could not be read (${files.snapshotError}); verified from genesis`,
+      )
     if (!files.snapshot) return null
     if (!files.head.ok || !files.head.checkpoint) {
       warnings.push(
@@ -188,7 +202,7 @@ export class ChainStore {
    * checkpoint with one naming it, signed with this directory's producer key. Throws if that key did not produce
    * the block: a store holds one producer's chain.
    */
-  append(block: Block, state?: ChainState): void {
+  append(block: Block): void {
     const keys = this.producerKeys()
     if (block.header.producer !== keys.publicKey)
       throw new Error(`block ${block.header.index} was not produced with this data directory's producer key`)
@@ -200,7 +214,6 @@ export class ChainStore {
       closeSync(fd)
     }
     writeHead(this.dir, signCheckpoint(block, keys, Date.now()))
-    if (state && (block.header.index + 1) % SNAPSHOT_INTERVAL === 0) this.writeSnapshot(block, state)
   }
 
   /** The producer's key pair, created on first use; written to a temporary file and renamed, mode 0600. */

@@ -55,6 +55,12 @@ const entriesOf = (v: unknown): [string, unknown][] =>
       ? v.map((x, i) => [String(i), x])
       : Object.entries(v as Record<string, unknown>)
 
+/**
+ * The path of an entry: its collection's path, '/', and the key escaped (RFC 3986 percent-encoding), so a key holding
+ * '/' can never name another entry's path and two different states never share a leaf path.
+ */
+const childPath = (path: string, key: string): string => `${path}/${encodeURIComponent(key)}`
+
 /** Every leaf of `value` at `path`, cut `depth` levels deep (0: the value is one leaf). */
 function leavesOf(path: string, value: unknown, depth: number, out: Change[]): void {
   if (value === undefined) return
@@ -64,7 +70,7 @@ function leavesOf(path: string, value: unknown, depth: number, out: Change[]): v
     return
   }
   out.push([path, { collection: kind }])
-  for (const [key, child] of entriesOf(value)) leavesOf(`${path}/${key}`, child, depth - 1, out)
+  for (const [key, child] of entriesOf(value)) leavesOf(childPath(path, key), child, depth - 1, out)
 }
 
 /** The leaves that differ between `before` and `after` at `path`, found by identity, as changes. */
@@ -79,15 +85,16 @@ function diff(path: string, before: unknown, after: unknown, depth: number, out:
     return
   }
   if (before instanceof RoundLog && after instanceof RoundLog && after.extends(before)) {
-    for (let i = before.length; i < after.length; i++) leavesOf(`${path}/${i}`, after.at(i), depth - 1, out)
+    for (let i = before.length; i < after.length; i++)
+      leavesOf(childPath(path, String(i)), after.at(i), depth - 1, out)
     return
   }
   const old = new Map(entriesOf(before))
   for (const [key, child] of entriesOf(after)) {
-    diff(`${path}/${key}`, old.get(key), child, depth - 1, out)
+    diff(childPath(path, key), old.get(key), child, depth - 1, out)
     old.delete(key)
   }
-  for (const [key, child] of old) diff(`${path}/${key}`, child, undefined, depth - 1, out)
+  for (const [key, child] of old) diff(childPath(path, key), child, undefined, depth - 1, out)
 }
 
 function leafOf(path: string, value: unknown): Leaf {

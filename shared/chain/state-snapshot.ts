@@ -1,5 +1,6 @@
 import type { Block } from './block'
-import type { Json } from './encoding'
+import { canonicalBytes, type Json } from './encoding'
+import { addressOf, verifySignature } from './keys'
 import { RoundLog } from './round-log'
 import type { ChainState, TrainingRound } from './state'
 import { commitmentOf, STATE_COMMITMENT_VERSION } from './state-commitment'
@@ -65,5 +66,10 @@ export function stateFromSnapshot(snapshot: unknown, blocks: readonly Block[]): 
   }
   if (root !== block.header.stateRoot)
     return { ok: false, why: `its state does not match block ${height - 1}'s state root` }
+  // The producer's own signature of that block, so the state root is vouched for even when the head checkpoint is
+  // older than the snapshot.
+  const signed = verifySignature(block.signature, canonicalBytes(block.hash), block.header.producer)
+  if (!signed || addressOf(block.header.producer) !== revived.producer)
+    return { ok: false, why: `block ${height - 1} is not signed by the chain's producer` }
   return { ok: true, height, state: revived }
 }

@@ -1,9 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { verifyInBackground } from '../../coordinator/chain/background-verification'
 import { ChainService, type RoundRecordPayload } from '../../coordinator/chain/chain-service'
 import { ChainStore, SNAPSHOT_INTERVAL } from '../../coordinator/chain/chain-store'
+import { EventLog } from '../../coordinator/event-log'
 import { generateKeyPair } from '../../shared/chain/keys'
 import { commitmentOf } from '../../shared/chain/state-commitment'
 
@@ -118,4 +120,50 @@ describe('start-up from the state snapshot', () => {
     const stored = new ChainStore(dir).load()
     expect(stored.ok || stored.fault).toMatchObject({ index: 10, check: 'transaction' })
   })
+
+  it('halts a chain whose background check fails: no block is added to a history start-up would refuse', async () => {
+    const dir = copy()
+    tamperBlock(dir, 10)
+    const reopened = open(dir)
+    const log = new EventLog()
+    verifyInBackground(reopened, log)
+    await vi.waitFor(() => expect(log.entries.some((e) => e.level === 'error')).toBe(true), {
+      timeout: 30_000,
+    })
+    expect(log.entries.find((e) => e.level === 'error')?.text).toMatch(
+      /the stored chain is invalid at block 10 \(transaction\).*no more blocks are written/,
+    )
+    const refused = reopened.recordRound(record(ROUNDS + 1))
+    expect(refused.ok || refused.error).toMatchObject({ code: 'invalid-state' })
+    expect(refused.ok || refused.error.message).toMatch(/invalid at block 10.*takes no more transactions/)
+  })
+})
+
+describe('a state snapshot that cannot be written', () => {
+  it('costs a warning, never the block (the snapshot is a cache)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'privx-snapshot-fail-'))
+    try {
+      // A directory where the snapshot goes: writing it fails as a full disk would.
+      mkdirSync(join(dir, 'state.json'))
+      const chain = open(dir)
+      expect(chain.warnings).toEqual([])
+      const warnings: string[] = []
+      chain.onWarning((message) => warnings.push(message))
+      expect(chain.registerTask({ id: TASK, name: 'snapshot' } as never).ok).toBe(true)
+      for (let round = 1; chain.blocks.length < SNAPSHOT_INTERVAL + 2; round++)
+        expect(chain.recordRound(record(round)).ok).toBe(true)
+      expect(warnings).toHaveLength(1)
+      expect(warnings[0]).toMatch(
+        /state snapshot at block 255 was not written \(.*\): the next start-up replays more blocks/,
+      )
+      const stored = new ChainStore(dir).load()
+      expect(stored.ok && stored.blocks.length).toBe(chain.blocks.length)
+      // A snapshot that cannot be read is a cache missed: start-up says so and replays from genesis.
+      const reopened = open(dir)
+      expect(reopened.fromSnapshot).toBe(false)
+      expect(reopened.warnings.join('\n')).toMatch(/state snapshot \(state\.json\) could not be read \(EISDIR/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 60_000)
 })

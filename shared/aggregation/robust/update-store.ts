@@ -68,6 +68,11 @@ export function budgetedUpdates(budgetBytes: number, spill: UpdateStoreFactory):
 class BudgetedUpdateStore implements UpdateStore {
   readonly #memory: InMemoryUpdateStore
   #spilled: UpdateStore | null = null
+  /**
+   * Updates that came after the spill store failed (a full disk, no file handles): kept in memory, after the
+   * spilled ones, so an update the round counted is never lost; the memory bound is what gives way.
+   */
+  #overflow: InMemoryUpdateStore | null = null
   #disposed = false
 
   constructor(
@@ -79,24 +84,39 @@ class BudgetedUpdateStore implements UpdateStore {
   }
 
   get count(): number {
-    return this.#memory.count + (this.#spilled?.count ?? 0)
+    return this.#memory.count + (this.#spilled?.count ?? 0) + (this.#overflow?.count ?? 0)
   }
 
   add(values: Float32Array): void {
     checkAdd(values, this.length, this.#disposed)
     // Once one update spilled, every later one does: indices past the memory part are the spilled store's.
-    if (!this.#spilled && (this.#memory.count + 1) * values.byteLength <= this.budgetBytes) {
+    if (
+      !this.#spilled &&
+      !this.#overflow &&
+      (this.#memory.count + 1) * values.byteLength <= this.budgetBytes
+    ) {
       this.#memory.add(values)
       return
     }
-    this.#spilled ??= this.spill(this.length)
-    this.#spilled.add(values)
+    if (!this.#overflow) {
+      try {
+        this.#spilled ??= this.spill(this.length)
+        this.#spilled.add(values)
+        return
+      } catch {
+        // The spill store counts an update only once it is written, so nothing of this one is in it.
+        this.#overflow = new InMemoryUpdateStore(this.length)
+      }
+    }
+    this.#overflow.add(values)
   }
 
   read(index: number, start: number, end: number, into: Float32Array): void {
     const inMemory = this.#memory.count
+    const spilled = this.#spilled?.count ?? 0
     if (index < inMemory) this.#memory.read(index, start, end, into)
-    else if (this.#spilled) this.#spilled.read(index - inMemory, start, end, into)
+    else if (index < inMemory + spilled) this.#spilled!.read(index - inMemory, start, end, into)
+    else if (this.#overflow) this.#overflow.read(index - inMemory - spilled, start, end, into)
     else throw new Error(`no update ${index} in this store`)
   }
 
@@ -104,5 +124,6 @@ class BudgetedUpdateStore implements UpdateStore {
     this.#disposed = true
     this.#memory.dispose()
     this.#spilled?.dispose()
+    this.#overflow?.dispose()
   }
 }

@@ -141,3 +141,14 @@ describe('the round log', () => {
     expect(JSON.parse(JSON.stringify(three)).length).toBe(3)
   })
 })
+
+describe('leaf paths', () => {
+  it('escape keys, so an entry whose key holds "/" cannot stand for another entry', () => {
+    const base = emptyState('c')
+    const nested = { ...EMPTY_MARKET, datasets: { x: { collection: 'record' }, 'x/y': 5 } }
+    const flat = { ...EMPTY_MARKET, 'datasets/x': { y: 5 }, datasets: { x: { collection: 'record' } } }
+    expect(fullStateRoot({ ...base, market: nested } as unknown as ChainState)).not.toBe(
+      fullStateRoot({ ...base, market: flat } as unknown as ChainState),
+    )
+  })
+})

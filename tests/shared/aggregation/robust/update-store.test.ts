@@ -56,6 +56,30 @@ describe('UpdateStore', () => {
     expect(spilled[0]!.count).toBe(0)
     expect(() => budgetedUpdates(-1, (l) => new InMemoryUpdateStore(l))).toThrow(/non-negative/)
   })
+
+  it('keeps an update in memory when the spill store fails (a full disk): counted updates are never lost', () => {
+    let writes = 0
+    const factory = budgetedUpdates(3 * 4, (length) => {
+      const store = new InMemoryUpdateStore(length)
+      return {
+        length,
+        get count() {
+          return store.count
+        },
+        add(values: Float32Array) {
+          if (++writes > 1) throw new Error('ENOSPC: no space left on device')
+          store.add(values)
+        },
+        read: (index: number, start: number, end: number, into: Float32Array) =>
+          store.read(index, start, end, into),
+        dispose: () => store.dispose(),
+      }
+    })
+    const store = factory(3)
+    for (const x of [1, 2, 3, 4]) store.add(v(x, x, x))
+    expect(store.count).toBe(4)
+    expect([0, 1, 2, 3].map((i) => readRow(store, i)[0])).toEqual([1, 2, 3, 4])
+  })
 })
 
 describe('the rules over spans equal the rules over whole vectors, to the bit (property, seeded)', () => {
