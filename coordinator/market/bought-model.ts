@@ -23,8 +23,7 @@ function digestOf(weights: Float32Array): string {
   return digest
 }
 
-const recordsOf = (state: ChainState, taskId: string): TrainingRound[] =>
-  state.rounds.forTask(taskId)
+const recordsOf = (state: ChainState, taskId: string): TrainingRound[] => state.rounds.forTask(taskId)
 
 function settingsOf(entry: TaskEntry, records: readonly TrainingRound[]): TrainingSettings {
   const config = entry.federation.state.config

@@ -161,7 +161,9 @@ describe('a state snapshot that cannot be written', () => {
       // A snapshot that cannot be read is a cache missed: start-up says so and replays from genesis.
       const reopened = open(dir)
       expect(reopened.fromSnapshot).toBe(false)
-      expect(reopened.warnings.join('\n')).toMatch(/state snapshot \(state\.json\) could not be read \(EISDIR/)
+      expect(reopened.warnings.join('\n')).toMatch(
+        /state snapshot \(state\.json\) could not be read \(EISDIR/,
+      )
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
