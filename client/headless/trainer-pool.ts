@@ -50,10 +50,15 @@ export class TrainerPool {
       pool.#failure = error
       options.onFailure?.(error)
     }
-    const threads = Array.from(
-      { length: size },
-      (_, i) => new TrainerThreadHandle(i, options.backend ?? 'wasm', entry, failed),
-    )
+    const threads: TrainerThreadHandle[] = []
+    try {
+      for (let i = 0; i < size; i++)
+        threads.push(new TrainerThreadHandle(i, options.backend ?? 'wasm', entry, failed))
+    } catch (error) {
+      // A thread that cannot even be created (a refused flag, no memory): the ones made already are stopped.
+      await Promise.all(threads.map((t) => t.close()))
+      throw error
+    }
     pool = new TrainerPool(threads)
     let timer: ReturnType<typeof setTimeout> | undefined
     const slow = new Promise<never>((_, reject) => {

@@ -27,13 +27,15 @@ const TOOL_TMPDIR = tmpdir()
 
 /**
  * The flags a thread running a .ts entry needs: tsx's loader, unless this process already has it (`npx tsx` puts it
- * in `execArgv`, which threads inherit: undefined keeps that). Under vitest, or `bin/privx.mjs` (tsx registered
+ * in `execArgv`, which threads inherit: undefined keeps that, with every other flag). Under vitest, or `bin/privx.mjs` (tsx registered
  * from code, which threads do not inherit), it is added by absolute URL, so it resolves from any working directory.
  */
 function threadExecArgv(): string[] | undefined {
   const loader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href
   const hasLoader = (arg: string): boolean => arg === loader || /[\\/]tsx[\\/]dist[\\/]loader\.mjs$/.test(arg)
-  return process.execArgv.some(hasLoader) ? undefined : [...process.execArgv, '--import', loader]
+  // Only the loader: Node refuses V8 and process flags (--max-old-space-size, --expose-gc, --title) given to a
+  // thread explicitly, though it lets a thread inherit them; a run started with one must still start its threads.
+  return process.execArgv.some(hasLoader) ? undefined : ['--import', loader]
 }
 
 /**

@@ -134,6 +134,11 @@ export interface RoundState {
    * coordinator refused); cleared by start, reset, and new privacy settings.
    */
   readonly stopped: string | null
+  /**
+   * The clients that declined a round since the last completed one (or the last start): training stops once the
+   * ready clients outside them cannot make a quorum (`declinedStop`). Absent: none.
+   */
+  readonly decliners?: readonly ClientId[]
 }
 
 export type Phase = 'idle' | 'waiting' | 'training' | 'paused' | 'stopped' | 'finished'

@@ -108,7 +108,7 @@ function apply(state: RoundState, input: Input, effects: Effect[]): RoundState {
         return reject(state, effects, 'invalid-state', done)
       }
       effects.push({ type: 'ack', result: ok(null) })
-      return { ...state, running: true, pauseRequested: false, stopped: null }
+      return { ...state, running: true, pauseRequested: false, stopped: null, decliners: [] }
     }
     case 'pause': {
       effects.push({ type: 'ack', result: ok(null) })
@@ -304,7 +304,15 @@ function concludeIfSettled(state: RoundState, now: number, effects: Effect[]): R
     })
   } else effects.push({ type: 'round-abandoned', round: round.number, reason: reason! })
   // Declined by too many for a quorum: the next round would be too (`declinedStop`), so training stops.
-  const declined = completed ? null : declinedStop(round, quorum)
+  const declines = completed
+    ? { stop: null, decliners: [] }
+    : declinedStop(
+        round,
+        quorum,
+        state.decliners ?? [],
+        readyClients(state).map((c) => c.id),
+      )
+  const declined = declines.stop
 
   const completedRounds = state.completedRounds + (completed ? 1 : 0)
   const finished = completedRounds >= state.config.rounds
@@ -321,6 +329,7 @@ function concludeIfSettled(state: RoundState, now: number, effects: Effect[]): R
     running: state.running && !state.pauseRequested && !finished && !declined,
     pauseRequested: false,
     stopped: declined ?? state.stopped,
+    decliners: declines.decliners,
     outcomes: [
       ...state.outcomes,
       {
@@ -395,11 +404,13 @@ function startRoundIfDue(
     return { ...state, running: false, pauseRequested: false, stopped: budget.message }
   }
   const ids = ready.map((client) => client.id)
-  const wanted = state.config.clientsPerRound === 0 ? ids.length : state.config.clientsPerRound
-  // With DP, Poisson sampling: each ready client joins independently with probability q (the accountant's model).
+  // Without DP, the tabs that declined since the last completed round sit out (they would decline again); with DP,
+  // Poisson sampling: each ready client joins independently with probability q (the accountant's model).
+  const candidates = ids.filter((id) => !state.decliners?.includes(id))
+  const wanted = state.config.clientsPerRound === 0 ? candidates.length : state.config.clientsPerRound
   const selected =
     dp.mode === 'off'
-      ? sampleWithoutReplacement(ids, wanted, random)
+      ? sampleWithoutReplacement(candidates, Math.min(wanted, candidates.length), random)
       : ids.filter(() => random() < dp.sampleRate)
   const privacyLedger =
     dp.mode === 'off' ? state.privacyLedger : addStep(state.privacyLedger, dp.sampleRate, dp.noiseMultiplier)

@@ -52,7 +52,7 @@ describe('rounds that the clients decline', () => {
     expect(state.running).toBe(false)
     expect(phaseOf(state)).toBe('stopped')
     expect(state.stopped).toMatch(
-      /^round 1: 2 of 2 selected clients declined it \(quorum 1\): epsilon of a past the budget; epsilon of b past the budget\. Training stopped/,
+      /^round 1: 2 of 2 selected clients declined it \(quorum 1; 0 other ready clients have not declined\): epsilon of a past the budget; epsilon of b past the budget\. Training stopped/,
     )
     // Started again, the next round runs (and stops the same way if declined again).
     const again = feed([{ type: 'start', now: 2 }], state)
@@ -69,6 +69,27 @@ describe('rounds that the clients decline', () => {
     expect(state.round?.number).toBe(2)
   })
 
+  it('go on while rounds sample some of the tabs and others have not declined, and stop once none is left', () => {
+    // One tab a round: a tab that declined sits out the next rounds, which go to the others until every ready tab
+    // has declined.
+    const sampled = { ...config, clientsPerRound: 1, minClients: 1 }
+    let { state } = feed([...joined('a', 'b', 'c'), { type: 'start', now: 0 }], initialRoundState(sampled))
+    const declinedBy: string[] = []
+    for (let i = 0; i < 3; i++) {
+      const [id] = state.round!.selected
+      declinedBy.push(id!)
+      state = feed([decline(id!, state.round!.number, 1 + i)], state).state
+      if (i < 2) expect([state.stopped, state.running, state.decliners]).toEqual([null, true, declinedBy])
+    }
+    expect(new Set(declinedBy)).toEqual(new Set(['a', 'b', 'c']))
+    expect(state.running).toBe(false)
+    expect(state.stopped).toMatch(
+      /^round 3: 1 of 1 selected clients declined it \(quorum 1; 0 other ready clients have not declined\)/,
+    )
+    // Started again, every tab is asked again.
+    expect(feed([{ type: 'start', now: 9 }], state).state.decliners).toEqual([])
+  })
+
   it('stop when one decline breaks a quorum of every client', () => {
     const all = { ...config, quorumFraction: 1 }
     const base = feed([...joined('a', 'b'), { type: 'start', now: 0 }], initialRoundState(all))
@@ -76,7 +97,9 @@ describe('rounds that the clients decline', () => {
       [{ type: 'update', now: 1, id: 'b', round: 1, examples: 100, ...REPORT }, decline('a', 1)],
       base.state,
     )
-    expect(state.stopped).toMatch(/^round 1: 1 of 2 selected clients declined it \(quorum 2\)/)
+    expect(state.stopped).toMatch(
+      /^round 1: 1 of 2 selected clients declined it \(quorum 2; 1 other ready clients have not declined\)/,
+    )
     expect(state.round).toBeNull()
   })
 })
@@ -99,7 +122,7 @@ describe('privx federated past a privacy budget ends, saying why and what to do'
     expect(Date.now() - started).toBeLessThan(30_000)
     expect(summary.rounds.map((r) => r.round)).toEqual([1])
     expect(summary.stopped).toMatch(
-      /^training stopped after round 1 of 3: round 2: [23] of 3 selected clients declined it \(quorum 3\): DP-SGD would take this tab's example-level epsilon to \d+\.\d+, past the task's budget of 9\.5/,
+      /^training stopped after round 1 of 3: round 2: [23] of 3 selected clients declined it \(quorum 3; [01] other ready clients have not declined\): DP-SGD would take this tab's example-level epsilon to \d+\.\d+, past the task's budget of 9\.5/,
     )
     expect(summary.stopped).toContain('raise --epsilon, raise --noise')
     expect(summary.warnings[0]).toBe(summary.stopped)
