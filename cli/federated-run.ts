@@ -9,7 +9,7 @@ import { DataHandler, type Table } from '../shared/data/data-handler'
 import { parameterCount } from '../shared/model/spec'
 import type { TaskInfo } from '../shared/protocol'
 import { defaultTrainingConfig, type TrainingConfig } from '../shared/rounds/config'
-import { releasedEpsilon } from '../shared/rounds/state'
+import { type RoundOutcome, releasedEpsilon } from '../shared/rounds/state'
 import { csvTask } from '../shared/tasks/csv-task'
 import {
   type AttackSummary,
@@ -42,17 +42,25 @@ async function waitUntil(condition: () => boolean, what: string, timeoutMs: numb
 
 /**
  * Why the run's training ended before its last round, or null while it goes on: the round machine stopped it (a
- * spent privacy budget, a round its clients declined, a refused round), or a round of this run was abandoned (every
- * client of a run is needed for the quorum: retrying would fail the same way, after another deadline), or it is no
- * longer running (paused or reset on the coordinator). A DP round that sampled no one is no failure.
+ * spent privacy budget, a round its clients declined, a refused round), or rounds of this run were abandoned three
+ * times in a row, or it is no longer running (paused or reset on the coordinator). A DP round that sampled no one is no failure.
  */
+/** Abandoned rounds in a row that end a run: one is retried (a deadline missed under load), three are a pattern. */
+const ABANDONED_IN_A_ROW = 3
+
 function stopReason(federation: Federation, outcomesBefore: number): string | null {
   const state = federation.state
   if (state.stopped) return state.stopped
-  const abandoned = state.outcomes
-    .slice(outcomesBefore)
-    .find((outcome) => outcome.status === 'abandoned' && outcome.selected > 0)
-  if (abandoned) return `round ${abandoned.round} was abandoned: ${abandoned.reason ?? 'no reason given'}`
+  // Rounds abandoned one after another (a DP round that sampled no one aside): a missed deadline on a loaded machine
+  // is retried, a failure that repeats ends the run.
+  const failed: RoundOutcome[] = []
+  for (const outcome of state.outcomes.slice(outcomesBefore)) {
+    if (outcome.status === 'completed') failed.length = 0
+    else if (outcome.selected > 0) failed.push(outcome)
+  }
+  const abandoned = failed.at(-1)
+  if (abandoned && failed.length >= ABANDONED_IN_A_ROW)
+    return `${failed.length} rounds in a row were abandoned, the last (round ${abandoned.round}) because ${abandoned.reason ?? 'no reason was given'}`
   if (!state.running && !state.round) return 'training was paused or reset on the coordinator'
   return null
 }
