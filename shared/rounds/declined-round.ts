@@ -31,3 +31,11 @@ export function declinedStop(
   const stop = `round ${round.number}: ${declining.length} of ${round.selected.length} selected clients declined it (quorum ${quorum}; ${others} other ready clients have not declined): ${quoted}. Training stopped, since they would decline every further round the same way: change what they refuse (the protection they agreed to; past a privacy budget: a larger budget, more noise, fewer rounds or epochs) and start again`
   return { stop, decliners }
 }
+
+/** Why a round without a quorum was abandoned: what arrived, and each cause of a drop with its count. */
+export function abandonReason(round: ActiveRound, quorum: number): string {
+  const causes = new Map<string, number>()
+  for (const why of round.dropped.values()) causes.set(why, (causes.get(why) ?? 0) + 1)
+  const detail = [...causes].map(([why, n]) => `${n} ${why}`).join(', ')
+  return `only ${round.reported.size} of ${round.selected.length} updates arrived (quorum ${quorum}; ${detail})`
+}

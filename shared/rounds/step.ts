@@ -3,7 +3,7 @@ import type { RandomSource } from '../random'
 import { sampleWithoutReplacement } from '../random'
 import { fail, ok, type ProtocolError, type Result } from '../result'
 import { quorumFor, type TrainingConfig } from './config'
-import { DECLINED, declinedStop } from './declined-round'
+import { abandonReason, DECLINED, declinedStop } from './declined-round'
 import { refuseRound } from './refuse-round'
 import type {
   ActiveRound,
@@ -344,13 +344,6 @@ function concludeIfSettled(state: RoundState, now: number, effects: Effect[]): R
       },
     ],
   }
-}
-
-function abandonReason(round: ActiveRound, quorum: number): string {
-  const causes = new Map<string, number>()
-  for (const why of round.dropped.values()) causes.set(why, (causes.get(why) ?? 0) + 1)
-  const detail = [...causes].map(([why, n]) => `${n} ${why}`).join(', ')
-  return `only ${round.reported.size} of ${round.selected.length} updates arrived (quorum ${quorum}; ${detail})`
 }
 
 /** Why the next DP round may not run (it would exceed the epsilon budget), or null. */
